@@ -1,0 +1,113 @@
+"""`scripts/suite bench` — build, run benchmarks (quick set by default), store one record."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import context, gbjson, runner
+from .paths import DEFAULT_STORE, REPO_ROOT, go_bench_binary
+from .procs import run
+from .record import Record, save_file
+from .store import Store, StoreError
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """add_run_options() adds the options shared by `bench` and `report`."""
+    parser.add_argument("--full", action="store_true", help="every benchmark, not the quick set")
+    parser.add_argument("--quick", action="store_true",
+                        help="the quick set of benches/quick.filter (the default)")
+    parser.add_argument("--filter", metavar="REGEX", help="run benchmarks matching REGEX instead")
+    parser.add_argument("--repetitions", type=int, default=None, metavar="N",
+                        help=f"repetitions per benchmark (default {runner.QUICK_REPETITIONS})")
+    parser.add_argument("--min-time", type=float, default=None, metavar="SECONDS",
+                        help=f"--benchmark_min_time (default {runner.QUICK_MIN_TIME})")
+    parser.add_argument("--no-build", action="store_true",
+                        help="do not run the CMake release build first (the Go twin is still "
+                             "built: go caches it)")
+    parser.add_argument("--no-go", action="store_true", help="skip the Go twin")
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
+                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    parser.add_argument("--label", default="", help="a free-text label kept with the record")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """add_parser() registers `bench`."""
+    parser = sub.add_parser("bench", help="run benchmarks and store a record", description=__doc__)
+    add_run_options(parser)
+    parser.add_argument("--smoke", action="store_true",
+                        help="smoke test: run once, fail on any error except 'unsupported:' and "
+                             "on listed benchmarks without a result; nothing is stored")
+    parser.add_argument("--export", type=Path, metavar="FILE",
+                        help="also write the record as a JSON file (a CI artefact)")
+    parser.set_defaults(handler=main)
+
+
+def build_release(root: Path = REPO_ROOT) -> int:
+    """build_release() configures and builds the release preset with -j2."""
+    status = run(["cmake", "--preset", "release"], cwd=root)
+    return status or run(["cmake", "--build", "--preset", "release", "-j2"], cwd=root)
+
+
+def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | None, list[str]]:
+    """measure() builds (unless told not to), runs the chosen set and returns the record and the
+    problems met (the record is None when nothing ran)."""
+    if not args.no_build and build_release(root) != 0:
+        return None, ["release build failed"]
+    if not args.no_go and runner.build_go(root, go_bench_binary(root)) != 0:
+        return None, ["Go twin build failed"]
+    bins = [b for b in runner.binaries(root) if not (args.no_go and b.kind == "go")]
+    if not bins:
+        return None, ["no benchmark binary found (build/release/benches/goro_bench, goro_go_bench)"]
+    try:
+        regex = args.filter or (".*" if args.full else runner.quick_filter())
+    except gbjson.FormatError as error:
+        return None, [str(error)]
+    repetitions = args.repetitions or (1 if getattr(args, "smoke", False)
+                                       else runner.QUICK_REPETITIONS)
+    min_time = args.min_time if args.min_time is not None else runner.QUICK_MIN_TIME
+    before = context.conditions_snapshot()
+    result = runner.run_set(bins, regex, repetitions, min_time)
+    after = context.conditions_snapshot()
+    problems = runner.smoke_problems(result)
+    if not result.listed:
+        problems.append(f"no benchmark matched {regex!r}")
+    if not result.documents:
+        return None, problems
+    record = Record(gbench_runs=result.documents, label=args.label, kind="bench", context={
+        "machine": context.machine(), "git": context.git(root), "build": context.build(root),
+        "conditions": context.conditions(before, after),
+        "command": " ".join(["scripts/suite", *sys.argv[1:]]),
+        "settings": {"filter": regex, "repetitions": repetitions, "min_time": min_time,
+                     "binaries": [str(b.path.relative_to(root)) for b in bins]},
+    })
+    return record, problems
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() runs `bench`: exit 0 when stored (or smoke passed), 1 on problems, 2 on no data."""
+    if args.smoke:
+        record, problems = measure(args)
+        for problem in problems:
+            print(f"smoke: {problem}", file=sys.stderr)
+        ok = record is not None and not problems
+        print(f"smoke: {'passed' if ok else 'FAILED'}", flush=True)
+        return 0 if ok else 1
+    try:
+        with Store(args.store):
+            pass  # refuse a bad store before spending minutes measuring
+    except StoreError as error:
+        print(f"suite: {error}", file=sys.stderr)
+        return 2
+    record, problems = measure(args)
+    for problem in problems:
+        print(f"bench: problem: {problem}", file=sys.stderr)
+    if record is None:
+        return 2
+    with Store(args.store) as store:
+        store.add(record)
+    print(f"bench: stored {record.describe()} in {args.store}")
+    if args.export:
+        save_file(record, args.export)
+        print(f"bench: exported to {args.export}")
+    return 1 if problems else 0

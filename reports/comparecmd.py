@@ -1,0 +1,150 @@
+"""`scripts/suite compare A B` — judge B against A benchmark by benchmark.
+
+A and B are record files (exported records or bare Google Benchmark JSON) or store selectors
+(`latest`, `latest~1`, a record id, a uuid or a git sha prefix). Exit 0: no regression; 1: a
+(stable, gated) REGRESSION; 2: could not judge (unreadable input, a benchmark missing on one side
+or failed, nothing in common, different machines without --force).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from . import verdicts
+from .gbjson import FormatError
+from .paths import DEFAULT_STORE, REPO_ROOT
+from .record import Record, load_file
+from .store import Store, StoreError
+
+
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """add_policy_options() adds the verdict thresholds shared by compare and gate."""
+    defaults = verdicts.Policy()
+    parser.add_argument("--metric", default=defaults.metric,
+                        help="real_time (default), cpu_time or a counter such as items_per_second "
+                             "(*_per_second metrics are higher-is-better)")
+    parser.add_argument("--alpha", type=float, default=defaults.alpha,
+                        help="significance after Holm correction (default 0.01)")
+    parser.add_argument("--band-floor", type=float, default=defaults.band_floor,
+                        help="smallest noise band, as a fraction (default 0.05 = 5%%)")
+    parser.add_argument("--unstable-limit", type=float, default=defaults.unstable_limit,
+                        help="noise band (or robust CV without an A/A) above which a benchmark "
+                             "is unstable: reported, never gated (default 0.25)")
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
+                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    parser.add_argument("--force", action="store_true",
+                        help="compare records from different machines anyway")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """add_parser() registers `compare`."""
+    parser = sub.add_parser("compare", help="compare two runs with statistics (exit 0/1/2)",
+                            description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("a", help="baseline: record file or store selector")
+    parser.add_argument("b", help="candidate: record file or store selector")
+    add_policy_options(parser)
+    parser.add_argument("--aa", nargs=2, metavar=("A1", "A2"),
+                        help="an A/A pair (same commit twice) to calibrate per-benchmark noise bands")
+    parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
+    parser.set_defaults(handler=main)
+
+
+def policy_from(args: argparse.Namespace) -> verdicts.Policy:
+    """policy_from() reads the thresholds from parsed options (validated)."""
+    for name in ("alpha", "band_floor", "unstable_limit"):
+        value = getattr(args, name)
+        if not (0 < value < 1 if name == "alpha" else 0 <= value):
+            raise ValueError(f"--{name.replace('_', '-')} out of range: {value}")
+    return verdicts.Policy(alpha=args.alpha, band_floor=args.band_floor,
+                           unstable_limit=args.unstable_limit, metric=args.metric)
+
+
+def resolve(selector: str, store_path: Path) -> Record:
+    """resolve() loads a record from a file path, else from the store."""
+    path = Path(selector)
+    if path.exists() or "/" in selector or selector.endswith(".json"):
+        return load_file(path)
+    with Store(store_path) as store:
+        return store.get(selector)
+
+
+def check_machines(records: list[Record], force: bool) -> str | None:
+    """check_machines() returns an error when known machine ids differ and --force is absent."""
+    ids = {r.machine_id for r in records if r.machine_id != "unknown"}
+    if len(ids) > 1 and not force:
+        return (f"records come from different machines ({', '.join(sorted(ids))}); timings are "
+                "not comparable — pass --force to compare anyway")
+    return None
+
+
+def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
+    """print_outcome() prints the verdict table and what could not be compared."""
+    unit = "ns/op" if metric in ("real_time", "cpu_time") else metric
+    print(f"{'benchmark':<52} {'nA':>3} {'nB':>3} {'A ' + unit:>12} {'B ' + unit:>12} "
+          f"{'r':>6} {'95% CI of r':>15} {'p(Holm)':>8} {'band':>5}  verdict")
+    for row in outcome.rows:
+        p = min(row.p_worse_holm, row.p_better_holm)
+        ci = "n/a" if math.isnan(row.ci_low) else f"[{row.ci_low:.3f},{row.ci_high:.3f}]"
+        flag = " (unstable: not gated)" if row.unstable else ""
+        print(f"{row.name:<52} {row.n_a:>3} {row.n_b:>3} {row.median_a:>12.4g} {row.median_b:>12.4g} "
+              f"{row.ratio:>6.3f} {ci:>15} {p:>8.2g} {row.band:>5.0%}  {row.verdict}{flag}"
+              f"  — {row.reason}")
+    for name in outcome.only_in_a:
+        print(f"{name:<52} missing in B")
+    for name in outcome.only_in_b:
+        print(f"{name:<52} missing in A")
+    for name in outcome.failed:
+        print(f"{name:<52} failed or empty on a side")
+    counts: dict[str, int] = {}
+    for row in outcome.rows:
+        counts[row.verdict] = counts.get(row.verdict, 0) + 1
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing compared"
+    print(f"compare: {summary}; {len(outcome.regressions)} gated regression(s); "
+          f"exit {outcome.exit_code()}")
+
+
+def outcome_json(outcome: verdicts.Outcome) -> dict:
+    """outcome_json() is the machine-readable form of an outcome."""
+    def clean(value: object) -> object:
+        return None if isinstance(value, float) and math.isnan(value) else value
+    return {"exit_code": outcome.exit_code(),
+            "rows": [{k: clean(v) for k, v in vars(r).items()} for r in outcome.rows],
+            "only_in_a": outcome.only_in_a, "only_in_b": outcome.only_in_b,
+            "failed": outcome.failed}
+
+
+def filtered(samples: dict, regex: str | None) -> dict:
+    """filtered() keeps the benchmarks whose name matches regex (search, like Google Benchmark)."""
+    if not regex:
+        return samples
+    import re
+    pattern = re.compile(regex)
+    return {k: v for k, v in samples.items() if pattern.search(k)}
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() runs `compare`."""
+    try:
+        policy = policy_from(args)
+        a, b = resolve(args.a, args.store), resolve(args.b, args.store)
+        aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
+    except (FormatError, StoreError, ValueError) as error:
+        print(f"suite: {error}", file=sys.stderr)
+        return 2
+    problem = check_machines([a, b, *aa], args.force)
+    if problem:
+        print(f"suite: {problem}", file=sys.stderr)
+        return 2
+    print(f"A: {a.describe()}\nB: {b.describe()}")
+    bands = verdicts.noise_bands(aa[0].samples(), aa[1].samples(), policy) if aa else None
+    outcome = verdicts.compare(filtered(a.samples(), args.filter),
+                               filtered(b.samples(), args.filter), policy, bands)
+    print_outcome(outcome, policy.metric)
+    if args.json:
+        args.json.write_text(json.dumps(outcome_json(outcome), indent=1), encoding="utf-8")
+    return outcome.exit_code()

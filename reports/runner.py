@@ -1,0 +1,197 @@
+"""Running the benchmark binaries: list, filter, run one benchmark per process, show progress.
+
+Each benchmark runs as its own process (`--benchmark_filter=^name$`) so we can print which one
+runs, how many are left and the elapsed time, and so one crash costs one benchmark, not the set.
+Raw repetitions are always kept (`--benchmark_report_aggregates_only=false` for the C++ binary;
+the Go twin emits raw repetitions only).
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import gbjson
+from .paths import GO_SOURCES, QUICK_FILTER, cpp_bench_binary, go_bench_binary
+from .procs import Stopwatch, format_seconds
+
+QUICK_MIN_TIME = 0.05
+QUICK_REPETITIONS = 3
+PER_BENCHMARK_TIMEOUT = 600.0
+
+
+@dataclass
+class Binary:
+    """Binary is one benchmark executable and whether it is the C++ or the Go suite."""
+    path: Path
+    kind: str  # "cpp" | "go"
+
+
+@dataclass
+class RunResult:
+    """RunResult collects the documents of a run plus everything that went wrong."""
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+
+
+def quick_filter(path: Path = QUICK_FILTER) -> str:
+    """quick_filter() ORs the regexes of benches/quick.filter (blank lines and #-comments skipped)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise gbjson.FormatError(f"{path}: missing (the benches define the quick set there)") from None
+    patterns = [l.strip() for l in lines if l.strip() and not l.strip().startswith("#")]
+    if not patterns:
+        raise gbjson.FormatError(f"{path}: no patterns")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise gbjson.FormatError(f"{path}: bad regex {pattern!r}: {error}") from None
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def build_go(root: Path, out: Path) -> int:
+    """build_go() builds the Go twin offline (no module downloads) into `out`."""
+    sources = root / GO_SOURCES.relative_to(GO_SOURCES.parents[1])
+    if not (sources / "go.mod").exists():
+        print(f"bench: no Go twin at {sources} (no go.mod); skipping Go", flush=True)
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env_argv = ["env", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "GO111MODULE=on",
+                "go", "build", "-o", str(out), "."]
+    print(f"$ (cd {sources} && {' '.join(env_argv[1:])})", flush=True)
+    return subprocess.run(env_argv, cwd=sources).returncode
+
+
+def binaries(root: Path) -> list[Binary]:
+    """binaries() lists the benchmark executables that exist under a checkout's release build."""
+    found = [Binary(cpp_bench_binary(root), "cpp"), Binary(go_bench_binary(root), "go")]
+    return [b for b in found if b.path.is_file()]
+
+
+def list_tests(binary: Binary, regex: str) -> list[str]:
+    """list_tests() asks a binary which benchmarks match a filter."""
+    completed = subprocess.run([str(binary.path), f"--benchmark_filter={regex}",
+                                "--benchmark_list_tests=true"],
+                               capture_output=True, text=True, timeout=120)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{binary.path} --benchmark_list_tests failed "
+                           f"(exit {completed.returncode}): {completed.stderr.strip()[:500]}")
+    return [line.strip() for line in completed.stdout.splitlines() if line.strip()]
+
+
+def run_args(binary: Binary, regex: str, repetitions: int, min_time: float, out: Path,
+             interleave: bool = True) -> list[str]:
+    """run_args() is the command line for one invocation writing JSON to `out`."""
+    argv = [str(binary.path), f"--benchmark_filter={regex}",
+            f"--benchmark_repetitions={repetitions}", f"--benchmark_min_time={min_time}",
+            f"--benchmark_out={out}", "--benchmark_out_format=json",
+            "--benchmark_format=console"]
+    if interleave:
+        argv.append("--benchmark_enable_random_interleaving=true")
+    if binary.kind == "cpp":
+        argv.append("--benchmark_report_aggregates_only=false")
+    return argv
+
+
+def run_one(binary: Binary, regex: str, repetitions: int, min_time: float,
+            interleave: bool = True, quiet: bool = True,
+            timeout: float = PER_BENCHMARK_TIMEOUT) -> tuple[dict[str, Any] | None, str | None]:
+    """run_one() runs one invocation and returns (document, problem)."""
+    with tempfile.TemporaryDirectory(prefix="goro-bench-") as tmp:
+        out = Path(tmp) / "out.json"
+        argv = run_args(binary, regex, repetitions, min_time, out, interleave)
+        try:
+            completed = subprocess.run(argv, capture_output=quiet, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, f"timed out after {timeout:.0f} s: {regex}"
+        if completed.returncode != 0:
+            tail = (completed.stderr or "").strip()[-400:] if quiet else ""
+            return _maybe(out), f"exit {completed.returncode} for {regex} {tail}".strip()
+        try:
+            return gbjson.load(out), None
+        except gbjson.FormatError as error:
+            return None, str(error)
+
+
+def _maybe(out: Path) -> dict[str, Any] | None:
+    try:
+        return gbjson.load(out)
+    except gbjson.FormatError:
+        return None
+
+
+def run_set(bins: Sequence[Binary], regex: str, repetitions: int, min_time: float,
+            interleave: bool = True) -> RunResult:
+    """run_set() runs every benchmark matching `regex` in every binary, one process each,
+    printing `[i/N elapsed] name: median` as it goes."""
+    result = RunResult()
+    plan: list[tuple[Binary, str]] = []
+    for binary in bins:
+        try:
+            names = list_tests(binary, regex)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
+            result.problems.append(str(error))
+            continue
+        plan += [(binary, n) for n in names]
+    result.listed = [n for _, n in plan]
+    clock = Stopwatch()
+    for index, (binary, name) in enumerate(plan, start=1):
+        prefix = f"[{index}/{len(plan)} {format_seconds(clock.elapsed())}]"
+        print(f"{prefix} {name} ...", end="", flush=True)
+        document, problem = run_one(binary, f"^{re.escape(name)}$", repetitions, min_time,
+                                    interleave)
+        if document is not None:
+            result.documents.append(document)
+        if problem:
+            result.problems.append(problem)
+        print(" " + _summary(document, problem), flush=True)
+    print(f"bench: {len(plan)} benchmarks in {format_seconds(clock.elapsed())}", flush=True)
+    return result
+
+
+def _summary(document: dict[str, Any] | None, problem: str | None) -> str:
+    if document is None:
+        return f"FAILED ({problem})"
+    pooled = gbjson.samples([document])
+    parts = []
+    for samples in pooled.values():
+        if samples.errors:
+            parts.append(f"error: {samples.errors[0]}")
+        elif samples.real_time_ns:
+            values = sorted(samples.real_time_ns)
+            parts.append(f"median {values[len(values) // 2]:.1f} ns/op (n={len(values)})")
+    return "; ".join(parts) or "no result"
+
+
+def smoke_problems(result: RunResult) -> list[str]:
+    """smoke_problems() lists why a smoke run fails: process problems, benchmark errors other
+    than 'unsupported: …', and listed benchmarks without any result."""
+    problems = list(result.problems)
+    pooled = gbjson.samples(result.documents)
+    for name, samples in sorted(pooled.items()):
+        for message in samples.errors:
+            if not message.startswith("unsupported:"):
+                problems.append(f"{name}: error: {message}")
+    for name in result.listed:
+        key = gbjson.canonical(name)
+        if key not in pooled or (not pooled[key].real_time_ns and not pooled[key].errors):
+            problems.append(f"{name}: listed but produced no result")
+    return problems
+
+
+def dump(document: dict[str, Any], path: Path) -> None:
+    """dump() writes a document as JSON."""
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+
+
+def eprint(message: str) -> None:
+    """eprint() prints to stderr."""
+    print(message, file=sys.stderr, flush=True)

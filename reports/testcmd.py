@@ -1,0 +1,135 @@
+"""`scripts/suite test` — the README's test command, also what CI runs (.ci/run).
+
+Steps run in order; a failing step does not stop the others (except a failed build skips the
+tests of that build). A summary table closes the run, then the plain line `N passed, M failed`.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from . import packages
+from .paths import REPO_ROOT
+from .procs import Stopwatch, banner, format_seconds, run
+
+CTEST_TIMEOUT = "900"
+
+
+@dataclass
+class Step:
+    """Step is one named stage of the test command."""
+    name: str
+    title: str
+    action: Callable[[], int]
+    needs: str | None = None  # a step whose failure makes this one pointless
+    sanitizer: bool = False
+
+
+def _configure_and_build(preset: str) -> int:
+    status = run(["cmake", "--preset", preset], cwd=REPO_ROOT)
+    if status != 0:
+        return status
+    return run(["cmake", "--build", "--preset", preset, "-j2"], cwd=REPO_ROOT)
+
+
+def _ctest(preset: str, label: str | None = None) -> int:
+    argv = ["ctest", "--preset", preset, "-j2", "--timeout", CTEST_TIMEOUT, "--no-tests=error"]
+    if label:
+        argv += ["-L", label]
+    return run(argv, cwd=REPO_ROOT)
+
+
+def _packages() -> int:
+    try:
+        packages.ensure(packages.TEST_PACKAGES)
+    except packages.PackageError as error:
+        print(f"suite: {error}", file=sys.stderr, flush=True)
+        return 3
+    return 0
+
+
+def _bench_smoke() -> int:
+    return run([sys.executable, "-m", "reports.cli", "bench", "--quick", "--smoke", "--no-build"],
+               cwd=REPO_ROOT)
+
+
+def _pytest() -> int:
+    status = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                  str(REPO_ROOT / "reports" / "tests")], cwd=REPO_ROOT)
+    if status == 5:
+        print("suite: pytest collected no tests — reports/tests must have tests", flush=True)
+    return status
+
+
+def steps() -> list[Step]:
+    """steps() is the ordered plan of the test command."""
+    return [
+        Step("packages", "Debian packages", _packages),
+        Step("build-release", "configure + build (release, -j2)", lambda: _configure_and_build("release")),
+        Step("ctest-release", "ctest (release, all labels)", lambda: _ctest("release"),
+             needs="build-release"),
+        Step("build-tsan", "configure + build (tsan)", lambda: _configure_and_build("tsan"),
+             sanitizer=True),
+        Step("ctest-tsan", "ctest (tsan, -L sanitize)", lambda: _ctest("tsan", "sanitize"),
+             needs="build-tsan", sanitizer=True),
+        Step("build-asan", "configure + build (asan+ubsan)", lambda: _configure_and_build("asan"),
+             sanitizer=True),
+        Step("ctest-asan", "ctest (asan+ubsan, -L sanitize)", lambda: _ctest("asan", "sanitize"),
+             needs="build-asan", sanitizer=True),
+        Step("bench-smoke", "benchmark smoke test (quick set once)", _bench_smoke,
+             needs="build-release"),
+        Step("pytest", "pytest reports/tests", _pytest),
+    ]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """add_parser() registers `test`."""
+    names = [s.name for s in steps()]
+    parser = sub.add_parser("test", help="the full test command (what CI runs)",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-sanitizers", action="store_true",
+                        help="skip the tsan and asan builds and their ctest runs")
+    parser.add_argument("--only", action="append", choices=names, metavar="STEP",
+                        help=f"run only this step (repeatable): {', '.join(names)}")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() runs the plan and prints the summary; non-zero when any step failed."""
+    clock = Stopwatch()
+    plan = [s for s in steps() if not (args.no_sanitizers and s.sanitizer)]
+    if args.only:
+        plan = [s for s in plan if s.name in args.only]
+    results: list[tuple[Step, str, float]] = []
+    failed_names: set[str] = set()
+    for step in plan:
+        banner(f"{step.name}: {step.title}   (elapsed {format_seconds(clock.elapsed())})")
+        step_clock = Stopwatch()
+        if step.needs and step.needs in failed_names:
+            print(f"skipped: {step.needs} failed", flush=True)
+            status = "FAIL (skipped: " + step.needs + " failed)"
+            failed_names.add(step.name)
+        else:
+            try:
+                code = step.action()
+            except (OSError, subprocess.SubprocessError) as error:
+                print(f"suite: {step.name}: {error}", file=sys.stderr, flush=True)
+                code = 1
+            status = "ok" if code == 0 else f"FAIL (exit {code})"
+            if code != 0:
+                failed_names.add(step.name)
+        results.append((step, status, step_clock.elapsed()))
+        if step.name == "packages" and step.name in failed_names:
+            print("suite: cannot continue without the packages", file=sys.stderr, flush=True)
+            break
+    banner(f"summary   (total {format_seconds(clock.elapsed())})")
+    for step, status, seconds in results:
+        print(f"  {step.name:<15} {format_seconds(seconds):>8}  {status}")
+    passed = sum(1 for _, status, _ in results if status == "ok")
+    failed = len(results) - passed
+    print(f"total elapsed {format_seconds(clock.elapsed())}", flush=True)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 0 if failed == 0 else 1
