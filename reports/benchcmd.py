@@ -29,6 +29,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
                         help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
     parser.add_argument("--label", default="", help="a free-text label kept with the record")
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, metavar="DIR",
+                        help="the checkout to build and measure (default: this one)")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +62,8 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     if not bins:
         return None, ["no benchmark binary found (build/release/benches/goro_bench, goro_go_bench)"]
     try:
-        regex = args.filter or (".*" if args.full else runner.quick_filter())
+        regex = args.filter or (".*" if args.full else
+                                runner.quick_filter(root / "benches" / "quick.filter"))
     except gbjson.FormatError as error:
         return None, [str(error)]
     repetitions = args.repetitions or (1 if getattr(args, "smoke", False)
@@ -87,7 +90,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
 def main(args: argparse.Namespace) -> int:
     """main() runs `bench`: exit 0 when stored (or smoke passed), 1 on problems, 2 on no data."""
     if args.smoke:
-        record, problems = measure(args)
+        record, problems = measure(args, args.root)
         for problem in problems:
             print(f"smoke: {problem}", file=sys.stderr)
         ok = record is not None and not problems
@@ -99,7 +102,7 @@ def main(args: argparse.Namespace) -> int:
     except StoreError as error:
         print(f"suite: {error}", file=sys.stderr)
         return 2
-    record, problems = measure(args)
+    record, problems = measure(args, args.root)
     for problem in problems:
         print(f"bench: problem: {problem}", file=sys.stderr)
     if record is None:

@@ -1,0 +1,75 @@
+"""`scripts/suite bench` against a fake Google Benchmark binary in a fake checkout."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reports.store import Store
+from reports.tests.conftest import REPO_ROOT
+
+FAKE = Path(__file__).with_name("fake_bench.py")
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """checkout is a directory shaped like a built goro tree with the fake binary."""
+    benches = tmp_path / "root" / "build" / "release" / "benches"
+    benches.mkdir(parents=True)
+    shutil.copy(FAKE, benches / "goro_bench")
+    (tmp_path / "root" / "benches").mkdir()
+    (tmp_path / "root" / "benches" / "quick.filter").write_text(
+        "# quick set\n^chan_pingpong/\nselect2/\n")
+    return tmp_path / "root"
+
+
+def bench(checkout: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reports.cli", "bench", "--no-build", "--no-go",
+                           "--root", str(checkout), *args], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def test_smoke_passes_and_tolerates_unsupported(checkout):
+    result = bench(checkout, "--quick", "--smoke",
+                   env={"FAKE_BENCH_ERROR": "select2/fiber=unsupported: no select in Boost.Fiber"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[5/5" in result.stdout  # progress: 4 chan_pingpong + 1 select2
+    assert "smoke: passed" in result.stdout
+
+
+def test_smoke_fails_on_a_real_error(checkout):
+    result = bench(checkout, "--smoke", env={"FAKE_BENCH_ERROR": "thread=checksum mismatch"})
+    assert result.returncode == 1
+    assert "checksum mismatch" in result.stderr
+
+
+def test_smoke_fails_when_a_listed_benchmark_has_no_result(checkout):
+    result = bench(checkout, "--smoke", env={"FAKE_BENCH_DROP": "steal"})
+    assert result.returncode == 1
+    assert "produced no result" in result.stderr
+
+
+def test_bench_stores_a_record_with_context(checkout, tmp_path):
+    store_path = tmp_path / "s.sqlite"
+    result = bench(checkout, "--store", str(store_path), "--repetitions", "2",
+                   "--export", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with Store(store_path) as store:
+        record = store.get("latest")
+    assert len(record.gbench_runs) == 5  # one untouched document per benchmark process
+    samples = record.samples()
+    assert all(len(s.real_time_ns) == 2 for s in samples.values())
+    for key in ("machine", "git", "build", "conditions", "command", "settings"):
+        assert key in record.context
+    assert len(record.context["machine"]["machine_id"]) == 16
+    assert (tmp_path / "r.json").exists()
+
+
+def test_no_match_is_exit_2(checkout, tmp_path):
+    result = bench(checkout, "--filter", "nothing_matches_this", "--store", str(tmp_path / "s.sqlite"))
+    assert result.returncode == 2
+    assert "no benchmark matched" in result.stderr

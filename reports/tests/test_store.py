@@ -1,0 +1,139 @@
+"""The results store: round trips, migrations, and refusing corrupt or foreign files untouched."""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reports import store as store_module
+from reports.record import Record, load_file, save_file
+from reports.tests import synth
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _record(seed: int = 1) -> Record:
+    return Record(gbench_runs=[synth.document(seed=seed, repetitions=4)],
+                  context={"machine": {"machine_id": "m1"}, "git": {"sha": "abc123", "dirty": False}})
+
+
+def test_round_trip_keeps_gbench_json_untouched(tmp_path):
+    record = _record()
+    path = tmp_path / "s.sqlite"
+    with store_module.Store(path) as store:
+        store.add(record)
+        again = store.get("latest")
+    assert again.gbench_runs == record.gbench_runs
+    assert again.machine_id == "m1"
+    assert set(again.samples()) == set(synth.NAMES)
+    assert store_module.inspect(path) == store_module.SCHEMA_VERSION
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_selectors(tmp_path):
+    with store_module.Store(tmp_path / "s.sqlite") as store:
+        first, second = _record(1), _record(2)
+        store.add(first)
+        store.add(second)
+        assert store.get("latest").uuid == second.uuid
+        assert store.get("latest~1").uuid == first.uuid
+        assert store.get(str(first.id)).uuid == first.uuid
+        assert store.get("abc1").uuid == second.uuid
+        with pytest.raises(store_module.StoreError):
+            store.get("nothing-like-this")
+
+
+def test_migration_from_version_1(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    store_module.MIGRATIONS[0](db)
+    db.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
+    db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    import json
+    record = _record()
+    db.execute("INSERT INTO records (uuid, created, machine_id, git_sha, context_json, gbench_json)"
+               " VALUES (?, ?, ?, ?, ?, ?)", (record.uuid, record.created, "m1", "abc",
+                                              json.dumps(record.context),
+                                              json.dumps(record.gbench_runs)))
+    db.close()
+    with store_module.Store(path) as store:
+        count = store.db.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+    assert count == 4 * len(synth.NAMES)
+    assert store_module.inspect(path) == 2
+
+
+@pytest.mark.parametrize("kind", ["garbage", "foreign-sqlite", "truncated", "newer"])
+def test_bad_store_is_refused_untouched(tmp_path, run_suite, kind):
+    path = tmp_path / "s.sqlite"
+    if kind == "garbage":
+        path.write_bytes(b"this is not a database\n" * 200)
+    elif kind == "foreign-sqlite":
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE precious (x)")
+        db.execute("INSERT INTO precious VALUES (42)")
+        db.commit()
+        db.close()
+    else:
+        with store_module.Store(path) as store:
+            store.add(_record())
+        if kind == "truncated":
+            data = path.read_bytes()
+            path.write_bytes(data[:100] + b"\xff" * (len(data) - 100))
+        else:
+            db = sqlite3.connect(path)
+            db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+            db.commit()
+            db.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    before = _digest(path)
+    with pytest.raises(store_module.StoreError):
+        store_module.Store(path)
+    assert _digest(path) == before
+    export = synth.write(tmp_path / "r.json", synth.document())
+    result = run_suite("store", "--store", str(path), "import", str(export))
+    assert result.returncode == 2
+    assert "refusing" in result.stderr or "newer" in result.stderr
+    assert _digest(path) == before
+
+
+def test_export_import_cli(tmp_path, run_suite):
+    path = tmp_path / "s.sqlite"
+    with store_module.Store(path) as store:
+        store.add(_record())
+    out = tmp_path / "rec.json"
+    assert run_suite("store", "--store", str(path), "export", "latest", str(out)).returncode == 0
+    assert load_file(out).machine_id == "m1"
+    other = tmp_path / "t.sqlite"
+    assert run_suite("store", "--store", str(other), "import", str(out)).returncode == 0
+    again = run_suite("store", "--store", str(other), "import", str(out))
+    assert "already stored" in again.stdout
+    listing = run_suite("store", "--store", str(other), "list")
+    assert listing.returncode == 0 and listing.stdout.count("\n") == 1
+
+
+def test_import_validates_all_files_first(tmp_path, run_suite):
+    good = tmp_path / "good.json"
+    save_file(_record(), good)
+    bad = tmp_path / "bad.json"
+    bad.write_text("")
+    path = tmp_path / "s.sqlite"
+    result = run_suite("store", "--store", str(path), "import", str(good), str(bad))
+    assert result.returncode == 2 and "empty file" in result.stderr
+    assert not path.exists()
+
+
+def test_cross_machine_compare_refused_without_force(tmp_path, run_suite):
+    a, b = _record(1), _record(2)
+    b.context["machine"] = {"machine_id": "m2"}
+    save_file(a, tmp_path / "a.json")
+    save_file(b, tmp_path / "b.json")
+    refused = run_suite("compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert refused.returncode == 2 and "different machines" in refused.stderr
+    forced = run_suite("compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--force")
+    assert forced.returncode == 0, forced.stdout
