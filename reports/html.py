@@ -1,0 +1,131 @@
+"""Writing the static HTML report: pages from jinja2 templates, plots as SVG files beside them.
+
+Everything is relative links and <img> tags: the directory opens from file:// with no server and
+no JavaScript.
+"""
+from __future__ import annotations
+
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import jinja2
+
+from . import plots, tables, verdicts
+from .changepoints import change_points
+from .gbjson import parse_name
+from .record import Record
+
+PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
+         ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
+         ("history.html", "History")]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+                              autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "plot"
+
+
+def _common(record: Record, current: str) -> dict[str, Any]:
+    context = record.context
+    conditions = context.get("conditions", {})
+    steal = conditions.get("steal_fraction")
+    return {"pages": PAGES, "current": current, "record": record,
+            "machine": _Lenient(context.get("machine", {})), "git": _Lenient(context.get("git", {})),
+            "build": _Lenient(context.get("build", {})), "conditions": _Lenient(conditions),
+            "settings": context.get("settings"),
+            "measured_with": context.get("command", "unknown (imported record)"),
+            "steal": "unknown" if steal is None else f"{steal:.1%}",
+            "command": " ".join(["scripts/suite", *sys.argv[1:]])}
+
+
+class _Lenient(dict):
+    """_Lenient shows 'unknown' for context fields a record does not have (e.g. imported JSON)."""
+
+    def __getattr__(self, key: str) -> Any:
+        value = self.get(key)
+        return "unknown" if value is None else value
+
+
+def write(record: Record, out: Path, baseline: Record | None = None,
+          history: Sequence[Record] = (), policy: verdicts.Policy | None = None) -> Path:
+    """write() renders every page into `out` and returns the index page."""
+    policy = policy or verdicts.Policy()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "plots").mkdir(exist_ok=True)
+    for old in (out / "plots").glob("*.svg"):
+        old.unlink()
+    environment = _environment()
+    samples = record.samples()
+    workloads = sorted({parse_name(n).workload for n in samples})
+
+    def page(name: str, template: str, title: str, **values: Any) -> None:
+        html = environment.get_template(template).render(title=title, **_common(record, name), **values)
+        (out / name).write_text(html, encoding="utf-8")
+
+    errors = sorted((n, s.errors[0]) for n, s in samples.items() if s.errors)
+    page("index.html", "index.html", "summary", rows=tables.summary(samples, policy.band_floor),
+         families=[tables.FAMILY_TITLES[f] for f in tables.FAMILIES[1:]],
+         family_keys=list(tables.FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
+         errors=errors)
+    figures = [{"src": _rel(plots.distribution(w, samples, out / "plots" / f"dist_{_slug(w)}.svg"), out),
+                "alt": f"{w}: every repetition, by backend and workers"} for w in workloads]
+    page("workloads.html", "figures.html", "distributions", figures=figures,
+         intro="Every repetition of every benchmark (dots), the median (bar) and, from 5 "
+               "repetitions on, a violin of the distribution.", empty="no benchmarks")
+    figures = [{"src": _rel(plots.scaling(w, samples, out / "plots" / f"scale_{_slug(w)}.svg"), out),
+                "alt": f"{w}: median ns/op by workers"} for w in workloads]
+    page("scaling.html", "figures.html", "scaling", figures=figures,
+         intro="Median time per operation as workers grow; solid lines are goro's policies.",
+         empty="no benchmarks")
+    maps = [{"data": m, "src": _rel(plots.heatmap(m, out / "plots" / f"heat_w{m.workers}.svg"), out)}
+            for m in tables.heatmaps(samples)]
+    page("designs.html", "designs.html", "scheduler policies", maps=maps, counters=tables.COUNTERS)
+    outcome, forest = None, None
+    if baseline is not None:
+        outcome = verdicts.compare(baseline.samples(), samples, policy)
+        forest = _rel(plots.forest(outcome.rows, out / "plots" / "forest.svg"), out)
+    page("compare.html", "compare.html", "A/B", outcome=outcome, forest=forest, baseline=baseline,
+         alpha=policy.alpha)
+    page("history.html", "figures.html", "history", figures=_history_figures(history, out),
+         intro="Median ns/op per stored record on this machine, oldest first; dashed lines mark "
+               "change points (binary segmentation with Mann–Whitney, Bonferroni over the scan, "
+               "≥ 5% shift) — annotations, not a gate.",
+         empty="fewer than 2 records on this machine")
+    return out / "index.html"
+
+
+def _rel(path: Path, out: Path) -> str:
+    return path.relative_to(out).as_posix()
+
+
+def _history_figures(history: Sequence[Record], out: Path) -> list[dict[str, str]]:
+    if len(history) < 2:
+        return []
+    per_record = [r.samples() for r in history]
+    labels = [f"#{r.id} {r.git_sha[:7]}" for r in history]
+    by_workload: dict[str, dict[str, tuple[list[str], list[float], list[int]]]] = {}
+    names = sorted({n for s in per_record for n in s})
+    for name in names:
+        parsed = parse_name(name)
+        if parsed.workers != 1 or not parsed.backend.startswith("goro"):
+            continue
+        series = [s[name].real_time_ns if name in s else [] for s in per_record]
+        if sum(1 for x in series if x) < 2:
+            continue
+        medians = [sorted(x)[len(x) // 2] if x else math.nan for x in series]
+        present = [x for x in series if x]
+        index_map = [i for i, x in enumerate(series) if x]
+        changes = [index_map[i] for i in change_points(present)]
+        by_workload.setdefault(parsed.workload, {})[parsed.backend] = (labels, medians, changes)
+    figures = []
+    for workload, series in sorted(by_workload.items()):
+        path = plots.history(f"{workload}, workers=1", series, out / "plots" / f"hist_{_slug(workload)}.svg")
+        figures.append({"src": _rel(path, out), "alt": f"{workload}: history of goro policies at 1 worker"})
+    return figures
