@@ -1,0 +1,56 @@
+"""`scripts/suite designs` — goro's scheduler policies side by side for one stored record:
+workload × policy (time relative to the best policy) with goro's Stats counters, printed as text
+and written as designs.html (with the heat map) in the report directory.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from . import html, tables
+from .paths import DEFAULT_REPORT_DIR, DEFAULT_STORE, REPO_ROOT
+from .store import Store, StoreError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """add_parser() registers `designs`."""
+    parser = sub.add_parser("designs", help="scheduler policies side by side (heat map + counters)",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--record", default="latest", help="stored record (default latest)")
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
+                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR,
+                        help="report directory to (re)write")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() prints the policy tables and writes the report pages."""
+    try:
+        with Store(args.store) as store:
+            record = store.get(args.record)
+            history = [r for r in store.records(machine_id=record.machine_id) if r.kind == record.kind]
+    except StoreError as error:
+        print(f"suite: {error}", file=sys.stderr)
+        return 2
+    maps = tables.heatmaps(record.samples())
+    if not maps:
+        print(f"designs: {record.describe()} has no goro/<policy> benchmarks", file=sys.stderr)
+        return 2
+    for heat in maps:
+        print(f"\nworkers={heat.workers}: time / best policy  (context switches, steals, parks per op)")
+        print(f"{'workload':<32}" + "".join(f"{p:>28}" for p in heat.policies))
+        for i, workload in enumerate(heat.workloads):
+            row = [v for v in heat.medians[i] if not math.isnan(v)]
+            best = min(row) if row else math.nan
+            cells = []
+            for j in range(len(heat.policies)):
+                value = heat.medians[i][j] / best
+                counters = "/".join(f"{heat.counters[c][i][j]:.2g}" for c in tables.COUNTERS)
+                cells.append(f"{value:>8.2f} ({counters})")
+            print(f"{workload:<32}" + "".join(f"{c:>28}" for c in cells))
+    index = html.write(record, args.out, history=history)
+    print(f"\ndesigns: {(index.parent / 'designs.html').resolve()}")
+    return 0
