@@ -1,0 +1,65 @@
+// harness.hpp — what every backend and workload shares: the per-op runtime counters, RSS
+// measurement, and the driver that builds a backend, runs one workload in it and reports.
+#pragma once
+
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+namespace benches {
+
+// OpStats is the subset of a runtime's cumulative counters the report explains results with.
+// Backends without such counters (thread, Boost.Fiber) report none.
+struct OpStats {
+  std::uint64_t context_switches = 0;
+  std::uint64_t steals = 0;
+  std::uint64_t goroutine_parks = 0;
+  std::uint64_t worker_parks = 0;
+};
+
+// resident_bytes() is the process's resident set size, from /proc/self/statm (field 2, pages).
+inline std::int64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return -1;
+  long size = 0, resident = 0;
+  int got = std::fscanf(f, "%ld %ld", &size, &resident);
+  std::fclose(f);
+  if (got != 2) return -1;
+  return static_cast<std::int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+// release_free_heap() hands freed malloc memory back to the OS (glibc madvises free pages in
+// every arena), so an RSS delta taken next counts memory a workload touches, even when it
+// reuses heap an earlier benchmark freed.
+inline void release_free_heap() { malloc_trim(0); }
+
+// run_workload() builds a Backend for `workers`, runs Workload inside it, and reports the
+// backend's counters per iteration. Exceptions (deadlock, channel misuse) become errors.
+template <class Backend, class Workload>
+void run_workload(benchmark::State& state, unsigned workers, Workload workload) {
+  try {
+    Backend backend(workers);
+    const OpStats before = backend.stats();
+    backend.run([&] { workload(state); });
+    const OpStats after = backend.stats();
+    if constexpr (Backend::kHasStats) {
+      using benchmark::Counter;
+      state.counters["context_switches_per_op"] =
+          Counter(double(after.context_switches - before.context_switches), Counter::kAvgIterations);
+      state.counters["steals_per_op"] = Counter(double(after.steals - before.steals), Counter::kAvgIterations);
+      state.counters["parks_per_op"] =
+          Counter(double(after.goroutine_parks - before.goroutine_parks), Counter::kAvgIterations);
+      state.counters["worker_parks_per_op"] =
+          Counter(double(after.worker_parks - before.worker_parks), Counter::kAvgIterations);
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError((std::string("exception: ") + e.what()).c_str());
+  }
+}
+
+}  // namespace benches
