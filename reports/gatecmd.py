@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import gbjson, runner, verdicts
+from . import callgrind, gbjson, runner, verdicts
 from .benchcmd import build_release
 from .comparecmd import add_policy_options, policy_from, print_outcome
 from .paths import REPO_ROOT, cpp_bench_binary
@@ -49,6 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help=f"--benchmark_min_time (default {runner.QUICK_MIN_TIME})")
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / "build" / "gate",
                         help="where the worktrees go (default build/gate)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="instruction-count mode: callgrind on single-worker goro/fiber "
+                             "benchmarks, exact counts compared against --band-floor")
     add_policy_options(parser)
     parser.set_defaults(handler=main)
 
@@ -128,6 +131,8 @@ def gate(args: argparse.Namespace) -> int:
     names = runner.list_tests(base, regex)
     if not names:
         raise GateError(f"no benchmark matched {regex!r}")
+    if args.instructions:
+        return _instruction_gate(base, head, names, args.band_floor, clock)
     banner(f"gate: measure {len(names)} benchmarks, {args.rounds} ABBA round(s)")
     runs = _abba(base, head, regex, args.rounds, args.repetitions, args.min_time, clock)
     outcome, bands = _judge(runs, policy, None)
@@ -152,6 +157,27 @@ def gate(args: argparse.Namespace) -> int:
     print(f"gate: {len(confirmed)} confirmed regression(s) "
           f"({format_seconds(clock.elapsed())}); exit {1 if confirmed else 0}")
     return 1 if confirmed else 0
+
+
+def _instruction_gate(base: runner.Binary, head: runner.Binary, names: list[str], band: float,
+                      clock: Stopwatch) -> int:
+    """_instruction_gate() compares exact instruction counts; any increase beyond the band fails."""
+    chosen = [n for n in names if callgrind.eligible(gbjson.canonical(n))]
+    if not chosen:
+        raise GateError("no single-worker goro/fiber benchmark matched for instruction counts")
+    banner(f"gate: instruction counts of {len(chosen)} benchmarks under callgrind")
+    regressions = []
+    for index, name in enumerate(chosen, start=1):
+        a = callgrind.instructions(base.path, name)
+        b = callgrind.instructions(head.path, name)
+        r = b / a if a else float("inf")
+        verdict = "REGRESSION" if r > 1 + band else "IMPROVEMENT" if r < 1 / (1 + band) else "~"
+        if verdict == "REGRESSION":
+            regressions.append(name)
+        print(f"[{index}/{len(chosen)} {format_seconds(clock.elapsed())}] {name}: {a} → {b} Ir "
+              f"(r={r:.4f}) {verdict}", flush=True)
+    print(f"gate: {len(regressions)} instruction-count regression(s); exit {1 if regressions else 0}")
+    return 1 if regressions else 0
 
 
 def main(args: argparse.Namespace) -> int:

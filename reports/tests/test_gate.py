@@ -51,3 +51,14 @@ def test_failing_benchmark_fails_closed(tmp_path):
 def test_no_match_fails_closed(tmp_path):
     result = gate(tmp_path, None, "--filter", "nothing_matches")
     assert result.returncode == 2
+
+
+def test_callgrind_totals_and_eligibility():
+    from reports import callgrind
+    text = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nfn=(1) main\n3 10\ntotals: 123456\n"
+    assert callgrind.parse_totals(text) == 123456
+    assert callgrind.eligible("chan_pingpong/goro/go/workers:1")
+    assert callgrind.eligible("chan_prodcons/cap:1/fiber/round_robin/workers:1")
+    assert not callgrind.eligible("chan_pingpong/thread/workers:1")
+    assert not callgrind.eligible("chan_pingpong/goro/go/workers:2")
+    assert not callgrind.eligible("chan_pingpong/go/workers:1")
