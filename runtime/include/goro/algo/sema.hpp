@@ -1,0 +1,60 @@
+// sema.hpp — a lock plus a FIFO of parked goroutines: the root that WaitGroup and Mutex park on
+// (Go's semaRoot, without the treap: each WaitGroup or Mutex owns its own root).
+//
+// Invariants: a Waiter is queued only while its owner is parked or about to park under lock_;
+// the queue is guarded by lock_; wakers claim through the WaitContext (waiter.hpp), so a
+// cancelled goroutine is skipped, never woken twice.
+#pragma once
+
+#include "goro/algo/chan.hpp"  // OpStatus
+#include "goro/algo/waiter.hpp"
+
+namespace goro::algo {
+
+template <class Sync>
+class SemaRoot {
+ public:
+  typename Sync::mutex lock_;  // guards queue_; held only for a few instructions, never while readying
+
+  // park_locked() queues the caller and parks it. lock_ must be held; it is released off-stack.
+  // Returns ok when woken by wake_*(), cancelled when the runtime winds the goroutine down.
+  OpStatus park_locked() {
+    WaitContext<Sync> ctx;
+    ctx.task = Sync::current_task();
+    Waiter<Sync> waiter;
+    waiter.ctx = &ctx;
+    queue_.enqueue(&waiter);
+    Sync::park(ctx, &unlock_root, this);
+    if (ctx.cancelled.load()) {
+      lock_.lock();
+      queue_.remove(&waiter);
+      lock_.unlock();
+      return OpStatus::cancelled;
+    }
+    return OpStatus::ok;
+  }
+
+  // wake_one_locked() claims the longest waiter into to_ready; false if none. lock_ must be held.
+  bool wake_one_locked(ReadyList<Sync>& to_ready) {
+    Waiter<Sync>* w = queue_.dequeue();
+    if (w == nullptr) return false;
+    w->success.store(true);
+    w->ctx->fired.store(w);
+    to_ready.push(w);
+    return true;
+  }
+
+  // wake_all_locked() claims every waiter into to_ready. lock_ must be held.
+  void wake_all_locked(ReadyList<Sync>& to_ready) {
+    while (wake_one_locked(to_ready)) {
+    }
+  }
+
+  bool empty_locked() const { return queue_.empty_locked(); }
+
+ private:
+  static void unlock_root(void* root) { static_cast<SemaRoot*>(root)->lock_.unlock(); }
+  WaitQueue<Sync> queue_;
+};
+
+}  // namespace goro::algo

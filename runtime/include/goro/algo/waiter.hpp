@@ -1,0 +1,146 @@
+// waiter.hpp — how a blocked operation waits: Go's sudog, and the claim that decides who wakes it.
+//
+// A goroutine that blocks creates one WaitContext (on its own stack) and one Waiter per
+// channel operation it waits for (one for send/recv, one per case for select). Each Waiter is
+// linked into its channel's WaitQueue. Whoever wants to complete the operation — a partner on
+// the channel, close(), a timer, or the runtime cancelling the goroutine — must first win
+// ctx.try_claim(); exactly one does. The winner records what happened (fired, success,
+// cancelled) and then calls Sync::ready(ctx.task). Waiters of a claimed context that are still
+// queued elsewhere are stale: dequeue() skips and unlinks them, and their owner unlinks the rest
+// when it wakes (select's pass 3). Go claims only select waiters (g.selectDone); goro claims all,
+// so that cancellation at wind-down and deadlock can wake any blocked goroutine the same way.
+//
+// Invariants:
+//   - ctx.state goes waiting → claimed once; only the claimer writes fired/cancelled and the
+//     waiter's success flag, and it does so before ready(), which publishes them to the owner.
+//   - a Waiter is in at most one queue; `queued` is true exactly while it is linked.
+//   - the Waiter and its WaitContext live on the owner's stack: the owner does not return before
+//     every one of its Waiters is unlinked (guaranteed by pass 3 / the cancel path).
+//
+// Locking: a WaitQueue is guarded by the lock of the object that owns it (a channel, a
+// semaphore root). `first` is additionally an atomic so that the lock-free "would I block?"
+// checks (chan.hpp) can peek at it without the lock; it is written only under the lock.
+#pragma once
+
+#include <atomic>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+
+namespace goro::algo {
+
+template <class Sync>
+struct Waiter;
+
+template <class Sync>
+struct WaitContext {
+  static constexpr std::uint32_t kWaiting = 0;
+  static constexpr std::uint32_t kClaimed = 1;
+
+  typename Sync::template atomic<std::uint32_t> state{kWaiting};
+  typename Sync::task task{};
+  // Written by the claimer before ready(); read by the owner after it wakes.
+  typename Sync::template var<Waiter<Sync>*> fired;
+  typename Sync::template var<bool> cancelled;
+
+  // try_claim() is the one place that decides who completes this blocked operation.
+  bool try_claim() {
+    std::uint32_t expected = kWaiting;
+    return state.compare_exchange_strong(expected, kClaimed, std::memory_order_acq_rel, std::memory_order_acquire);
+  }
+};
+
+template <class Sync>
+struct Waiter {
+  WaitContext<Sync>* ctx = nullptr;
+  void* slot = nullptr;          // the operation's value cell: Sync::var<std::optional<T>>
+  std::size_t case_index = 0;    // which select case this waiter stands for
+  Waiter* prev = nullptr;        // guarded by the queue owner's lock
+  Waiter* next = nullptr;        // guarded by the queue owner's lock
+  bool queued = false;           // guarded by the queue owner's lock
+  typename Sync::template var<bool> success;  // set by the claimer: true = value moved, false = closed
+};
+
+// WaitQueue is a FIFO of Waiters: Go's waitq. The owner's lock must be held for every call.
+template <class Sync>
+class WaitQueue {
+ public:
+  void enqueue(Waiter<Sync>* w) {
+    assert(!w->queued && "Waiter enqueued twice");
+    w->next = nullptr;
+    w->prev = last_;
+    if (last_ != nullptr) {
+      last_->next = w;
+    } else {
+      first_.store(w, std::memory_order_relaxed);
+    }
+    last_ = w;
+    w->queued = true;
+  }
+
+  // remove() unlinks w if it is still queued (a no-op when a dequeue() already unlinked it).
+  void remove(Waiter<Sync>* w) {
+    if (!w->queued) return;
+    if (w->prev != nullptr) {
+      w->prev->next = w->next;
+    } else {
+      first_.store(w->next, std::memory_order_relaxed);
+    }
+    if (w->next != nullptr) {
+      w->next->prev = w->prev;
+    } else {
+      last_ = w->prev;
+    }
+    w->prev = w->next = nullptr;
+    w->queued = false;
+  }
+
+  // dequeue() unlinks and returns the first waiter whose context this call managed to claim,
+  // unlinking (and skipping) stale waiters of contexts claimed by someone else. nullptr if none.
+  Waiter<Sync>* dequeue() {
+    for (;;) {
+      Waiter<Sync>* w = first_.load(std::memory_order_relaxed);
+      if (w == nullptr) return nullptr;
+      remove(w);
+      if (w->ctx->try_claim()) return w;
+    }
+  }
+
+  Waiter<Sync>* first_locked() const { return first_.load(std::memory_order_relaxed); }
+  bool empty_locked() const { return first_.load(std::memory_order_relaxed) == nullptr; }
+  // empty_unlocked() is the lock-free peek used by the non-blocking fast paths: a racy answer
+  // is fine there because the slow path re-checks under the lock.
+  bool empty_unlocked() const { return first_.load(std::memory_order_acquire) == nullptr; }
+
+ private:
+  typename Sync::template atomic<Waiter<Sync>*> first_{nullptr};
+  Waiter<Sync>* last_ = nullptr;
+};
+
+// ReadyList collects claimed tasks to ready after the lock is dropped ("never ready another
+// goroutine while holding a channel lock": the readied goroutine could run on another worker
+// and contend for the very lock we hold). Intrusive through Waiter::next.
+template <class Sync>
+class ReadyList {
+ public:
+  void push(Waiter<Sync>* w) {
+    w->next = head_;
+    head_ = w;
+  }
+  bool empty() const { return head_ == nullptr; }
+  // ready_all() readies every collected task; call it with no lock held.
+  void ready_all() {
+    Waiter<Sync>* w = head_;
+    head_ = nullptr;
+    while (w != nullptr) {
+      Waiter<Sync>* next = w->next;
+      Sync::ready(w->ctx->task);  // after this line w may be gone (its owner may have returned)
+      w = next;
+    }
+  }
+
+ private:
+  Waiter<Sync>* head_ = nullptr;
+};
+
+}  // namespace goro::algo

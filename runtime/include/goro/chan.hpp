@@ -1,0 +1,153 @@
+// chan.hpp — Go channels: Chan<T>, a cheap copyable handle to a channel shared by goroutines.
+//
+//   auto ch = goro::make_chan<int>(8);              // buffered; make_chan<int>() is unbuffered
+//   goro::go([ch]() mutable { for (int i = 0; i < 3; ++i) ch.send(i); ch.close(); });
+//   for (int v : ch) std::printf("%d\n", v);        // receives until closed and drained
+//
+// Semantics are Go's, case for case (the algorithm is goro/algo/chan.hpp):
+//   - Chan<T>{} is the nil channel: send and recv block forever (the deadlock detector reports a
+//     program stuck there), close throws nil_channel_error, select never picks its cases;
+//   - send on a closed channel, and close of a closed channel, throw closed_channel_error; a
+//     sender blocked when the channel closes gets closed_channel_error too;
+//   - recv returns nullopt once the channel is closed and drained;
+//   - try_send / try_recv never block (a select with a default case): try_send moves from its
+//     argument only on success.
+// Blocking operations must run inside a goroutine (std::logic_error otherwise); non-blocking ones
+// and close() may be called from any thread. While the runtime winds down, a blocking operation
+// throws goro::cancelled.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "goro/algo/chan.hpp"
+#include "goro/detail/spawn.hpp"
+#include "goro/errors.hpp"
+#include "goro/sync/runtime_sync.hpp"
+
+namespace goro {
+
+namespace detail {
+// park_forever() blocks the calling goroutine until the runtime winds it down (then throws
+// goro::cancelled): a send or receive on a nil channel, a select with only nil cases.
+[[noreturn]] void park_forever();
+// throw_op_status() turns a non-ok status of `what` into the exception Go's panic maps to.
+[[noreturn]] void throw_cancelled();
+}  // namespace detail
+
+template <class T>
+class Chan {
+  using Core = algo::Channel<T, detail::RuntimeSync>;
+
+ public:
+  using value_type = T;
+  using slot_type = typename Core::slot_type;
+
+  // Chan() is the nil channel.
+  Chan() = default;
+
+  // send() delivers v, blocking until a receiver takes it or buffer space frees up.
+  void send(T v) {
+    if (!core_) detail::park_forever();
+    detail::require_goroutine("Chan::send");
+    slot_type slot;
+    slot.store(std::optional<T>(std::move(v)));
+    finish_send(core_->send(slot, true));
+  }
+
+  // try_send() sends v if that can happen without blocking; v is moved from only on success.
+  bool try_send(T& v) {
+    if (!core_) return false;
+    slot_type slot;
+    slot.store(std::optional<T>(std::move(v)));
+    const algo::OpStatus status = core_->send(slot, false);
+    if (status == algo::OpStatus::would_block) {
+      v = std::move(*slot.take());
+      return false;
+    }
+    finish_send(status);
+    return true;
+  }
+
+  // recv() receives a value, or nullopt once the channel is closed and drained.
+  std::optional<T> recv() {
+    if (!core_) detail::park_forever();
+    detail::require_goroutine("Chan::recv");
+    slot_type slot;
+    const algo::OpStatus status = core_->recv(slot, true);
+    if (status == algo::OpStatus::cancelled) detail::throw_cancelled();
+    return slot.take();
+  }
+
+  // try_recv() receives a value if one is ready now; nullopt if none is, or if closed and drained.
+  std::optional<T> try_recv() {
+    if (!core_) return std::nullopt;
+    slot_type slot;
+    const algo::OpStatus status = core_->recv(slot, false);
+    if (status != algo::OpStatus::ok) return std::nullopt;
+    return slot.take();
+  }
+
+  // close() closes the channel: receivers drain what is buffered, then get nullopt.
+  void close() {
+    if (!core_) throw nil_channel_error("goro: close of nil channel");
+    if (core_->close() == algo::OpStatus::closed) throw closed_channel_error("goro: close of closed channel");
+  }
+
+  std::size_t len() const { return core_ ? core_->length() : 0; }
+  std::size_t cap() const { return core_ ? core_->capacity() : 0; }
+  explicit operator bool() const { return static_cast<bool>(core_); }
+  friend bool operator==(const Chan& a, const Chan& b) { return a.core_ == b.core_; }
+
+  // Range-for: `for (T v : ch)` receives until the channel is closed and drained.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(Chan* ch) : ch_(ch) { advance(); }
+    T& operator*() { return *value_; }
+    iterator& operator++() {
+      advance();
+      return *this;
+    }
+    bool operator==(const iterator& other) const { return ch_ == other.ch_; }
+
+   private:
+    void advance() {
+      value_ = ch_->recv();
+      if (!value_) ch_ = nullptr;
+    }
+    Chan* ch_ = nullptr;
+    std::optional<T> value_;
+  };
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+  // core() exposes the algorithm object to select(); not for users.
+  Core* core() const { return core_.get(); }
+
+ private:
+  template <class U>
+  friend Chan<U> make_chan(std::size_t capacity);
+  explicit Chan(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+  static void finish_send(algo::OpStatus status) {
+    if (status == algo::OpStatus::closed) throw closed_channel_error("goro: send on closed channel");
+    if (status == algo::OpStatus::cancelled) detail::throw_cancelled();
+  }
+
+  std::shared_ptr<Core> core_;
+};
+
+// make_chan() makes a channel with room for `capacity` buffered values (0: unbuffered).
+template <class T>
+Chan<T> make_chan(std::size_t capacity = 0) {
+  return Chan<T>(std::make_shared<typename Chan<T>::Core>(capacity));
+}
+
+}  // namespace goro

@@ -1,0 +1,21 @@
+// stats.hpp — counters a Runtime keeps so a benchmark can explain *why* one policy wins.
+#pragma once
+
+#include <cstdint>
+
+namespace goro {
+
+struct Stats {
+  std::uint64_t goroutines_created = 0;  // go() calls, plus each run()'s main goroutine
+  std::uint64_t context_switches = 0;    // switches from a worker into a goroutine
+  std::uint64_t steals = 0;              // successful steals (a batch counts once)
+  std::uint64_t worker_parks = 0;        // an idle worker went to sleep on its futex
+  std::uint64_t worker_wakes = 0;        // a sleeping worker was woken for new work
+  std::uint64_t goroutine_parks = 0;     // a goroutine blocked (channel, select, mutex, sleep, ...)
+  std::uint64_t yields = 0;              // yield() calls
+  std::uint64_t global_queue_pops = 0;   // goroutines taken from a policy's shared/global queue
+  std::uint64_t timers_fired = 0;        // timers (sleep_for, after, Timer, Ticker) that fired
+  std::uint64_t stacks_mapped = 0;       // stacks ever mapped (the rest were reused from the pool)
+};
+
+}  // namespace goro

@@ -1,0 +1,118 @@
+// go.cpp — Go's scheduler design (runtime/proc.go): per-worker 256-slot ring + runnext, a global
+// queue polled every 61 ticks, and steal-half from random victims.
+//
+//   push: spawned and woken goroutines go to runnext (the previous runnext moves to the ring
+//         tail), so a channel partner runs next on the same worker and a ping-pong never leaves
+//         it; a full ring moves half of itself to the global queue in one batch (runqputslow).
+//         Yielded goroutines go to the ring tail. (Go puts a Gosched'd goroutine on the global
+//         queue, to defeat a preempted goroutine's runnext affinity; goro has no preemption and
+//         the ring tail keeps yield lock-free, so we keep it local.)
+//   pop:  every 61st tick the global queue first (fairness, see steal.cpp for why 61); then
+//         runnext and the ring; then a batch from the global queue (its fair share: size/workers
+//         + 1, at most half a ring); then up to four rounds of stealing half of a random
+//         victim's ring — runnext too in the last round (Go's stealRunNextG).
+//   The spinning-worker accounting (never wake a sleeper while a worker is already spinning
+//   for work) is shared by all policies in idle.cpp.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "../global_queue.hpp"
+#include "../policy.hpp"
+#include "../rng.hpp"
+#include "goro/algo/go_run_queue.hpp"
+
+namespace goro::detail {
+namespace {
+
+class GoPolicy final : public SchedulerPolicy {
+  using RunQueue = algo::GoRunQueue<G*, RuntimeSync>;
+
+ public:
+  GoPolicy(unsigned workers, std::uint64_t seed) : locals_(workers) {
+    for (unsigned i = 0; i < workers; ++i) locals_[i].rng = Rng(seed + 0xC0FFEEull * (i + 1));
+  }
+
+  void push(unsigned worker, G* g, Reason reason) override {
+    if (worker == kNoWorker) {
+      global_.push(g);
+      return;
+    }
+    std::array<G*, RunQueue::kOverflowBatch> overflow;
+    auto spilled = locals_[worker].runq.push(g, reason != Reason::yielded, overflow);
+    if (!spilled.empty()) global_.push_batch(spilled);
+  }
+
+  G* pop(unsigned worker, PolicyCounters& counters) override {
+    Local& local = locals_[worker];
+    if (++local.tick % kGlobalCheckInterval == 0 && !global_.empty()) {
+      if (G* g = global_.pop()) {
+        counters.add(counters.global_queue_pops);
+        return g;
+      }
+    }
+    if (G* g = local.runq.pop()) return g;
+    if (G* g = pop_global_batch(worker, counters)) return g;
+    const auto n = static_cast<unsigned>(locals_.size());
+    if (n == 1) return nullptr;
+    for (int round = 0; round < kStealRounds; ++round) {
+      const bool steal_runnext = round == kStealRounds - 1;
+      const auto start = static_cast<unsigned>(local.rng.below(n));
+      for (unsigned k = 0; k < n; ++k) {
+        const unsigned victim = (start + k) % n;
+        if (victim == worker) continue;
+        if (G* g = local.runq.steal_into(locals_[victim].runq, steal_runnext)) {
+          counters.add(counters.steals);
+          return g;
+        }
+      }
+    }
+    return nullptr;
+  }
+
+  bool has_work() const override {
+    if (!global_.empty()) return true;
+    for (const Local& local : locals_) {
+      if (!local.runq.empty()) return true;
+    }
+    return false;
+  }
+
+ private:
+  static constexpr std::uint32_t kGlobalCheckInterval = 61;  // as in Go's schedule(); see steal.cpp
+  static constexpr int kStealRounds = 4;                      // as in Go's stealWork()
+
+  G* pop_global_batch(unsigned worker, PolicyCounters& counters) {
+    if (global_.empty()) return nullptr;
+    const std::size_t share = global_.size() / locals_.size() + 1;
+    std::array<G*, RunQueue::kCapacity / 2> batch;
+    const std::size_t n = global_.pop_batch(std::span(batch.data(), std::min(share, batch.size())));
+    if (n == 0) return nullptr;
+    counters.add(counters.global_queue_pops, n);
+    std::array<G*, RunQueue::kOverflowBatch> overflow;
+    for (std::size_t i = 1; i < n; ++i) {
+      auto spilled = locals_[worker].runq.push(batch[i], false, overflow);
+      if (!spilled.empty()) global_.push_batch(spilled);
+    }
+    return batch[0];
+  }
+
+  struct alignas(64) Local {
+    RunQueue runq;
+    Rng rng;
+    std::uint32_t tick = 0;
+  };
+
+  std::vector<Local> locals_;
+  GlobalQueue global_;
+};
+
+}  // namespace
+
+std::unique_ptr<SchedulerPolicy> make_go_policy(unsigned workers, std::uint64_t seed) {
+  return std::make_unique<GoPolicy>(workers, seed);
+}
+
+}  // namespace goro::detail

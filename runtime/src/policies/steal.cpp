@@ -1,0 +1,124 @@
+// steal.cpp — work stealing: a Chase–Lev deque per worker, random victims.
+//
+// The owner pushes spawned and woken goroutines at the bottom of its deque and takes from the
+// bottom (LIFO: the newest goroutine is the one whose data is hot in cache); idle workers steal
+// the oldest from the top of a randomly chosen victim. Yielded goroutines go to a per-worker FIFO
+// instead of the deque — with a LIFO deque a yielding goroutine would be taken straight back and
+// two yielders could never alternate. Pushes from outside the workers and deque overflow go to
+// a global locked queue. Every kGlobalCheckInterval pops the yield FIFO and the global queue are
+// looked at first, so a steady stream of deque work cannot starve them (Go's 61, same reason).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "../global_queue.hpp"
+#include "../policy.hpp"
+#include "../rng.hpp"
+#include "goro/algo/chase_lev_deque.hpp"
+
+namespace goro::detail {
+namespace {
+
+class StealPolicy final : public SchedulerPolicy {
+ public:
+  StealPolicy(unsigned workers, std::uint64_t seed) : locals_(workers) {
+    for (unsigned i = 0; i < workers; ++i) locals_[i].rng = Rng(seed + 0x51ED27ull * (i + 1));
+  }
+
+  void push(unsigned worker, G* g, Reason reason) override {
+    if (worker == kNoWorker) {
+      global_.push(g);
+      return;
+    }
+    Local& local = locals_[worker];
+    if (reason == Reason::yielded) {
+      local.yielded.push(g);
+      return;
+    }
+    if (!local.deque.push(g)) global_.push(g);  // full: overflow
+  }
+
+  G* pop(unsigned worker, PolicyCounters& counters) override {
+    Local& local = locals_[worker];
+    if (++local.tick % kGlobalCheckInterval == 0) {
+      if (G* g = local.yielded.pop()) return g;
+      if (G* g = global_.pop()) {
+        counters.add(counters.global_queue_pops);
+        return g;
+      }
+    }
+    if (G* g = local.deque.take()) return g;
+    if (G* g = local.yielded.pop()) return g;
+    if (G* g = global_.pop()) {
+      counters.add(counters.global_queue_pops);
+      return g;
+    }
+    const auto n = static_cast<unsigned>(locals_.size());
+    if (n > 1) {
+      const auto start = static_cast<unsigned>(local.rng.below(n));
+      for (unsigned k = 0; k < n; ++k) {
+        const unsigned victim = (start + k) % n;
+        if (victim == worker) continue;
+        if (G* g = locals_[victim].deque.steal()) {
+          counters.add(counters.steals);
+          return g;
+        }
+      }
+    }
+    return nullptr;
+  }
+
+  bool has_work() const override {
+    if (!global_.empty()) return true;
+    for (const Local& local : locals_) {
+      if (local.deque.size_estimate() > 0 || !local.yielded.empty()) return true;
+    }
+    return false;
+  }
+
+ private:
+  // 61: prime, so periodic spawners cannot fall into step with it; small enough that the global
+  // queue waits a bounded number of turns, large enough that its lock is rarely touched.
+  static constexpr std::uint32_t kGlobalCheckInterval = 61;
+
+  // A FIFO owned by one worker (only its owner pushes and pops). `count` is atomic so that
+  // has_work() on another worker may read it.
+  struct OwnerFifo {
+    G* head = nullptr;
+    G* tail = nullptr;
+    std::atomic<std::size_t> count{0};
+    void push(G* g) {
+      g->queue_next = nullptr;
+      if (tail != nullptr) tail->queue_next = g; else head = g;
+      tail = g;
+      count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    }
+    G* pop() {
+      G* g = head;
+      if (g == nullptr) return nullptr;
+      head = g->queue_next;
+      if (head == nullptr) tail = nullptr;
+      count.store(count.load(std::memory_order_relaxed) - 1, std::memory_order_release);
+      return g;
+    }
+    bool empty() const { return count.load(std::memory_order_acquire) == 0; }
+  };
+
+  struct alignas(64) Local {
+    algo::ChaseLevDeque<G*, RuntimeSync> deque;
+    OwnerFifo yielded;
+    Rng rng;
+    std::uint32_t tick = 0;
+  };
+
+  std::vector<Local> locals_;
+  GlobalQueue global_;
+};
+
+}  // namespace
+
+std::unique_ptr<SchedulerPolicy> make_steal_policy(unsigned workers, std::uint64_t seed) {
+  return std::make_unique<StealPolicy>(workers, seed);
+}
+
+}  // namespace goro::detail

@@ -1,0 +1,91 @@
+// runtime.cpp — Runtime and Options: configuration (with the environment) and the run() doorway.
+#include "goro/runtime.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "policy.hpp"
+#include "scheduler.hpp"
+
+namespace goro {
+
+namespace {
+
+std::string valid_policy_names() {
+  std::string names;
+  for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
+    if (!names.empty()) names += ", ";
+    names += r->name;
+  }
+  return names;
+}
+
+}  // namespace
+
+Policy parse_policy(std::string_view name) {
+  for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
+    if (r->name == name) return r->policy;
+  }
+  throw std::invalid_argument("goro: unknown scheduler policy '" + std::string(name) + "' (valid: " + valid_policy_names() + ")");
+}
+
+std::string_view to_string(Policy policy) noexcept {
+  for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
+    if (r->policy == policy) return r->name;
+  }
+  return "?";
+}
+
+const std::vector<Policy>& all_policies() noexcept {
+  static const std::vector<Policy> policies = [] {
+    std::vector<Policy> list;
+    for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
+      list.push_back(r->policy);
+    }
+    return list;
+  }();
+  return policies;
+}
+
+unsigned default_workers() {
+  const char* env = std::getenv("GORO_WORKERS");
+  if (env == nullptr) {
+    const unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : n;
+  }
+  const std::string_view text(env);
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value == 0 || value > 1024) {
+    throw std::invalid_argument("goro: GORO_WORKERS must be a whole number from 1 to 1024, got '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+Policy default_policy() {
+  const char* env = std::getenv("GORO_POLICY");
+  if (env == nullptr) return Policy::go;
+  try {
+    return parse_policy(env);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument("goro: GORO_POLICY='" + std::string(env) + "' is not a scheduler policy (valid: " +
+                                valid_policy_names() + ")");
+  }
+}
+
+Runtime::Runtime(Options options) : scheduler_(std::make_unique<detail::Scheduler>(options)) {}
+
+Runtime::~Runtime() = default;
+
+void Runtime::run_erased(void (*fn)(void*), void* arg) { scheduler_->run(fn, arg); }
+
+Stats Runtime::stats() const { return scheduler_->stats(); }
+
+const Options& Runtime::options() const noexcept { return scheduler_->options(); }
+
+void Runtime::release_memory() { scheduler_->release_memory(); }
+
+}  // namespace goro

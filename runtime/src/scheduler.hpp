@@ -1,0 +1,136 @@
+// scheduler.hpp — the M:N scheduler behind a Runtime: workers, goroutine life-cycle, parking,
+// idle workers, wind-down and deadlock detection. The ready queues belong to the policy.
+//
+// Idle workers (the essay proc.go has, in our words). A worker that finds no goroutine first
+// spins — polling the policy, which steals — for up to kSpinTime, then sleeps on its own futex
+// word until woken or until the earliest timer is due. Three designs would work badly:
+//   - waking a sleeper on every push: with a busy producer every push becomes a futex system
+//     call (~1 µs here), and the woken worker usually finds nothing (thundering herd of one);
+//   - never waking: work readied by a busy worker waits until that worker gets to it, and the
+//     other cores idle;
+//   - one shared condition variable: notify_one needs the mutex on every push, and every
+//     sleeper shares one wait queue.
+// So (as Go does) a push wakes a sleeper only when no worker is spinning: a spinning worker is
+// guaranteed to find the work, and a spinner that finds work wakes one more to take over the
+// spinning. At most max(1, workers/2) workers spin at once so spinning cannot eat the machine.
+// A worker announces itself (idle_mutex_, nsleepers_) before re-checking for work and sleeping;
+// a pusher pushes before reading nsleepers_: with seq_cst on both sides one of them sees the
+// other, so a wake-up is never lost.
+//
+// Deadlock: when the last awake worker is about to sleep with nothing queued, no timer armed
+// and goroutines alive, every goroutine is parked and nothing can wake one: run() reports
+// goro::deadlock_error. The check happens under idle_mutex_, with every other worker asleep.
+//
+// Wind-down: once main returns, a goroutine throws, or a deadlock is found, winding_down_ is
+// set and every parked goroutine is claimed and readied with `cancelled` (registry scan); parks
+// committed after the scan see the flag themselves. Runnable goroutines throw goro::cancelled at
+// their next blocking call or yield(); goroutines that never started are destroyed unrun.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "goro/options.hpp"
+#include "goro/stats.hpp"
+#include "goroutine.hpp"
+#include "policy.hpp"
+#include "stack_pool.hpp"
+#include "worker.hpp"
+
+namespace goro::detail {
+
+class Scheduler {
+ public:
+  explicit Scheduler(const Options& options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void run(void (*fn)(void*), void* arg);
+  Stats stats() const;
+  const Options& options() const { return options_; }
+  void release_memory();
+
+  // --- called from goroutines (or, for ready/add_timer, from any thread) ---
+  G* begin_spawn(Worker* spawner, std::size_t size, std::size_t align, void** closure);
+  void finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;
+  void abort_spawn(Worker* spawner, G* g) noexcept;
+  void yield(G* g);
+  void park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
+  void ready(G* g) noexcept;
+  void add_timer(TimerNode* node);
+  bool winding_down() const { return winding_down_.load(std::memory_order_acquire); }
+  std::uint64_t random_below(std::uint64_t bound);
+
+  [[noreturn]] static void goroutine_entry(boost::context::detail::transfer_t in);
+
+ private:
+  void worker_main(Worker& w);
+  G* find_work(Worker& w);
+  bool run_timers(Worker& w, bool all_heaps);
+  void sleep(Worker& w);
+  void notify() noexcept;
+  void wake_all() noexcept;
+  void wake_one_sleeper() noexcept;
+  void run_goroutine(Worker& w, G* g);
+  void commit_park(Worker& w, G* g);
+  void goroutine_exited(Worker& w, G* g);
+  void record_exception(std::exception_ptr error);
+  void begin_wind_down();
+  void register_g(G* g, unsigned shard);
+  void unregister_g(G* g);
+  Clock::time_point earliest_deadline() const;
+  unsigned max_spinning() const { return options_.workers / 2 > 0 ? options_.workers / 2 : 1; }
+
+  // kSpinTime: long enough to cover a channel partner's round trip on the other core (a few
+  // µs), short enough that an idle runtime sleeps promptly. Below the ~50 µs cost of a futex
+  // sleep + wake pair it is always worth spinning first.
+  static constexpr std::chrono::microseconds kSpinTime{30};
+
+  const Options options_;
+  std::unique_ptr<SchedulerPolicy> policy_;
+  StackPool stacks_;
+  std::atomic<std::int64_t> armed_timers_{0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+
+  // --- the current run ---
+  std::mutex run_mutex_;                        // one run() at a time
+  std::atomic<std::uint64_t> live_{0};          // goroutines created and not yet exited
+  std::atomic<bool> winding_down_{false};
+  std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on
+  std::mutex outcome_mutex_;                    // guards the two fields below
+  std::exception_ptr first_exception_;
+  std::size_t deadlocked_goroutines_ = 0;       // > 0 when the run ended in a deadlock
+  std::atomic<std::uint64_t> next_goroutine_id_{1};
+  std::atomic<std::uint64_t> external_created_{0};  // goroutines created from outside the workers
+  std::atomic<std::uint64_t> external_wakes_{0};    // workers woken by threads that are not workers
+
+  // --- goroutines created from outside the workers (run()'s main) ---
+  std::mutex external_mutex_;
+  std::vector<Stack> external_stack_cache_;     // guarded by external_mutex_
+
+  // --- idle workers ---
+  std::mutex idle_mutex_;                       // guards sleepers_ and Worker::in_sleepers
+  std::vector<Worker*> sleepers_;
+  std::atomic<unsigned> nsleepers_{0};
+  std::atomic<unsigned> nspinning_{0};
+  std::atomic<bool> shutdown_{false};
+
+  // --- registry of live goroutines, sharded by spawning worker (+1 for outside) ---
+  struct alignas(64) RegistryShard {
+    sync::SpinMutex lock;  // guards head and the G::registry_* links of its members
+    G* head = nullptr;
+  };
+  std::vector<RegistryShard> registry_;
+};
+
+// The worker this thread is, or nullptr. Not inlined: a goroutine may resume on another thread,
+// and a compiler may otherwise cache the thread-local's address across the switch.
+Worker* this_worker() noexcept;
+
+}  // namespace goro::detail

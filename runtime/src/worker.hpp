@@ -1,0 +1,70 @@
+// worker.hpp — one OS thread of a Runtime, and the state it owns.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include "goroutine.hpp"
+#include "policy.hpp"
+#include "rng.hpp"
+#include "stack_pool.hpp"
+#include "timers.hpp"
+
+namespace goro::detail {
+
+// What a goroutine asks its worker to do once it is off the goroutine's stack.
+enum class SwitchAction : std::uint8_t { none, yield, park, exit };
+
+struct WorkerCounters {
+  std::atomic<std::uint64_t> context_switches{0};
+  std::atomic<std::uint64_t> worker_parks{0};
+  std::atomic<std::uint64_t> worker_wakes{0};
+  std::atomic<std::uint64_t> goroutine_parks{0};
+  std::atomic<std::uint64_t> yields{0};
+  std::atomic<std::uint64_t> goroutines_created{0};
+  std::atomic<std::uint64_t> timers_fired{0};
+  // bump() — written by the owning worker only, read by stats(): no RMW needed.
+  static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+class Worker {
+ public:
+  Worker(Scheduler* scheduler, unsigned index, std::atomic<std::int64_t>& armed_timers, std::uint64_t seed)
+      : scheduler(scheduler), index(index), timers(armed_timers), rng(seed) {}
+
+  Scheduler* const scheduler;
+  const unsigned index;
+
+  // --- owned by this worker's thread ---
+  boost::context::detail::fcontext_t sched_context = nullptr;  // where running goroutines return to
+  G* current = nullptr;
+  SwitchAction action = SwitchAction::none;  // set by the goroutine right before it switches out
+  WaitCtx* park_ctx = nullptr;
+  void (*park_unlock)(void*) = nullptr;
+  void* park_unlock_arg = nullptr;
+  std::vector<Stack> stack_cache;
+  TimerHeap timers;  // has its own lock: other workers may add to or fire from it
+  Rng rng;
+  WorkerCounters counters;
+  PolicyCounters policy_counters;
+
+  // --- idle protocol: futex_word is 0 while asleep, set to 1 by whoever wakes it ---
+  std::atomic<std::uint32_t> futex_word{0};
+  bool in_sleepers = false;  // guarded by Scheduler::idle_mutex_
+
+  // --- sanitizer bookkeeping for the worker's own (thread) stack ---
+  void* tsan_fiber = nullptr;
+  void* asan_fake_stack = nullptr;
+  const void* thread_stack_bottom = nullptr;
+  std::size_t thread_stack_size = 0;
+
+  std::thread thread;
+};
+
+}  // namespace goro::detail
