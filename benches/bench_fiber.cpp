@@ -1,0 +1,11 @@
+// bench_fiber.cpp — registers the `fiber/<algorithm>` backends (Boost.Fiber 1.74).
+#include "backend_fiber.hpp"
+#include "registry.hpp"
+
+namespace benches {
+void register_fiber(unsigned max_workers, const Filter& filter, std::vector<std::string>& names) {
+  register_backend<FiberBackend<FiberAlgorithm::round_robin>>("fiber/round_robin", max_workers, filter, names);
+  register_backend<FiberBackend<FiberAlgorithm::shared_work>>("fiber/shared_work", max_workers, filter, names);
+  register_backend<FiberBackend<FiberAlgorithm::work_stealing>>("fiber/work_stealing", max_workers, filter, names);
+}
+}  // namespace benches

@@ -1,0 +1,91 @@
+// registry.hpp — the workload table and the registration of one backend: every workload at
+// workers 1..nproc, named <workload>[/<param>]/<backend>/workers:N. Each backend registers from
+// its own translation unit (bench_<backend>.cpp), so the headers of different runtimes never
+// meet in one file (Boost.Fiber defines a cpu_relax() macro that breaks goro's cpu_relax()).
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <functional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+#include "workloads.hpp"
+
+namespace benches {
+
+// Google Benchmark 1.7.1 appends "/process_time", "/real_time" and "/iterations:1" to a name
+// when a benchmark uses MeasureProcessCPUTime(), UseRealTime() or Iterations(). The contract is
+// the bare <workload>/<backend>/workers:N, so this file does the filtering and listing on the
+// bare names itself and reports through CleanNames<>, which drops those suffixes.
+struct Filter {
+  bool negate = false;
+  std::regex regex;
+  explicit Filter(std::string spec) {
+    if (spec.empty() || spec == "all") spec = ".";
+    if (spec[0] == '-') {
+      negate = true;
+      spec.erase(0, 1);
+    }
+    regex = std::regex(spec, std::regex::extended);  // what Google Benchmark uses
+  }
+  bool matches(const std::string& name) const { return std::regex_search(name, regex) != negate; }
+};
+
+// One row per workload: its name (with parameter), how to run it on backend B, and whether it
+// must run a single iteration per repetition (parked_memory measures a fresh backend).
+template <class B>
+struct Workload {
+  std::string name;
+  std::function<void(benchmark::State&)> body;
+  bool single_iteration = false;
+};
+
+template <class B>
+std::vector<Workload<B>> workload_table() {
+  return {
+      {"spawn_join", spawn_join<B>},
+      {"yield_pingpong", yield_pingpong<B>},
+      {"chan_pingpong", chan_pingpong<B>},
+      {"chan_prodcons/cap:0", [](benchmark::State& s) { chan_prodcons<B>(s, 0); }},
+      {"chan_prodcons/cap:1", [](benchmark::State& s) { chan_prodcons<B>(s, 1); }},
+      {"chan_prodcons/cap:128", [](benchmark::State& s) { chan_prodcons<B>(s, 128); }},
+      {"chan_mpmc/cap:128", [](benchmark::State& s) { chan_mpmc<B>(s, 128); }},
+      {"select2", select2<B>},
+      {"select_fanin/chans:8", [](benchmark::State& s) { select_fanin<B>(s, 8); }},
+      {"fanout_fanin", fanout_fanin<B>},
+      {"worker_pool", worker_pool<B>},
+      {"mutex_contended", mutex_contended<B>},
+      {"sieve", sieve<B>},
+      {"skynet", skynet<B>},
+      {"parked_memory", parked_memory<B>, true},
+  };
+}
+
+// register_backend() registers workload × workers for one backend, keeping the names `filter`
+// accepts. The workload name goes first, then its parameter, then the backend, then workers.
+template <class B>
+inline void register_backend(const std::string& backend_name, unsigned max_workers, const Filter& filter,
+                      std::vector<std::string>& names) {
+  for (const auto& w : workload_table<B>()) {
+    for (unsigned workers = 1; workers <= max_workers; ++workers) {
+      const std::string name = w.name + "/" + backend_name + "/workers:" + std::to_string(workers);
+      if (!filter.matches(name)) continue;
+      names.push_back(name);
+      auto* b = benchmark::RegisterBenchmark(name.c_str(), [body = w.body, workers](benchmark::State& state) {
+        run_workload<B>(state, workers, body);
+      });
+      b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kNanosecond);
+      if (w.single_iteration) b->Iterations(1);
+    }
+  }
+}
+
+// One per backend translation unit.
+void register_thread(unsigned max_workers, const Filter& filter, std::vector<std::string>& names);
+void register_fiber(unsigned max_workers, const Filter& filter, std::vector<std::string>& names);
+void register_goro(unsigned max_workers, const Filter& filter, std::vector<std::string>& names);  // bench_goro.cpp, when goro is built
+
+}  // namespace benches
