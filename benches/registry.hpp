@@ -6,6 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <regex>
 #include <string>
@@ -29,7 +31,14 @@ struct Filter {
       negate = true;
       spec.erase(0, 1);
     }
-    regex = std::regex(spec, std::regex::extended);  // what Google Benchmark uses
+    // ECMAScript, not Google Benchmark's POSIX extended: the runner (reports/runner.py) ORs the
+    // lines of quick.filter as (?:a)|(?:b), which ECMAScript and Go's RE2 both accept.
+    try {
+      regex = std::regex(spec, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      std::fprintf(stderr, "goro_bench: could not compile benchmark filter '%s': %s\n", spec.c_str(), e.what());
+      std::exit(1);
+    }
   }
   bool matches(const std::string& name) const { return std::regex_search(name, regex) != negate; }
 };
