@@ -1,0 +1,484 @@
+// relacy_sync.hpp — the Relacy Sync policy: goro's shared algorithms (goro/algo/*.hpp), unchanged,
+// run inside Dmitry Vyukov's Relacy Race Detector, which explores their interleavings under the
+// C++ memory model (relaxed atomics included) and reports data races, failed assertions,
+// deadlocks and livelocks with a trace that points at the algorithm's own source lines.
+//
+// The contract this policy satisfies is written at the top of goro/sync/native.hpp. Mapping:
+//   atomic<T>   Atomic<T, Bugs>: rl::atomic<T>; std::memory_order → rl::mo_*; every call takes a
+//               defaulted std::source_location *after* its memory orders, so algorithm code such as
+//               `state.load(std::memory_order_acquire)` compiles unchanged and Relacy's history
+//               names the algorithm line, not this file.
+//   var<T>      Var<T>: the value lives in a plain member; every access goes through an rl::var
+//               "access cell", so Relacy race-checks each load/store/take of channel buffers,
+//               waiter slots and the WaitContext's fired/cancelled fields.
+//   mutex       Mutex: rl::mutex, plus an optional check that runs at every unlock (the channel
+//               models install chan.hpp's invariants_hold() there: "the invariants hold whenever
+//               lock_ is free", checked at every release, not just at the end).
+//   task        Task*: one per Relacy thread — Go's g with its park_lock and wait_ctx.
+//   park/ready  Task::park() mirrors the runtime's commit protocol in runtime/src/scheduler.cpp
+//               (Scheduler::park → leave → commit_park → ready → run_goroutine → park's tail)
+//               step by step; the run queue and the worker that would resume the task are stood
+//               in for by a condition variable (they are not what is under test here).
+//   random(n)   rl::rand(n): the full-search scheduler explores every poll order select can pick.
+//   relax()     rl::yield(): tells the fair schedulers the thread is spinning.
+//   fence(o)    rl::atomic_thread_fence.
+//
+// Planted bugs: a model must be able to fail. BasicRelacySync<Bugs> takes a set of knobs
+// (struct Faithful below, and the variants each model derives from it) that break the *policy*
+// or the *wiring* — never the shipped algorithm: every memory order downgraded to relaxed,
+// fences dropped, read-modify-writes split into a load and a store, no-op locks, a park that
+// publishes the waiter before the task is off its stack, a ready() that loses a wake-up. Each
+// model's ctest asserts that Relacy reports its planted bugs, and as which kind.
+//
+// Include this header (it includes relacy/relacy.hpp) before the algorithm headers. Only
+// relacy/relacy.hpp is used: relacy_std.hpp shadows std:: names and clashes with libstdc++ 12.
+#pragma once
+
+#include <relacy/relacy.hpp>
+
+// relacy.hpp redefines new/delete/malloc/free (to track allocations), assert, and the
+// std::memory_order_* names (to its own "mo_x, $" argument pairs). The algorithms are ordinary
+// C++ over a Sync policy: undo all of it, so they compile exactly as the runtime compiles them.
+#undef new
+#undef delete
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+#undef assert
+#undef memory_order_relaxed
+#undef memory_order_consume
+#undef memory_order_acquire
+#undef memory_order_release
+#undef memory_order_acq_rel
+#undef memory_order_seq_cst
+#include <cassert>  // restores the standard assert; models_support.cpp routes its failures to Relacy
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <type_traits>
+#include <utility>
+
+namespace goro::algo {
+template <class Sync>
+struct WaitContext;
+}
+
+namespace goro::models {
+
+// where() turns a caller's source location into Relacy's debug info (file, line, function).
+inline rl::debug_info where(const std::source_location& loc) {
+  return rl::debug_info(loc.function_name(), loc.file_name(), loc.line());
+}
+
+// fail() reports a failure of the given kind at loc; Relacy stops the execution and prints it.
+[[noreturn]] inline void fail(const char* what, rl::test_result_e kind, const std::source_location& loc) {
+  rl::ctx().fail_test(what, kind, where(loc));
+  __builtin_unreachable();  // fail_test switches to Relacy's main fiber and never comes back
+}
+
+// ---------------------------------------------------------------- the knobs
+
+// What a park does wrong, if anything.
+enum class ParkBug {
+  none,
+  // unlock(arg) runs before the task has committed to sleep (before it is "off its stack"): a
+  // waker can find the waiter and ready() a task that is still running — what gopark's unlockf
+  // exists to prevent.
+  unlock_before_commit,
+};
+
+// Faithful is the correct policy; each planted bug derives from it and flips one knob.
+struct Faithful {
+  static constexpr bool relaxed_orders = false;  // every atomic op and fence becomes relaxed
+  static constexpr bool drop_fences = false;     // Sync::fence() does nothing
+  static constexpr bool split_rmw = false;       // CAS/exchange/fetch_add = a load, then a store
+  static constexpr bool noop_mutex = false;      // Sync::mutex::lock() does nothing
+  static constexpr bool noop_park_lock = false;  // the task's park_lock does nothing
+  static constexpr ParkBug park = ParkBug::none;
+  static constexpr unsigned drop_wakeup = 0;     // N > 0: the Nth ready() of an execution is lost
+};
+
+// ---------------------------------------------------------------- atomic<T>
+
+template <class Bugs>
+constexpr rl::memory_order to_rl(std::memory_order order) {
+  if constexpr (Bugs::relaxed_orders) return rl::mo_relaxed;
+  switch (order) {
+    case std::memory_order_relaxed: return rl::mo_relaxed;
+    case std::memory_order_consume: return rl::mo_consume;
+    case std::memory_order_acquire: return rl::mo_acquire;
+    case std::memory_order_release: return rl::mo_release;
+    case std::memory_order_acq_rel: return rl::mo_acq_rel;
+    case std::memory_order_seq_cst: return rl::mo_seq_cst;
+  }
+  return rl::mo_seq_cst;
+}
+
+// The load half and the store half of a read-modify-write order (for split_rmw).
+constexpr rl::memory_order load_half(rl::memory_order order) {
+  return order == rl::mo_release ? rl::mo_relaxed : order == rl::mo_acq_rel ? rl::mo_acquire : order;
+}
+constexpr rl::memory_order store_half(rl::memory_order order) {
+  return order == rl::mo_acquire || order == rl::mo_consume ? rl::mo_relaxed
+         : order == rl::mo_acq_rel                          ? rl::mo_release
+                                                            : order;
+}
+
+// Atomic is std::atomic's API over rl::atomic<T>.
+template <class T, class Bugs>
+class Atomic {
+  using loc = std::source_location;
+  using order = std::memory_order;
+  static constexpr order sc = std::memory_order_seq_cst;
+
+ public:
+  Atomic() : impl_(T{}) {}  // value-initialised, like std::atomic<T> in C++20
+  Atomic(T value) : impl_(value) {}  // NOLINT: mirrors std::atomic
+  Atomic(const Atomic&) = delete;
+  Atomic& operator=(const Atomic&) = delete;
+
+  T load(order o = sc, loc l = loc::current()) const {
+    // Relacy's invariant() may not touch atomics: read the current value without an event.
+    if (rl::ctx().invariant_executing) return impl_.debug_value();
+    return impl_.load(to_rl<Bugs>(o), where(l));
+  }
+  void store(T value, order o = sc, loc l = loc::current()) { impl_.store(value, to_rl<Bugs>(o), where(l)); }
+
+  T exchange(T value, order o = sc, loc l = loc::current()) {
+    if constexpr (Bugs::split_rmw) {
+      const T old = impl_.load(load_half(to_rl<Bugs>(o)), where(l));
+      impl_.store(value, store_half(to_rl<Bugs>(o)), where(l));
+      return old;
+    } else {
+      return impl_.exchange(value, to_rl<Bugs>(o), where(l));
+    }
+  }
+
+  bool compare_exchange_strong(T& expected, T desired, order success = sc, order failure = sc,
+                               loc l = loc::current()) {
+    return compare_exchange<false>(expected, desired, success, failure, l);
+  }
+  bool compare_exchange_weak(T& expected, T desired, order success = sc, order failure = sc,
+                             loc l = loc::current()) {
+    return compare_exchange<true>(expected, desired, success, failure, l);
+  }
+
+  T fetch_add(T delta, order o = sc, loc l = loc::current())
+    requires std::is_integral_v<T>
+  {
+    if constexpr (Bugs::split_rmw) {
+      const T old = impl_.load(load_half(to_rl<Bugs>(o)), where(l));
+      impl_.store(static_cast<T>(old + delta), store_half(to_rl<Bugs>(o)), where(l));
+      return old;
+    } else {
+      return impl_.fetch_add(delta, to_rl<Bugs>(o), where(l));
+    }
+  }
+  T fetch_sub(T delta, order o = sc, loc l = loc::current())
+    requires std::is_integral_v<T>
+  {
+    return fetch_add(static_cast<T>(T{} - delta), o, l);
+  }
+
+ private:
+  template <bool weak>
+  bool compare_exchange(T& expected, T desired, order success, order failure, const loc& l) {
+    if constexpr (Bugs::split_rmw) {
+      const T current = impl_.load(load_half(to_rl<Bugs>(success)), where(l));
+      if (current != expected) {
+        expected = current;
+        return false;
+      }
+      impl_.store(desired, store_half(to_rl<Bugs>(success)), where(l));
+      return true;
+    } else if constexpr (weak) {
+      return impl_.compare_exchange_weak(expected, desired, to_rl<Bugs>(success), where(l), to_rl<Bugs>(failure), where(l));
+    } else {
+      return impl_.compare_exchange_strong(expected, desired, to_rl<Bugs>(success), where(l), to_rl<Bugs>(failure), where(l));
+    }
+  }
+
+  mutable rl::atomic<T> impl_;
+};
+
+// ---------------------------------------------------------------- var<T>
+
+// Var is a plain shared cell whose every access Relacy race-checks. The value itself stays in a
+// plain member (so any T works, std::optional included); `access_` is an rl::var that each load
+// reads and each store/take writes, at the caller's source line.
+template <class T>
+class Var {
+  using loc = std::source_location;
+
+ public:
+  Var() : value_{}, access_(0) {}
+  template <class... Args>
+  explicit Var(std::in_place_t, Args&&... args) : value_(std::forward<Args>(args)...), access_(0) {}
+  Var(const Var&) = delete;
+  Var& operator=(const Var&) = delete;
+
+  T load(loc l = loc::current()) const {
+    (void)access_(where(l)).load();
+    return value_;
+  }
+  void store(T value, loc l = loc::current()) {
+    access_(where(l)).store(0);
+    value_ = std::move(value);
+  }
+  T take(loc l = loc::current()) {
+    access_(where(l)).store(0);
+    return std::exchange(value_, T{});
+  }
+
+ private:
+  T value_;
+  rl::var<int> access_;
+};
+
+// ---------------------------------------------------------------- mutex
+
+// Mutex is rl::mutex. check_on_unlock() installs a predicate that must hold at every unlock —
+// a model uses it to check an algorithm's lock-protected invariants at every release.
+class Mutex {
+  using loc = std::source_location;
+
+ public:
+  void lock(loc l = loc::current()) {
+    impl_.lock(where(l));
+    held_ = true;
+  }
+  bool try_lock(loc l = loc::current()) { return held_ = impl_.try_lock(where(l)); }
+  void unlock(loc l = loc::current()) {
+    if (check_ != nullptr && !check_(checked_)) {
+      fail("the invariants of the object guarded by this lock are broken at unlock", rl::test_result_user_invariant_failed, l);
+    }
+    held_ = false;
+    impl_.unlock(where(l));
+  }
+  // held() tells a test's invariant() (which Relacy runs at every scheduling point) whether the
+  // lock-protected invariants must hold right now: they must whenever the lock is free.
+  bool held() const { return held_; }
+  void check_on_unlock(bool (*check)(const void*), const void* object) {
+    check_ = check;
+    checked_ = object;
+  }
+
+ private:
+  rl::mutex impl_;
+  bool held_ = false;  // Relacy threads are fibers of one OS thread: a plain flag is exact
+  bool (*check_)(const void*) = nullptr;
+  const void* checked_ = nullptr;
+};
+
+// NoopMutex is the planted "missing lock": it excludes nobody.
+class NoopMutex {
+ public:
+  void lock() { ++inside_; }
+  bool try_lock() {
+    ++inside_;
+    return true;
+  }
+  void unlock() { --inside_; }
+  bool held() const { return inside_ > 0; }
+  void check_on_unlock(bool (*)(const void*), const void*) {}
+
+ private:
+  int inside_ = 0;  // tasks between lock() and unlock(): "held" for the invariant check
+};
+
+// ---------------------------------------------------------------- tasks, park and ready
+
+// TaskState is the part of the runtime's GState (runtime/src/goroutine.hpp) that parking uses.
+enum TaskState : unsigned { kRunning = 0, kWaiting = 1, kRunnable = 2 };
+
+inline const char* to_string(unsigned state) {
+  switch (state) {
+    case kRunning: return "running";
+    case kWaiting: return "waiting";
+    case kRunnable: return "runnable";
+  }
+  return "?";
+}
+
+// Task is one Relacy thread seen as a goroutine: the fields of goro::detail::G that the park
+// protocol touches, with the same guards.
+struct Task {
+  rl::atomic<unsigned> state{kRunning};  // G::state
+  rl::mutex park_lock;                   // G::park_lock: held while committing a park (until unlock() returned)
+  rl::var<void*> wait_ctx{nullptr};      // G::wait_ctx, guarded by park_lock: the context to cancel at wind-down
+  bool (*cancel)(void* ctx) = nullptr;   // claims wait_ctx for cancellation (the ctx's type is erased)
+  // Stand-in for the run queue and the worker that resumes a runnable task.
+  rl::mutex run_lock;
+  rl::condition_variable runnable;
+
+  // transition() is G::transition(): every state change asserts the state it leaves.
+  void transition(unsigned from, unsigned to, std::source_location l = std::source_location::current()) {
+    const unsigned old = state.exchange(to, rl::mo_acq_rel, where(l));
+    if (old != from) {
+      fail(from == kWaiting && old == kRunning
+               ? "ready() of a goroutine that is still running on its stack (state running, expected waiting)"
+               : "goroutine state transition from an unexpected state",
+           rl::test_result_user_assert_failed, l);
+    }
+  }
+};
+
+// World is the per-execution scheduler state the policy needs. A model test owns one (as its
+// first member, so it is built inside Relacy's execution) and it registers itself as current.
+struct World {
+  static constexpr unsigned kMaxTasks = 4;
+  Task tasks[kMaxTasks];
+  rl::atomic<bool> winding_down{false};  // Scheduler::winding_down_
+  unsigned ready_calls = 0;              // for the drop_wakeup planted bug
+  unsigned relax_calls[kMaxTasks] = {};  // spin polls per task (models gate on them)
+
+  World() { current() = this; }
+  ~World() { current() = nullptr; }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  static World*& current() {
+    static World* world = nullptr;  // reset by every execution's World
+    return world;
+  }
+};
+
+// BasicRelacySync is the policy; Bugs selects its planted bugs (Faithful: none).
+template <class Bugs>
+struct BasicRelacySync {
+  using bugs = Bugs;
+  template <class T>
+  using atomic = Atomic<T, Bugs>;
+  template <class T>
+  using var = Var<T>;
+  using mutex = std::conditional_t<Bugs::noop_mutex, NoopMutex, Mutex>;
+  using task = Task*;
+
+  static task current_task() { return &World::current()->tasks[rl::thread_index()]; }
+
+  // park() is Scheduler::park + commit_park + the resumed goroutine's tail, for one task.
+  template <class Sync>
+  static void park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg) {
+    World& world = *World::current();
+    Task& g = *current_task();
+    // Scheduler::park: during wind-down, do not sleep at all — nobody can have seen our waiters
+    // yet (the caller still holds the locks that guard them).
+    if (world.winding_down.load(rl::mo_seq_cst, $)) {
+      if (!ctx.try_claim()) fail("a waiter was claimed before its owner parked", rl::test_result_user_assert_failed, std::source_location::current());
+      ctx.cancelled.store(true);
+      unlock(arg);
+      return;
+    }
+    // leave(): the goroutine switches to its worker, which runs commit_park().
+    if constexpr (Bugs::park == ParkBug::unlock_before_commit) unlock(arg);  // planted: still on its stack
+    bool cancel_now = false;
+    lock_park(g);
+    g.wait_ctx($) = static_cast<void*>(&ctx);
+    g.cancel = &cancel_for_wind_down<Sync>;
+    g.transition(kRunning, kWaiting);
+    if constexpr (Bugs::park != ParkBug::unlock_before_commit) unlock(arg);  // from here on, wakers can find g
+    // Dekker with begin_wind_down(): it sets the flag then scans; we published, then check.
+    if (world.winding_down.load(rl::mo_seq_cst, $) && ctx.try_claim()) {
+      ctx.cancelled.store(true);
+      cancel_now = true;
+    }
+    unlock_park(g);
+    if (cancel_now) ready(&g);
+    // The worker runs other goroutines; some worker resumes g once it is runnable.
+    g.run_lock.lock($);
+    while (g.state.load(rl::mo_acquire, $) != kRunnable) g.runnable.wait(g.run_lock, $);
+    g.run_lock.unlock($);
+    g.transition(kRunnable, kRunning);
+    // Woken (Scheduler::park's tail). The committing worker may still be inside unlock: wait for it.
+    lock_park(g);
+    g.wait_ctx($) = nullptr;
+    unlock_park(g);
+  }
+
+  // ready() is Scheduler::ready: waiting → runnable, then onto a run queue.
+  static void ready(task t) {
+    World& world = *World::current();
+    if constexpr (Bugs::drop_wakeup > 0) {
+      if (++world.ready_calls == Bugs::drop_wakeup) return;  // planted: this wake-up is lost
+    }
+    t->run_lock.lock($);
+    t->transition(kWaiting, kRunnable);
+    t->runnable.notify_one($);
+    t->run_lock.unlock($);
+  }
+
+  static std::uint64_t random(std::uint64_t bound) { return rl::rand(static_cast<unsigned>(bound)); }
+
+  static void relax(std::source_location l = std::source_location::current()) {
+    ++World::current()->relax_calls[rl::thread_index()];
+    rl::yield(1, where(l));
+  }
+
+  static void fence(std::memory_order order, std::source_location l = std::source_location::current()) {
+    if constexpr (Bugs::drop_fences || Bugs::relaxed_orders) return;
+    rl::atomic_thread_fence(to_rl<Bugs>(order), where(l));
+  }
+
+  // begin_wind_down() is Scheduler::begin_wind_down: claim every parked task and ready it with
+  // `cancelled` set. Parks committed after the scan see winding_down themselves.
+  static void begin_wind_down(unsigned task_count) {
+    World& world = *World::current();
+    if (world.winding_down.exchange(true, rl::mo_seq_cst, $)) return;
+    Task* to_ready[World::kMaxTasks];
+    unsigned n = 0;
+    for (unsigned i = 0; i < task_count; ++i) {
+      Task& g = world.tasks[i];
+      lock_park(g);
+      void* ctx = g.wait_ctx($);
+      if (ctx != nullptr && g.cancel(ctx)) to_ready[n++] = &g;
+      unlock_park(g);
+    }
+    for (unsigned i = 0; i < n; ++i) ready(to_ready[i]);
+  }
+
+ private:
+  template <class Sync>
+  static bool cancel_for_wind_down(void* erased) {
+    auto* ctx = static_cast<algo::WaitContext<Sync>*>(erased);
+    if (!ctx->try_claim()) return false;
+    ctx->cancelled.store(true);
+    return true;
+  }
+  static void lock_park(Task& g) {
+    if constexpr (!Bugs::noop_park_lock) g.park_lock.lock($);
+  }
+  static void unlock_park(Task& g) {
+    if constexpr (!Bugs::noop_park_lock) g.park_lock.unlock($);
+  }
+};
+
+// RelacySync is the faithful policy every model checks the algorithms with.
+struct RelacySync : BasicRelacySync<Faithful> {};
+
+// The planted-bug knobs the models share. Each is one broken policy; models pair them with the
+// scenario that exposes them.
+struct RelaxedOrders : Faithful {
+  static constexpr bool relaxed_orders = true;
+};
+struct NoFences : Faithful {
+  static constexpr bool drop_fences = true;
+};
+struct SplitRmw : Faithful {
+  static constexpr bool split_rmw = true;
+};
+struct NoLock : Faithful {
+  static constexpr bool noop_mutex = true;
+};
+struct NoParkLock : Faithful {
+  static constexpr bool noop_park_lock = true;
+};
+struct UnlockBeforeCommit : Faithful {
+  static constexpr ParkBug park = ParkBug::unlock_before_commit;
+};
+struct DropFirstWakeup : Faithful {
+  static constexpr unsigned drop_wakeup = 1;
+};
+
+}  // namespace goro::models
