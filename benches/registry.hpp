@@ -1,7 +1,7 @@
 // registry.hpp — the workload table and the registration of one backend: every workload at
 // workers 1..nproc, named <workload>[/<param>]/<backend>/workers:N. Each backend registers from
 // its own translation unit (bench_<backend>.cpp), so the headers of different runtimes never
-// meet in one file (Boost.Fiber defines a cpu_relax() macro that breaks goro's cpu_relax()).
+// meet in one file (Boost.Fiber defines a cpu_relax() macro that broke goro's former cpu_relax()).
 #pragma once
 
 #include <benchmark/benchmark.h>

@@ -43,7 +43,7 @@ void chaos_point() noexcept {
     std::this_thread::yield();
   } else if ((r & 0xF) == 0) {
     const unsigned spins = static_cast<unsigned>((r >> 8) & 0xFF);
-    for (unsigned i = 0; i < spins; ++i) cpu_relax();
+    for (unsigned i = 0; i < spins; ++i) spin_pause();
   }
 }
 

@@ -21,57 +21,9 @@
 #include "goroutine.hpp"
 #include "worker.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define GORO_ASAN_FIBERS 1
-#include <sanitizer/common_interface_defs.h>
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define GORO_TSAN_FIBERS 1
-#include <sanitizer/tsan_interface.h>
-#endif
+#include "fiber_annotations.hpp"
 
 namespace goro::detail {
-
-namespace fiber_annotations {
-
-inline void* tsan_create() {
-#if defined(GORO_TSAN_FIBERS)
-  return __tsan_create_fiber(0);
-#else
-  return nullptr;
-#endif
-}
-inline void tsan_destroy([[maybe_unused]] void* fiber) {
-#if defined(GORO_TSAN_FIBERS)
-  if (fiber != nullptr) __tsan_destroy_fiber(fiber);
-#endif
-}
-inline void tsan_switch_to([[maybe_unused]] void* fiber) {
-#if defined(GORO_TSAN_FIBERS)
-  __tsan_switch_to_fiber(fiber, 0);
-#endif
-}
-inline void* tsan_current() {
-#if defined(GORO_TSAN_FIBERS)
-  return __tsan_get_current_fiber();
-#else
-  return nullptr;
-#endif
-}
-inline void asan_start([[maybe_unused]] void** fake_stack_save, [[maybe_unused]] const void* bottom,
-                       [[maybe_unused]] std::size_t size) {
-#if defined(GORO_ASAN_FIBERS)
-  __sanitizer_start_switch_fiber(fake_stack_save, bottom, size);
-#endif
-}
-inline void asan_finish([[maybe_unused]] void* fake_stack_save, [[maybe_unused]] const void** old_bottom = nullptr,
-                        [[maybe_unused]] std::size_t* old_size = nullptr) {
-#if defined(GORO_ASAN_FIBERS)
-  __sanitizer_finish_switch_fiber(fake_stack_save, old_bottom, old_size);
-#endif
-}
-
-}  // namespace fiber_annotations
 
 // enter() runs g on worker w until g switches back; on return g's context is saved.
 inline void enter(Worker& w, G& g) {

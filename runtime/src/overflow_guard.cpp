@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <vector>
 
 #include "overflow_guard.hpp"
 
@@ -22,10 +21,11 @@ namespace goro::detail {
 
 namespace {
 
-std::mutex registry_mutex;
-std::vector<const StackPool*> pools;  // guarded by registry_mutex (read lock-free in the handler below)
-std::atomic<const StackPool* const*> pools_snapshot{nullptr};
-std::atomic<std::size_t> pools_count{0};
+// The pools of live Runtimes, read by the signal handler without locks or allocation.
+constexpr std::size_t kMaxRuntimes = 64;
+std::atomic<const StackPool*> pools[kMaxRuntimes];
+std::mutex install_mutex;  // guards handler installation and slot assignment
+bool handler_installed = false;
 struct sigaction previous_action;
 thread_local bool alt_stack_installed = false;
 
@@ -35,14 +35,13 @@ void write_message(const char* text) {
 }
 
 void on_segv(int sig, siginfo_t* info, void* context) {
-  const StackPool* const* list = pools_snapshot.load(std::memory_order_acquire);
-  const std::size_t n = pools_count.load(std::memory_order_acquire);
-  for (std::size_t i = 0; list != nullptr && i < n; ++i) {
-    if (list[i]->is_guard_page(info->si_addr)) {
+  for (auto& slot : pools) {
+    const StackPool* pool = slot.load(std::memory_order_acquire);
+    if (pool != nullptr && pool->is_guard_page(info->si_addr)) {
       char message[160];
       std::snprintf(message, sizeof message,
                     "goro: goroutine stack overflow (stack of %zu bytes; raise goro::Options::stack_size)\n",
-                    list[i]->stack_size());
+                    pool->stack_size());
       write_message(message);
       std::abort();
     }
@@ -56,35 +55,38 @@ void on_segv(int sig, siginfo_t* info, void* context) {
 }  // namespace
 
 void install_overflow_guard(const StackPool* pool) {
-  std::lock_guard lock(registry_mutex);
-  if (pools.empty()) {
+  std::lock_guard lock(install_mutex);
+  if (!handler_installed) {
     struct sigaction action{};
     action.sa_sigaction = &on_segv;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&action.sa_mask);
     sigaction(SIGSEGV, &action, &previous_action);
+    handler_installed = true;
   }
-  pools.push_back(pool);
-  // Publish a copy that is never freed while in use (a leak of a few pointers per Runtime, bounded).
-  auto* copy = new const StackPool*[pools.size()];
-  std::copy(pools.begin(), pools.end(), copy);
-  pools_count.store(0, std::memory_order_release);
-  pools_snapshot.store(copy, std::memory_order_release);
-  pools_count.store(pools.size(), std::memory_order_release);
+  for (auto& slot : pools) {
+    if (slot.load(std::memory_order_relaxed) == nullptr) {
+      slot.store(pool, std::memory_order_release);
+      return;
+    }
+  }
+  // More than kMaxRuntimes live Runtimes: this one's overflows are reported as plain SIGSEGVs.
 }
 
 void remove_overflow_guard(const StackPool* pool) {
-  std::lock_guard lock(registry_mutex);
-  std::erase(pools, pool);
-  auto* copy = new const StackPool*[pools.size() + 1];
-  std::copy(pools.begin(), pools.end(), copy);
-  pools_count.store(0, std::memory_order_release);
-  pools_snapshot.store(copy, std::memory_order_release);
-  pools_count.store(pools.size(), std::memory_order_release);
+  std::lock_guard lock(install_mutex);
+  for (auto& slot : pools) {
+    if (slot.load(std::memory_order_relaxed) == pool) slot.store(nullptr, std::memory_order_release);
+  }
 }
 
 void install_alternate_signal_stack() {
   if (alt_stack_installed) return;
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0) {
+    alt_stack_installed = true;  // someone (e.g. a sanitizer runtime) already gave us one
+    return;
+  }
   static constexpr std::size_t kSize = 64 * 1024;
   stack_t stack{};
   stack.ss_sp = std::malloc(kSize);  // lives as long as the thread; workers live as long as the Runtime

@@ -197,7 +197,8 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
   g->closure = reinterpret_cast<void*>(closure_at);
   g->context = boost::context::detail::make_fcontext(reinterpret_cast<void*>(sp), sp - reinterpret_cast<std::uintptr_t>(stack.base),
                                                      &Scheduler::goroutine_entry);
-  g->tsan_fiber = fiber_annotations::tsan_create();
+  if (g->stack.tsan_fiber == nullptr) g->stack.tsan_fiber = fiber_annotations::tsan_create();
+  g->tsan_fiber = g->stack.tsan_fiber;
   g->id = next_goroutine_id_.fetch_add(1, std::memory_order_relaxed);
   live_.fetch_add(1, std::memory_order_acq_rel);
   register_g(g, spawner != nullptr ? spawner->index : options_.workers);
@@ -222,7 +223,6 @@ void Scheduler::finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureE
 
 void Scheduler::abort_spawn(Worker* spawner, G* g) noexcept {
   unregister_g(g);
-  fiber_annotations::tsan_destroy(g->tsan_fiber);
   Stack stack = g->stack;
   g->~G();
   if (spawner != nullptr) {
@@ -262,7 +262,6 @@ void Scheduler::goroutine_entry(boost::context::detail::transfer_t in) {
 
 void Scheduler::goroutine_exited(Worker& w, G* g) {
   unregister_g(g);
-  fiber_annotations::tsan_destroy(g->tsan_fiber);
   g->transition(GState::running, GState::dead);
   Stack stack = g->stack;
   g->~G();
@@ -428,7 +427,7 @@ G* Scheduler::find_work(Worker& w) {
           run_timers(w, true);
           if (Clock::now() >= until || shutdown_.load(std::memory_order_relaxed)) break;
         }
-        sync::cpu_relax();
+        sync::spin_pause();
       }
       nspinning_.fetch_sub(1, std::memory_order_seq_cst);
       if (found != nullptr) {
@@ -454,8 +453,8 @@ void Scheduler::sleep(Worker& w) {
     std::unique_lock lock(idle_mutex_);
     w.in_sleepers = true;
     sleepers_.push_back(&w);
+    // A seq_cst read-modify-write: a full barrier between announcing ourselves and re-checking.
     const unsigned sleeping = nsleepers_.fetch_add(1, std::memory_order_seq_cst) + 1;
-    std::atomic_thread_fence(std::memory_order_seq_cst);
     const Clock::time_point deadline = earliest_deadline();
     const bool timer_due = deadline <= Clock::now();
     if (policy_->has_work() || shutdown_.load(std::memory_order_seq_cst) || timer_due) {
@@ -500,8 +499,10 @@ void Scheduler::sleep(Worker& w) {
 }
 
 void Scheduler::notify() noexcept {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (nspinning_.load(std::memory_order_seq_cst) > 0 || nsleepers_.load(std::memory_order_seq_cst) == 0) return;
+  // The push that precedes us must be visible before we read the idle counts (Dekker with
+  // sleep()): a seq_cst read-modify-write is the full barrier (and ThreadSanitizer sees it,
+  // where it ignores fences).
+  if (nsleepers_.fetch_add(0, std::memory_order_seq_cst) == 0 || nspinning_.load(std::memory_order_seq_cst) > 0) return;
   wake_one_sleeper();
 }
 

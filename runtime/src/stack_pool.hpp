@@ -25,6 +25,7 @@ struct Stack {
   char* base = nullptr;    // lowest usable address
   std::size_t size = 0;    // usable bytes (excludes the guard page)
   bool guarded = false;
+  void* tsan_fiber = nullptr;  // ThreadSanitizer builds only: this stack's TSan fiber, kept across reuse
   char* top() const { return base + size; }
 };
 

@@ -68,7 +68,7 @@ struct NativeSync {
   static void park(algo::WaitContext<NativeSync>& ctx, void (*unlock)(void*), void* arg);
   static void ready(task t) noexcept;
   static std::uint64_t random(std::uint64_t bound) noexcept;
-  static void relax() noexcept { cpu_relax(); }
+  static void relax() noexcept { spin_pause(); }
   static void fence(std::memory_order order) noexcept { std::atomic_thread_fence(order); }
 };
 

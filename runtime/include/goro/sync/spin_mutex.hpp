@@ -15,7 +15,7 @@
 
 namespace goro::sync {
 
-inline void cpu_relax() noexcept {
+inline void spin_pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
 #elif defined(__aarch64__)
@@ -31,7 +31,7 @@ class SpinMutex {
       int spins = 0;
       while (locked_.load(std::memory_order_relaxed)) {
         if (++spins < kSpinsBeforeYield) {
-          cpu_relax();
+          spin_pause();
         } else {
           std::this_thread::yield();
           spins = 0;
