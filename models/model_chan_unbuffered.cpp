@@ -103,10 +103,10 @@ int main(int argc, char** argv) {
   Driver driver("chan_unbuffered", argc, argv);
   driver.scenario<Handoff<RelacySync>>(
       "handoff", "2 senders, 1 receiver: each value delivered exactly once, no waiter left, invariants at every unlock",
-      {rl::random_scheduler_type, 20000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<TrySendRacesRecv<RelacySync>>(
       "try_send_races_recv", "non-blocking send (lock-free fast path) vs blocking receive: delivered exactly once",
-      {rl::random_scheduler_type, 20000}, {rl::fair_full_search_scheduler_type});
+      {rl::random_scheduler_type, 100000}, {rl::fair_full_search_scheduler_type});
   driver.planted<Handoff<BasicRelacySync<NoLock>>>(
       "no_lock", "the channel lock excludes nobody: chan.hpp's own assert (invariant broken before park) fires",
       Kind::assertion,
