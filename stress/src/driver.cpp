@@ -176,6 +176,12 @@ CommandLine parse(int argc, char** argv) {
     cl.scenarios.assign(std::begin(kScenarios), std::end(kScenarios));
   }
   if (cl.scenarios.empty() && !cl.list) throw UsageError("no scenario given: name one or more, or --all (see --list)");
+  // GORO_POLICY / GORO_WORKERS pin what the flags did not (a bad value is a usage error: the
+  // library throws std::invalid_argument naming the valid values).
+  if (!cl.policy && std::getenv("GORO_POLICY") != nullptr) cl.policy = goro::default_policy();
+  if (!cl.workers && std::getenv("GORO_WORKERS") != nullptr) cl.workers = goro::default_workers();
+  (void)goro::default_policy();
+  (void)goro::default_workers();
   return cl;
 }
 

@@ -9,7 +9,8 @@
 // Invariants: every leaf ran exactly once (count and id sum); RSS after a wave and
 // release_memory() is back near the round's baseline (allowance: 64 MiB plus 64 bytes per
 // goroutine of pool bookkeeping — the free list itself) and does not creep from wave to wave
-// (8 MiB); later waves reuse the pooled stacks instead of mapping new ones.
+// (8 MiB); later waves reuse the pooled stacks instead of mapping new ones. (RSS checks are
+// off in sanitizer builds: shadow memory and ASan's quarantine are resident regardless.)
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,12 @@ namespace goro_stress {
 namespace {
 
 constexpr std::uint64_t kMiB = 1024 * 1024;
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
 
 // rss_bytes() is VmRSS from /proc/self/status (0 where unavailable).
 std::uint64_t rss_bytes() {
@@ -95,10 +102,12 @@ std::uint64_t round(const RoundContext& ctx) {
     const std::uint64_t peak = rss_bytes();
     rt.release_memory();
     const std::uint64_t after = rss_bytes();
-    require(after <= baseline + allowance, "wave " + std::to_string(k) + ": RSS after release_memory() " + mib(after) +
+    // Under ASan/TSan the shadow memory of every touched stack page and ASan's quarantine stay
+    // resident whatever the runtime does: the RSS checks mean nothing there and are skipped.
+    require(kSanitized || after <= baseline + allowance, "wave " + std::to_string(k) + ": RSS after release_memory() " + mib(after) +
                                                " <= baseline " + mib(baseline) + " + " + mib(allowance) +
                                                " (peak before release " + mib(peak) + ")");
-    if (k > 0) {
+    if (k > 0 && !kSanitized) {
       require(after <= previous_rss + 8 * kMiB,
               "RSS does not creep from wave to wave: " + mib(previous_rss) + " -> " + mib(after));
     }
