@@ -36,7 +36,7 @@ namespace {
 
 constexpr const Scenario* kScenarios[] = {
     &mpmc_scenario,         &close_storm_scenario,     &select_storm_scenario, &timer_storm_scenario,
-    &spawn_storm_scenario,  &exception_storm_scenario, &catch_switch_scenario, &sync_storm_scenario,
+    &spawn_storm_scenario,  &exception_storm_scenario, &catch_switch_scenario, &sync_storm_scenario, &run_storm_scenario,
 };
 
 // kRoundSeconds: a round is short so failures replay quickly and policies rotate often, yet long

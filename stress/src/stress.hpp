@@ -121,5 +121,6 @@ extern const Scenario spawn_storm_scenario;
 extern const Scenario exception_storm_scenario;
 extern const Scenario catch_switch_scenario;
 extern const Scenario sync_storm_scenario;
+extern const Scenario run_storm_scenario;
 
 }  // namespace goro_stress

@@ -5,13 +5,15 @@
 // are handed the lock). Inside the critical section they bump a plain, unsynchronised counter.
 // WaitGroup trials: one WaitGroup reused for several phases; each phase adds n, starts n
 // goroutines that finish their work and call done(), and 1–4 extra goroutines wait on the same
-// group; waiters check that all n completed before their wait() returned.
+// group; waiters check that all n completed before their wait() returned; then a heap WaitGroup
+// is destroyed the moment its wait() returns (the last done() must be done touching it).
 // Both mix in misuse: unlock() of a Mutex nobody holds and add() going negative must throw
 // std::logic_error and leave the object unchanged.
 // Invariants: mutual exclusion (never two goroutines inside; the plain counter is exact — under
 // TSan a missing happens-before would also be reported); no lost wake-up (no hang, no
 // deadlock_error); wait() returns only after every done() of its phase; misuse outcomes hold.
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -113,6 +115,22 @@ std::uint64_t waitgroup_trial(Rng& rng) {
     require(completed.load() == expected, "main's wait() returned before every done() of the phase");
     waiters_done.wait();
     operations += 2 * n + waiters;
+
+    // A WaitGroup destroyed as soon as wait() returns — the everyday C++ pattern (a local
+    // WaitGroup in a function that returns after wait()). The last done() must not touch the
+    // group after releasing the waiter; on the heap, ASan sees it if it does.
+    auto scoped = std::make_unique<goro::WaitGroup>();
+    const unsigned helpers = static_cast<unsigned>(rng.between(1, 8));
+    scoped->add(static_cast<int>(helpers));
+    for (unsigned i = 0; i < helpers; ++i) {
+      goro::go([group = scoped.get(), yields = rng.below(4)] {
+        for (std::uint64_t y = 0; y < yields; ++y) goro::yield();
+        group->done();
+      });
+    }
+    scoped->wait();
+    scoped.reset();
+    operations += helpers;
   }
   require(!early.load(), "a waiter's wait() returned before every done() of its phase");
   require(!misuse_wrong.load(), "WaitGroup::add going negative throws std::logic_error and leaves the counter");
