@@ -8,6 +8,13 @@
 // Switches always go goroutine → its worker → goroutine (as Go's g0): the worker's stack is
 // where a goroutine's "after I am off my stack" actions run (park commit, exit, yield).
 //
+// C++ keeps the "currently caught exceptions" stack and the uncaught-exception count per thread
+// (libsupc++'s __cxa_eh_globals). A goroutine that blocks inside a catch handler and resumes on
+// another worker — or while another goroutine threw and caught on this one — would find a
+// foreign chain there: std::current_exception() and `throw;` would see the wrong exception and
+// __cxa_end_catch would unlink the wrong node. So each goroutine carries its own copy, swapped
+// in by the worker before switching to it and saved when it switches back.
+//
 // Sanitizers cannot see a stack switch by themselves. ASan must be told the new stack's bounds
 // (__sanitizer_start_switch_fiber before, __sanitizer_finish_switch_fiber after) or it reports
 // nonsense on the first exception or fake-stack access; TSan must be told which fiber runs
@@ -21,17 +28,22 @@
 #include "goroutine.hpp"
 #include "worker.hpp"
 
+#include "exception_state.hpp"
 #include "fiber_annotations.hpp"
 
 namespace goro::detail {
 
 // enter() runs g on worker w until g switches back; on return g's context is saved.
 inline void enter(Worker& w, G& g) {
+  ExceptionState* thread_state = current_exception_state();
+  *thread_state = g.exception_state;
   fiber_annotations::asan_start(&w.asan_fake_stack, g.stack.base, g.stack.size);
   fiber_annotations::tsan_switch_to(g.tsan_fiber);
   boost::context::detail::transfer_t back = boost::context::detail::jump_fcontext(g.context, &w);
   fiber_annotations::asan_finish(w.asan_fake_stack);
   g.context = back.fctx;
+  g.exception_state = *thread_state;  // same thread: the worker's context never migrates
+  *thread_state = ExceptionState{};
 }
 
 // leave() switches from goroutine g to its worker; it returns when some worker resumes g, and

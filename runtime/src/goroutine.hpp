@@ -21,6 +21,7 @@
 #include "goro/algo/waiter.hpp"
 #include "goro/detail/spawn.hpp"
 #include "goro/sync/runtime_sync.hpp"
+#include "exception_state.hpp"
 #include "stack_pool.hpp"
 
 namespace goro::detail {
@@ -53,6 +54,7 @@ struct G {
   ClosureEntry entry = nullptr;
   void* closure = nullptr;
   G* queue_next = nullptr;            // intrusive link for the locked queues holding it
+  ExceptionState exception_state;     // its caught-exception chain while it is switched out
 
   // --- state, shared ---
   std::atomic<GState> state{GState::runnable};
@@ -75,9 +77,14 @@ struct G {
   void* asan_fake_stack = nullptr;
 
   // transition() moves from `from` to `to`; anything else is internal corruption.
+  // (Release builds store without reading: the exchange is a locked instruction on every switch.)
   void transition([[maybe_unused]] GState from, GState to) noexcept {
-    [[maybe_unused]] GState old = state.exchange(to, std::memory_order_acq_rel);
+#ifndef NDEBUG
+    GState old = state.exchange(to, std::memory_order_acq_rel);
     assert(old == from && "goroutine state transition from an unexpected state");
+#else
+    state.store(to, std::memory_order_release);
+#endif
   }
 };
 

@@ -394,18 +394,15 @@ void Scheduler::worker_main(Worker& w) {
   tls_worker = nullptr;
 }
 
-bool Scheduler::run_timers(Worker& w, bool all_heaps) {
-  std::size_t fired = 0;
+void Scheduler::run_timers(Worker& w, bool all_heaps) {
   const Clock::time_point now = Clock::now();
   if (!all_heaps) {
-    if (w.timers.maybe_due(now)) fired = w.timers.run_due(now);
-  } else {
-    for (auto& other : workers_) {
-      if (other->timers.maybe_due(now)) fired += other->timers.run_due(now);
-    }
+    if (w.timers.maybe_due(now)) w.timers.run_due(now, w.counters.timers_fired);
+    return;
   }
-  if (fired > 0) WorkerCounters::bump(w.counters.timers_fired, fired);
-  return fired > 0;
+  for (auto& other : workers_) {
+    if (other->timers.maybe_due(now)) other->timers.run_due(now, w.counters.timers_fired);
+  }
 }
 
 G* Scheduler::find_work(Worker& w) {

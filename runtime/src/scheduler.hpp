@@ -72,7 +72,7 @@ class Scheduler {
  private:
   void worker_main(Worker& w);
   G* find_work(Worker& w);
-  bool run_timers(Worker& w, bool all_heaps);
+  void run_timers(Worker& w, bool all_heaps);
   void sleep(Worker& w);
   void notify() noexcept;
   void wake_all() noexcept;

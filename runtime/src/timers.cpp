@@ -51,21 +51,20 @@ void TimerHeap::finish_firing(TimerNode* node, Clock::time_point now) {
   }
 }
 
-std::size_t TimerHeap::run_due(Clock::time_point now) {
-  std::size_t fired = 0;
+void TimerHeap::run_due(Clock::time_point now, std::atomic<std::uint64_t>& fired) {
   for (;;) {
     TimerNode* node = nullptr;
     {
       std::lock_guard lock(lock_);
-      if (heap_.empty() || heap_.front()->when > now) return fired;
+      if (heap_.empty() || heap_.front()->when > now) return;
       node = heap_.front();
       erase_at(0);
       node->firing = true;
       armed_.fetch_sub(1, std::memory_order_acq_rel);
       publish_next();
     }
+    fired.store(fired.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // one writer: the firing worker
     node->fire(node);  // calls finish_firing() itself
-    ++fired;
   }
 }
 

@@ -51,8 +51,9 @@ class TimerHeap {
   static bool remove(TimerNode* node);
   // finish_firing() ends a firing: re-arms periodic nodes, clears `firing`. Called by fire().
   static void finish_firing(TimerNode* node, Clock::time_point now);
-  // run_due() fires every node due at `now`; returns how many fired.
-  std::size_t run_due(Clock::time_point now);
+  // run_due() fires every node due at `now`, adding each to `fired` before firing it (so a
+  // stats snapshot taken after the woken goroutine's run() returned already counts it).
+  void run_due(Clock::time_point now, std::atomic<std::uint64_t>& fired);
   // next_deadline() is the earliest deadline (time_point::max() when empty); lock-free, may be stale.
   Clock::time_point next_deadline() const {
     return Clock::time_point(Clock::duration(next_ns_.load(std::memory_order_acquire)));

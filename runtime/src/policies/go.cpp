@@ -8,7 +8,11 @@
 //         queue, to defeat a preempted goroutine's runnext affinity; goro has no preemption and
 //         the ring tail keeps yield lock-free, so we keep it local.)
 //   pop:  every 61st tick the global queue first (fairness, see steal.cpp for why 61); then
-//         runnext and the ring; then a batch from the global queue (its fair share: size/workers
+//         runnext and the ring — but after kRunnextStreak consecutive runnext turns the ring head
+//         goes first: two goroutines readying each other through runnext would otherwise keep
+//         the ring waiting forever. (Go bounds the streak by time instead: runnext inherits the
+//         time slice, and sysmon preempts a slice older than 10 ms; goro has no preemption, so it
+//         counts turns. The cap costs nothing when the ring is empty.); then a batch from the global queue (its fair share: size/workers
 //         + 1, at most half a ring); then up to four rounds of stealing half of a random
 //         victim's ring — runnext too in the last round (Go's stealRunNextG).
 //   The spinning-worker accounting (never wake a sleeper while a worker is already spinning
@@ -53,7 +57,16 @@ class GoPolicy final : public SchedulerPolicy {
         return g;
       }
     }
-    if (G* g = local.runq.pop()) return g;
+    if (local.runnext_streak >= kRunnextStreak) {
+      local.runnext_streak = 0;
+      if (G* g = local.runq.pop_ring()) return g;
+    }
+    bool from_runnext = false;
+    if (G* g = local.runq.pop(&from_runnext)) {
+      local.runnext_streak = from_runnext ? local.runnext_streak + 1 : 0;
+      return g;
+    }
+    local.runnext_streak = 0;
     if (G* g = pop_global_batch(worker, counters)) return g;
     const auto n = static_cast<unsigned>(locals_.size());
     if (n == 1) return nullptr;
@@ -83,6 +96,9 @@ class GoPolicy final : public SchedulerPolicy {
  private:
   static constexpr std::uint32_t kGlobalCheckInterval = 61;  // as in Go's schedule(); see steal.cpp
   static constexpr int kStealRounds = 4;                      // as in Go's stealWork()
+  // 61 turns of a runnext chain ≈ a few µs of ping-pong: short enough that a waiting goroutine
+  // is not noticeably delayed, long enough that the chain keeps its cache locality.
+  static constexpr std::uint32_t kRunnextStreak = 61;
 
   G* pop_global_batch(unsigned worker, PolicyCounters& counters) {
     if (global_.empty()) return nullptr;
@@ -103,6 +119,7 @@ class GoPolicy final : public SchedulerPolicy {
     RunQueue runq;
     Rng rng;
     std::uint32_t tick = 0;
+    std::uint32_t runnext_streak = 0;  // consecutive pops served from runnext
   };
 
   std::vector<Local> locals_;

@@ -5,8 +5,10 @@
 // the oldest from the top of a randomly chosen victim. Yielded goroutines go to a per-worker FIFO
 // instead of the deque — with a LIFO deque a yielding goroutine would be taken straight back and
 // two yielders could never alternate. Pushes from outside the workers and deque overflow go to
-// a global locked queue. Every kGlobalCheckInterval pops the yield FIFO and the global queue are
-// looked at first, so a steady stream of deque work cannot starve them (Go's 61, same reason).
+// a global locked queue. Every kGlobalCheckInterval pops the yield FIFO, the global queue and the
+// *old* end of the own deque (the owner may steal from itself) are looked at first, so a steady
+// stream of LIFO work — two goroutines readying each other — cannot starve them (Go's 61, same
+// reason).
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -46,6 +48,7 @@ class StealPolicy final : public SchedulerPolicy {
         counters.add(counters.global_queue_pops);
         return g;
       }
+      if (G* g = local.deque.steal()) return g;  // the oldest of our own
     }
     if (G* g = local.deque.take()) return g;
     if (G* g = local.yielded.pop()) return g;

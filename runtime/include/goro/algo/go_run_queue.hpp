@@ -64,11 +64,19 @@ class GoRunQueue {
   }
 
   // pop() takes runnext if set, else the ring head; T{} when empty. Owner only.
-  T pop() {
+  // *from_runnext (if given) tells which.
+  T pop(bool* from_runnext = nullptr) {
     T next = runnext_.load(std::memory_order_relaxed);
     if (next != T{} && runnext_.compare_exchange_strong(next, T{}, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+      if (from_runnext != nullptr) *from_runnext = true;
       return next;
     }
+    if (from_runnext != nullptr) *from_runnext = false;
+    return pop_ring();
+  }
+
+  // pop_ring() takes the ring head, leaving runnext alone; T{} when the ring is empty. Owner only.
+  T pop_ring() {
     for (;;) {
       std::uint32_t h = head_.load(std::memory_order_acquire);
       const std::uint32_t t = tail_.load(std::memory_order_relaxed);
