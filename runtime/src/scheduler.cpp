@@ -93,10 +93,16 @@ void Scheduler::run(void (*fn)(void*), void* arg) {
       scheduler->begin_wind_down();  // like Go's main returning: the rest of the program stops
     }
   };
-  void* storage = nullptr;
-  G* main = begin_spawn(nullptr, sizeof(Main), alignof(Main), &storage);
-  ::new (storage) Main{fn, arg, this};
-  finish_spawn(nullptr, main, &invoke_closure<Main>, &destroy_closure<Main>);
+  {
+    // Under idle_mutex_: a worker deciding "deadlock" (live goroutines, nothing queued) must never
+    // see main counted as live but not yet queued.
+    std::lock_guard idle_lock(idle_mutex_);
+    void* storage = nullptr;
+    G* main = begin_spawn(nullptr, sizeof(Main), alignof(Main), &storage);
+    ::new (storage) Main{fn, arg, this};
+    publish_spawn(nullptr, main, &invoke_closure<Main>, &destroy_closure<Main>);
+  }
+  notify();
 
   while (run_done_.load(std::memory_order_acquire) == 0) futex_wait(run_done_, 0, nullptr);
 
@@ -207,6 +213,11 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
 }
 
 void Scheduler::finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept {
+  publish_spawn(spawner, g, entry, destroy);
+  notify();
+}
+
+void Scheduler::publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept {
   auto* calls = reinterpret_cast<ClosureCalls*>((reinterpret_cast<std::uintptr_t>(g) - sizeof(ClosureCalls)) &
                                                 ~std::uintptr_t{alignof(ClosureCalls) - 1});
   calls->run = entry;
@@ -218,7 +229,6 @@ void Scheduler::finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureE
     external_created_.fetch_add(1, std::memory_order_relaxed);
   }
   policy_->push(spawner != nullptr ? spawner->index : kNoWorker, g, SchedulerPolicy::Reason::spawned);
-  notify();
 }
 
 void Scheduler::abort_spawn(Worker* spawner, G* g) noexcept {

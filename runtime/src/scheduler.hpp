@@ -58,7 +58,7 @@ class Scheduler {
 
   // --- called from goroutines (or, for ready/add_timer, from any thread) ---
   G* begin_spawn(Worker* spawner, std::size_t size, std::size_t align, void** closure);
-  void finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;
+  void finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;  // publish + notify
   void abort_spawn(Worker* spawner, G* g) noexcept;
   void yield(G* g);
   void park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
@@ -70,6 +70,7 @@ class Scheduler {
   [[noreturn]] static void goroutine_entry(boost::context::detail::transfer_t in);
 
  private:
+  void publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;
   void worker_main(Worker& w);
   G* find_work(Worker& w);
   void run_timers(Worker& w, bool all_heaps);
