@@ -35,7 +35,7 @@ namespace goro::detail {
 
 // enter() runs g on worker w until g switches back; on return g's context is saved.
 inline void enter(Worker& w, G& g) {
-  ExceptionState* thread_state = current_exception_state();
+  ExceptionState* thread_state = w.exception_state;
   *thread_state = g.exception_state;
   fiber_annotations::asan_start(&w.asan_fake_stack, g.stack.base, g.stack.size);
   fiber_annotations::tsan_switch_to(g.tsan_fiber);

@@ -58,6 +58,9 @@ class Worker {
   std::atomic<std::uint32_t> futex_word{0};
   bool in_sleepers = false;  // guarded by Scheduler::idle_mutex_
 
+  // This thread's C++ exception state (libsupc++'s per-thread globals), looked up once.
+  ExceptionState* exception_state = nullptr;
+
   // --- sanitizer bookkeeping for the worker's own (thread) stack ---
   void* tsan_fiber = nullptr;
   void* asan_fake_stack = nullptr;
