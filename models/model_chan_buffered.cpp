@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
       {rl::random_scheduler_type, 150000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<TwoReceiversClose<RelacySync>>(
       "two_receivers_close", "cap 2: 3 sends, a receiver, a try-receive + close; ok values received exactly once, in order",
-      {rl::random_scheduler_type, 150000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 150000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.planted<CloseRacesBlocked<BasicRelacySync<NoLock>>>(
       "no_lock", "the channel lock excludes nobody", Kind::data_race, {rl::random_scheduler_type, 30000});
   driver.planted<CloseRacesBlocked<BasicRelacySync<DropFirstWakeup>>>(

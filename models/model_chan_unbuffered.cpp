@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<TrySendRacesRecv<RelacySync>>(
       "try_send_races_recv", "non-blocking send (lock-free fast path) vs blocking receive: delivered exactly once",
-      {rl::random_scheduler_type, 100000}, {rl::fair_full_search_scheduler_type});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.planted<Handoff<BasicRelacySync<NoLock>>>(
       "no_lock", "the channel lock excludes nobody: chan.hpp's own assert (invariant broken before park) fires",
       Kind::assertion,

@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   Driver driver("chase_lev_deque", argc, argv);
   driver.scenario<OwnerVsThieves<RelacySync, 2>>(
       "owner_vs_thief", "owner push/take vs 1 thief, capacity 2: each task taken exactly once",
-      {rl::random_scheduler_type, 250000}, {rl::fair_full_search_scheduler_type});
+      {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.scenario<OwnerVsThieves<RelacySync, 3>>(
       "owner_vs_two_thieves", "owner push/take vs 2 thieves, capacity 2: each task taken exactly once",
       {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 2});

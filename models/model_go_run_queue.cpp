@@ -72,10 +72,10 @@ int main(int argc, char** argv) {
   Driver driver("go_run_queue", argc, argv);
   driver.scenario<OwnerVsStealers<RelacySync, 2, 3>>(
       "owner_vs_stealer", "3 pushes (one into runnext) vs a steal-half: each goroutine exactly once",
-      {rl::random_scheduler_type, 250000}, {rl::fair_full_search_scheduler_type});
+      {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.scenario<OwnerVsStealers<RelacySync, 3, 6>>(
       "overflow_vs_two_stealers", "6 pushes into a ring of 4 (overflow batch) vs 2 stealers: each goroutine exactly once",
-      {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.planted<OwnerVsStealers<BasicRelacySync<RelaxedOrders>, 2, 3>>(
       "relaxed_orders", "every order relaxed: the stealer reads a slot before the owner's write is visible",
       Kind::assertion, {rl::random_scheduler_type, 200000});

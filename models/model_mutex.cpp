@@ -69,9 +69,9 @@ int main(int argc, char** argv) {
   Driver driver("mutex", argc, argv);
   driver.scenario<HandOff<RelacySync>>(
       "hand_off", "a locker that spun out parks and is handed the mutex: exclusion, no lost hand-off",
-      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<ThreeLockers<RelacySync>>(
-      "three_lockers", "three contending lockers: exclusion", {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      "three_lockers", "three contending lockers: exclusion", {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.planted<HandOff<BasicRelacySync<RelaxedOrders>>>(
       "relaxed_orders", "every memory order relaxed: the next owner's critical section races the last one",
       Kind::data_race, {rl::random_scheduler_type, 10000});

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
       {rl::random_scheduler_type, 100000}, {rl::fair_full_search_scheduler_type});
   driver.scenario<WakeAndWindDownRacePark<RelacySync>>(
       "wake_and_wind_down_race_park", "wake-up and wind-down race for one parking task: one claim decides",
-      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.planted<WakeRacesPark<BasicRelacySync<UnlockBeforeCommit>>>(
       "unlock_before_commit", "unlock(arg) runs before the park is committed: the waker readies a running task",
       Kind::assertion, {rl::random_scheduler_type, 20000});

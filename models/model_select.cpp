@@ -183,13 +183,13 @@ int main(int argc, char** argv) {
   Driver driver("select", argc, argv);
   driver.scenario<TwoSendersOneSelect<RelacySync>>(
       "two_senders_one_select", "two senders race to wake one select: one wins, the loser's value stays in its channel",
-      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<SelectRacesClose<RelacySync>>(
       "select_races_close", "select vs close vs a send: the closed case or the value case, consistently",
-      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<SameChannelTwice<RelacySync>>(
       "same_channel_twice", "two selects {send c, recv c}: they pair up, c locked once per select",
-      {rl::random_scheduler_type, 100000}, {rl::fair_full_search_scheduler_type});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.planted<TwoSendersOneSelect<BasicRelacySync<SplitRmw>>>(
       "split_claim", "WaitContext::try_claim's CAS split into load+store: both senders claim the select", Kind::data_race,
       {rl::random_scheduler_type, 20000});

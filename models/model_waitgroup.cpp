@@ -69,9 +69,9 @@ int main(int argc, char** argv) {
   Driver driver("waitgroup", argc, argv);
   driver.scenario<DoneRacesWait<RelacySync>>(
       "done_races_wait", "2 done() vs wait(): no lost wake-up, results visible to the waiter",
-      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.scenario<TwoWaiters<RelacySync>>(
-      "two_waiters", "1 done() vs 2 wait(): both woken", {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+      "two_waiters", "1 done() vs 2 wait(): both woken", {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.planted<DoneRacesWait<BasicRelacySync<RelaxedOrders>>>(
       "relaxed_counter", "every memory order relaxed: the waiter reads results without a happens-before edge",
       Kind::data_race, {rl::random_scheduler_type, 20000});
