@@ -1,8 +1,8 @@
 // fan_out_fan_in — spread work over several goroutines, then merge their results.
 //
-//   source --numbers--> worker 1 --\
-//                   \-> worker 2 ---+--> merged --> main
-//                    \> worker 3 --/
+//                    +--> worker 1 --+
+//   source --numbers-+--> worker 2 --+--merged--> main
+//                    +--> worker 3 --+
 //
 // Fan-out: all workers receive from the same channel; each number goes to exactly one of them.
 // Fan-in: every worker sends to one merged channel. A WaitGroup tells a closer goroutine when

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ inline std::vector<Config> all_configs() {
 // config_name() makes the parameter part of a test name: "go_w2".
 inline std::string config_name(const ::testing::TestParamInfo<Config>& info) {
   return std::string(to_string(info.param.policy)) + "_w" + std::to_string(info.param.workers);
+}
+
+// PrintTo() makes gtest (and so ctest's test names) show a parameter as "go_w2", not as bytes.
+inline void PrintTo(const Config& config, std::ostream* os) {
+  *os << to_string(config.policy) << "_w" << config.workers;
 }
 
 class RuntimeTest : public ::testing::TestWithParam<Config> {

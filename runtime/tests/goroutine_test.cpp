@@ -1,6 +1,7 @@
 // goroutine_test.cpp — goroutines themselves (issue 2): spawning, nesting, yield, identity,
 // Stats, and the API's refusal to run outside a goroutine.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -262,6 +263,42 @@ TEST_P(Goroutine, RunWaitsForMainOnly) {
     main_done.store(true);
   });
   EXPECT_TRUE(main_done.load());
+}
+
+// A goroutine's closure lives on its own stack: one larger than a quarter of the stack is refused
+// with std::length_error (and the program goes on).
+TEST_P(Goroutine, GoRefusesAClosureLargerThanAQuarterOfTheStack) {
+  run([] {
+    // 17 KiB: over a quarter of the default 64 KiB stack, yet small enough that the copies the
+    // closure goes through on its way into go() still fit on main's own 64 KiB stack.
+    std::array<char, 17 * 1024> big{};
+    EXPECT_THROW(go([big] { (void)big; }), std::length_error);
+    auto ch = make_chan<int>();
+    go([ch]() mutable { ch.send(1); });
+    EXPECT_EQ(ch.recv(), 1);
+  });
+}
+
+// Channels are the doorway from plain threads into a goroutine program: a non-blocking send or
+// a close from another thread wakes a goroutine parked on the channel. (A timer is kept pending,
+// so the runtime does not see "every goroutine asleep" while the plain thread has yet to act —
+// the deadlock detector cannot know about threads outside the runtime.)
+TEST_P(Goroutine, APlainThreadWakesAParkedGoroutineThroughAChannel) {
+  run([] {
+    auto ch = make_chan<int>();
+    std::thread producer([ch]() mutable {
+      int v = 42;
+      while (!ch.try_send(v)) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      ch.close();
+    });
+    std::optional<int> got;
+    select(case_recv(ch, [&](std::optional<int> v) { got = v; }), case_recv(after(std::chrono::hours(1))));
+    EXPECT_EQ(got, 42);
+    std::optional<int> after_close = 0;
+    select(case_recv(ch, [&](std::optional<int> v) { after_close = v; }), case_recv(after(std::chrono::hours(1))));
+    EXPECT_EQ(after_close, std::nullopt);
+    producer.join();
+  });
 }
 
 TEST_P(Goroutine, RunInsideAGoroutineThrowsLogicError) {

@@ -262,6 +262,16 @@ TEST_P(Select, BlockedSelectCompletesExactlyOneCase) {
   });
 }
 
+// A select never pairs its own send case with its own receive case: alone on an unbuffered
+// channel, it blocks forever, which the runtime reports as a deadlock.
+TEST_P(Select, ASelectNeverPairsWithItself) {
+  EXPECT_THROW(run([] {
+                 auto ch = make_chan<int>();
+                 select(case_send(ch, 1), case_recv(ch));
+               }),
+               deadlock_error);
+}
+
 // Go's TestSelfSelect: goroutines that select between sending and receiving on the same channel
 // exchange values; on an unbuffered channel nobody can receive its own value (there is no
 // buffer to find it in, and a select never pairs with itself).
