@@ -61,7 +61,10 @@ void handle(Checks& checks, Rng& r, goro::Chan<int>& ping, std::uint64_t id, std
     if (std::current_exception() != mine) checks.fail("std::current_exception() wrong after a nested handler");
   }
   checks.handled.fetch_add(1, std::memory_order_relaxed);
-  if (std::current_exception() != nullptr) checks.fail("std::current_exception() still set after the handler ended");
+  // A nested call runs inside the outer handler, whose exception is current again now.
+  if (depth == 0 && std::current_exception() != nullptr) {
+    checks.fail("std::current_exception() still set after the handler ended");
+  }
 }
 
 std::uint64_t trial(Rng& rng) {
