@@ -55,6 +55,7 @@ struct ChanTimer : TimerNode {
     TimerHeap::finish_firing(node, now);
     if (delete_after) delete timer;
   }
+  static void discard_unfired(TimerNode* node) { delete static_cast<ChanTimer*>(node); }
 };
 
 }  // namespace detail
@@ -91,6 +92,7 @@ Chan<Clock::time_point> after(Clock::duration duration) {
   timer->fire = &detail::ChanTimer::fire_and_send;
   timer->scheduler = &scheduler;
   timer->owned_by_heap = true;
+  timer->discard = &detail::ChanTimer::discard_unfired;
   Chan<Clock::time_point> result = timer->chan;
   scheduler.add_timer(timer);
   return result;
@@ -107,7 +109,7 @@ Timer::Timer(Clock::duration duration) : state_(std::make_unique<detail::ChanTim
 
 Timer::~Timer() { detail::TimerHeap::remove(state_.get()); }
 
-const Chan<Clock::time_point>& Timer::chan() const { return state_->chan; }
+Chan<Clock::time_point> Timer::chan() const { return state_->chan; }
 
 bool Timer::stop() { return detail::TimerHeap::remove(state_.get()); }
 
@@ -131,7 +133,7 @@ Ticker::Ticker(Clock::duration period) : state_(std::make_unique<detail::ChanTim
 
 Ticker::~Ticker() { detail::TimerHeap::remove(state_.get()); }
 
-const Chan<Clock::time_point>& Ticker::chan() const { return state_->chan; }
+Chan<Clock::time_point> Ticker::chan() const { return state_->chan; }
 
 void Ticker::stop() { detail::TimerHeap::remove(state_.get()); }
 

@@ -69,11 +69,18 @@ void TimerHeap::run_due(Clock::time_point now, std::atomic<std::uint64_t>& fired
 }
 
 void TimerHeap::purge() {
-  std::lock_guard lock(lock_);
-  for (TimerNode* node : heap_) node->index = TimerNode::kNotQueued;
-  armed_.fetch_sub(static_cast<std::int64_t>(heap_.size()), std::memory_order_acq_rel);
-  heap_.clear();
-  publish_next();
+  std::vector<TimerNode*> discarded;
+  {
+    std::lock_guard lock(lock_);
+    for (TimerNode* node : heap_) {
+      node->index = TimerNode::kNotQueued;
+      if (node->discard != nullptr) discarded.push_back(node);
+    }
+    armed_.fetch_sub(static_cast<std::int64_t>(heap_.size()), std::memory_order_acq_rel);
+    heap_.clear();
+    publish_next();
+  }
+  for (TimerNode* node : discarded) node->discard(node);
 }
 
 void TimerHeap::sift_up(std::size_t i) {

@@ -34,6 +34,7 @@ struct TimerNode {
   Clock::time_point when{};
   Clock::duration period{0};                // > 0: re-armed after each firing (Ticker)
   void (*fire)(TimerNode* self) = nullptr;  // see the firing protocol above
+  void (*discard)(TimerNode* self) = nullptr;  // purge() of a node nobody else owns (after()): frees it
   // Guarded by the heap lock of `heap`:
   TimerHeap* heap = nullptr;
   std::size_t index = kNotQueued;
@@ -59,7 +60,7 @@ class TimerHeap {
     return Clock::time_point(Clock::duration(next_ns_.load(std::memory_order_acquire)));
   }
   bool maybe_due(Clock::time_point now) const { return next_deadline() <= now; }
-  // purge() unqueues everything (end of a run); nodes are not fired.
+  // purge() unqueues everything (end of a run); nodes are not fired; heap-owned ones are discarded.
   void purge();
 
  private:

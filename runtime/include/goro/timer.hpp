@@ -32,8 +32,8 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
-  // chan() is where the firing time is delivered.
-  const Chan<Clock::time_point>& chan() const;
+  // chan() is where the firing time is delivered (a handle: `timer.chan().recv()` works).
+  Chan<Clock::time_point> chan() const;
   // stop() prevents the timer from firing; false if it had already fired or been stopped.
   bool stop();
   // reset() re-arms the timer to fire `duration` from now; returns whether it was still pending.
@@ -51,7 +51,7 @@ class Ticker {
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
 
-  const Chan<Clock::time_point>& chan() const;
+  Chan<Clock::time_point> chan() const;
   // stop() turns the ticker off; no more ticks are sent.
   void stop();
   // reset() stops the ticker and restarts it with a new period.
