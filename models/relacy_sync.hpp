@@ -14,11 +14,11 @@
 //   mutex       Mutex: rl::mutex, plus an optional check that runs at every unlock (the channel
 //               models install chan.hpp's invariants_hold() there: "the invariants hold whenever
 //               lock_ is free", checked at every release, not just at the end).
-//   task        Task*: one per Relacy thread — Go's g with its park_lock and wait_ctx.
-//   park/ready  Task::park() mirrors the runtime's commit protocol in runtime/src/scheduler.cpp
-//               (Scheduler::park → leave → commit_park → ready → run_goroutine → park's tail)
-//               step by step; the run queue and the worker that would resume the task are stood
-//               in for by a condition variable (they are not what is under test here).
+//   task        Task*: one per Relacy thread — Go's g with its state and park slot.
+//   park/ready  park() runs the runtime's own commit / resume / wind-down hand-shake
+//               (goro/algo/park.hpp's ParkSlot, which Scheduler::commit_park, Scheduler::park and
+//               Scheduler::begin_wind_down call); the run queue and the worker that would resume
+//               the task are stood in for by a condition variable (not what is under test here).
 //   random(n)   rl::rand(n): the full-search scheduler explores every poll order select can pick.
 //   relax()     rl::yield(): tells the fair schedulers the thread is spinning.
 //   fence(o)    rl::atomic_thread_fence.
@@ -60,6 +60,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "goro/algo/park.hpp"
+
 namespace goro::algo {
 template <class Sync>
 struct WaitContext;
@@ -95,7 +97,7 @@ struct Faithful {
   static constexpr bool drop_fences = false;     // Sync::fence() does nothing
   static constexpr bool split_rmw = false;       // CAS/exchange/fetch_add = a load, then a store
   static constexpr bool noop_mutex = false;      // Sync::mutex::lock() does nothing
-  static constexpr bool noop_park_lock = false;  // the task's park_lock does nothing
+  static constexpr bool noop_park_lock = false;  // the task's park slot runs without its lock
   static constexpr ParkBug park = ParkBug::none;
   static constexpr unsigned drop_wakeup = 0;     // N > 0: the Nth ready() of an execution is lost
 };
@@ -302,13 +304,20 @@ inline const char* to_string(unsigned state) {
   return "?";
 }
 
+// ParkSlot (goro/algo/park.hpp) needs only var<T> from its Sync: this is the Relacy one.
+struct VarPolicy {
+  template <class T>
+  using var = Var<T>;
+};
+
 // Task is one Relacy thread seen as a goroutine: the fields of goro::detail::G that the park
-// protocol touches, with the same guards.
+// protocol touches. The commit / resume / wind-down hand-shake is the runtime's own
+// algo::ParkSlot — the same code Scheduler::commit_park, Scheduler::park and
+// Scheduler::begin_wind_down call — once with a real lock and once with a planted no-op one.
 struct Task {
   rl::atomic<unsigned> state{kRunning};  // G::state
-  rl::mutex park_lock;                   // G::park_lock: held while committing a park (until unlock() returned)
-  rl::var<void*> wait_ctx{nullptr};      // G::wait_ctx, guarded by park_lock: the context to cancel at wind-down
-  bool (*cancel)(void* ctx) = nullptr;   // claims wait_ctx for cancellation (the ctx's type is erased)
+  algo::ParkSlot<VarPolicy, Mutex> park_slot;                   // G::park_slot
+  algo::ParkSlot<VarPolicy, NoopMutex> park_slot_without_lock;  // the NoParkLock planted bug
   // Stand-in for the run queue and the worker that resumes a runnable task.
   rl::mutex run_lock;
   rl::condition_variable runnable;
@@ -366,25 +375,19 @@ struct BasicRelacySync {
     // Scheduler::park: during wind-down, do not sleep at all — nobody can have seen our waiters
     // yet (the caller still holds the locks that guard them).
     if (world.winding_down.load(rl::mo_seq_cst, $)) {
-      if (!ctx.try_claim()) fail("a waiter was claimed before its owner parked", rl::test_result_user_assert_failed, std::source_location::current());
-      ctx.cancelled.store(true);
-      unlock(arg);
+      if (!algo::ParkSlot<VarPolicy, Mutex>::cancel_before_parking(ctx, unlock, arg)) {
+        fail("a waiter was claimed before its owner parked", rl::test_result_user_assert_failed, std::source_location::current());
+      }
       return;
     }
     // leave(): the goroutine switches to its worker, which runs commit_park().
-    if constexpr (Bugs::park == ParkBug::unlock_before_commit) unlock(arg);  // planted: still on its stack
-    bool cancel_now = false;
-    lock_park(g);
-    g.wait_ctx($) = static_cast<void*>(&ctx);
-    g.cancel = &cancel_for_wind_down<Sync>;
-    g.transition(kRunning, kWaiting);
-    if constexpr (Bugs::park != ParkBug::unlock_before_commit) unlock(arg);  // from here on, wakers can find g
-    // Dekker with begin_wind_down(): it sets the flag then scans; we published, then check.
-    if (world.winding_down.load(rl::mo_seq_cst, $) && ctx.try_claim()) {
-      ctx.cancelled.store(true);
-      cancel_now = true;
+    if constexpr (Bugs::park == ParkBug::unlock_before_commit) {
+      unlock(arg);  // planted: still on its stack
+      unlock = &no_unlock;
     }
-    unlock_park(g);
+    const bool cancel_now = slot(g).commit(
+        ctx, unlock, arg, [&g] { g.transition(kRunning, kWaiting); },
+        [&world] { return world.winding_down.load(rl::mo_seq_cst, $); });
     if (cancel_now) ready(&g);
     // The worker runs other goroutines; some worker resumes g once it is runnable.
     g.run_lock.lock($);
@@ -392,9 +395,7 @@ struct BasicRelacySync {
     g.run_lock.unlock($);
     g.transition(kRunnable, kRunning);
     // Woken (Scheduler::park's tail). The committing worker may still be inside unlock: wait for it.
-    lock_park(g);
-    g.wait_ctx($) = nullptr;
-    unlock_park(g);
+    slot(g).resumed();
   }
 
   // ready() is Scheduler::ready: waiting → runnable, then onto a run queue.
@@ -430,27 +431,20 @@ struct BasicRelacySync {
     unsigned n = 0;
     for (unsigned i = 0; i < task_count; ++i) {
       Task& g = world.tasks[i];
-      lock_park(g);
-      void* ctx = g.wait_ctx($);
-      if (ctx != nullptr && g.cancel(ctx)) to_ready[n++] = &g;
-      unlock_park(g);
+      if (slot(g).cancel()) to_ready[n++] = &g;
     }
     for (unsigned i = 0; i < n; ++i) ready(to_ready[i]);
   }
 
  private:
-  template <class Sync>
-  static bool cancel_for_wind_down(void* erased) {
-    auto* ctx = static_cast<algo::WaitContext<Sync>*>(erased);
-    if (!ctx->try_claim()) return false;
-    ctx->cancelled.store(true);
-    return true;
-  }
-  static void lock_park(Task& g) {
-    if constexpr (!Bugs::noop_park_lock) g.park_lock.lock($);
-  }
-  static void unlock_park(Task& g) {
-    if constexpr (!Bugs::noop_park_lock) g.park_lock.unlock($);
+  static void no_unlock(void*) {}
+  // slot() is the task's park slot: with its lock, or (planted bug) without.
+  static auto& slot(Task& g) {
+    if constexpr (Bugs::noop_park_lock) {
+      return g.park_slot_without_lock;
+    } else {
+      return g.park_slot;
+    }
   }
 };
 

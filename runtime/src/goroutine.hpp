@@ -18,6 +18,7 @@
 
 #include <boost/context/detail/fcontext.hpp>
 
+#include "goro/algo/park.hpp"
 #include "goro/algo/waiter.hpp"
 #include "goro/detail/spawn.hpp"
 #include "goro/sync/runtime_sync.hpp"
@@ -59,13 +60,8 @@ struct G {
   // --- state, shared ---
   std::atomic<GState> state{GState::runnable};
 
-  // --- parking: guarded by park_lock ---
-  // park_lock is held by the worker committing a park (from the switch until the unlock
-  // function has returned), by the goroutine when it clears wait_ctx after waking, and by the
-  // canceller while it claims. So a woken goroutine cannot run ahead of the commit, and the
-  // canceller never claims a context whose owner has already returned.
-  sync::SpinMutex park_lock;
-  WaitCtx* wait_ctx = nullptr;
+  // --- parking: the commit / resume / wind-down hand-shake (goro/algo/park.hpp) ---
+  algo::ParkSlot<RuntimeSync> park_slot;
 
   // --- registry of live goroutines: guarded by the registry shard's lock ---
   G* registry_prev = nullptr;

@@ -136,9 +136,7 @@ void Scheduler::begin_wind_down() {
   for (RegistryShard& shard : registry_) {
     std::lock_guard shard_lock(shard.lock);
     for (G* g = shard.head; g != nullptr; g = g->registry_next) {
-      std::lock_guard park_lock(g->park_lock);
-      if (g->wait_ctx != nullptr && g->wait_ctx->try_claim()) {
-        g->wait_ctx->cancelled.store(true);
+      if (g->park_slot.cancel()) {
         g->queue_next = to_ready;  // a parked goroutine is in no run queue: the link is free
         to_ready = g;
       }
@@ -317,10 +315,8 @@ void Scheduler::yield(G* g) {
 void Scheduler::park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) {
   if (winding_down()) {
     // Do not go to sleep at all: nobody else can have seen our waiters yet (we hold the locks).
-    [[maybe_unused]] bool claimed = ctx.try_claim();
+    [[maybe_unused]] const bool claimed = algo::ParkSlot<RuntimeSync>::cancel_before_parking(ctx, unlock, arg);
     assert(claimed && "a waiter was claimed before its owner parked");
-    ctx.cancelled.store(true);
-    unlock(arg);
     return;
   }
   Worker* w = g->worker;
@@ -330,24 +326,14 @@ void Scheduler::park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) {
   w->park_unlock_arg = arg;
   leave(*g, false);
   // Woken. The committing worker may still be inside the unlock function: wait for it.
-  std::lock_guard lock(g->park_lock);
-  g->wait_ctx = nullptr;
+  g->park_slot.resumed();
 }
 
 void Scheduler::commit_park(Worker& w, G* g) {
   WorkerCounters::bump(w.counters.goroutine_parks);
-  bool cancel_now = false;
-  {
-    std::lock_guard lock(g->park_lock);
-    g->wait_ctx = w.park_ctx;
-    g->transition(GState::running, GState::waiting);
-    w.park_unlock(w.park_unlock_arg);  // from here on, wakers can find g
-    // Dekker with begin_wind_down(): it sets the flag then scans; we published then check.
-    if (winding_down_.load(std::memory_order_seq_cst) && w.park_ctx->try_claim()) {
-      w.park_ctx->cancelled.store(true);
-      cancel_now = true;
-    }
-  }
+  const bool cancel_now = g->park_slot.commit(
+      *w.park_ctx, w.park_unlock, w.park_unlock_arg, [g] { g->transition(GState::running, GState::waiting); },
+      [this] { return winding_down_.load(std::memory_order_seq_cst); });
   if (cancel_now) ready(g);
 }
 

@@ -10,7 +10,7 @@
 // holds the node); remove() waits while a node is firing. So an owner that stops or destroys a
 // timer never frees it under a running fire(), and fire() never touches a node after hand-off.
 //
-// Lock order: G::park_lock → TimerHeap::lock_ (arming a sleep from a park commit); the heap lock
+// Lock order: G::park_slot's lock → TimerHeap::lock_ (arming a sleep from a park commit); the heap lock
 // is otherwise a leaf.
 #pragma once
 

@@ -17,10 +17,6 @@ GORO_INSTANTIATE(Timers);
 
 using std::chrono::milliseconds;
 
-// Note: Timer::chan() and Ticker::chan() return a const Chan&, and Chan::recv() is not const, so
-// timer.h's own example `tick.chan().recv()` does not compile; tests receive from a copy of the
-// handle, `Chan(timer.chan()).recv()` (reported to the runtime's owner).
-
 TEST_P(Timers, SleepForSleepsAtLeastTheDuration) {
   run([] {
     for (auto d : {milliseconds(1), milliseconds(15)}) {
@@ -133,7 +129,7 @@ TEST_P(Timers, TimerFiresOnceNotEarly) {
   run([] {
     const auto start = Clock::now();
     Timer timer(milliseconds(5));
-    ASSERT_TRUE(Chan(timer.chan()).recv().has_value());
+    ASSERT_TRUE(timer.chan().recv().has_value());
     EXPECT_GE(Clock::now() - start, milliseconds(5));
     sleep_for(milliseconds(10));
     auto ch = timer.chan();
@@ -169,17 +165,17 @@ TEST_P(Timers, TimerResetRearms) {
     Timer timer(std::chrono::hours(1));
     const auto reset_at = Clock::now();
     EXPECT_TRUE(timer.reset(milliseconds(5))) << "it was pending";
-    ASSERT_TRUE(Chan(timer.chan()).recv().has_value());
+    ASSERT_TRUE(timer.chan().recv().has_value());
     EXPECT_GE(Clock::now() - reset_at, milliseconds(5));
     // Reset after it fired: it fires again.
     const auto again_at = Clock::now();
     EXPECT_FALSE(timer.reset(milliseconds(5))) << "it had fired";
-    ASSERT_TRUE(Chan(timer.chan()).recv().has_value());
+    ASSERT_TRUE(timer.chan().recv().has_value());
     EXPECT_GE(Clock::now() - again_at, milliseconds(5));
     // Reset after stop: fires.
     EXPECT_FALSE(timer.stop());
     timer.reset(milliseconds(1));
-    ASSERT_TRUE(Chan(timer.chan()).recv().has_value());
+    ASSERT_TRUE(timer.chan().recv().has_value());
   });
 }
 
@@ -208,7 +204,7 @@ TEST_P(Timers, TickerTicksEveryPeriodNotEarly) {
     Ticker ticker(period);
     Clock::time_point previous = start;
     for (int k = 1; k <= 5; ++k) {
-      const std::optional<Clock::time_point> tick = Chan(ticker.chan()).recv();
+      const std::optional<Clock::time_point> tick = ticker.chan().recv();
       ASSERT_TRUE(tick.has_value());
       // The k-th tick received is at least the k-th tick (a slow receiver misses some).
       EXPECT_GE(*tick - start, k * period) << "tick " << k;
@@ -221,7 +217,7 @@ TEST_P(Timers, TickerTicksEveryPeriodNotEarly) {
 TEST_P(Timers, StoppedTickerStopsTicking) {
   run([] {
     Ticker ticker(milliseconds(2));
-    Chan(ticker.chan()).recv();
+    ticker.chan().recv();
     ticker.stop();
     auto ch = ticker.chan();
     ch.try_recv();  // a tick may have been buffered before the stop
@@ -236,7 +232,7 @@ TEST_P(Timers, TickerResetChangesThePeriod) {
     const auto start = Clock::now();
     ticker.reset(milliseconds(2));
     for (int k = 1; k <= 3; ++k) {
-      ASSERT_TRUE(Chan(ticker.chan()).recv().has_value());
+      ASSERT_TRUE(ticker.chan().recv().has_value());
       EXPECT_GE(Clock::now() - start, k * milliseconds(2));
     }
   });
