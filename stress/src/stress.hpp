@@ -112,6 +112,20 @@ class Tracked {
   std::uint64_t value_;
 };
 
+// trials_on_one_runtime() is the round most scenarios share: one Runtime for the round, and
+// trial(rng) run inside it again and again until the round's time is up. Returns the
+// operations the trials counted.
+inline std::uint64_t trials_on_one_runtime(const RoundContext& ctx, std::uint64_t (*trial)(Rng& rng)) {
+  std::uint64_t operations = 0;
+  goro::Runtime rt(ctx.options());
+  rt.run([&] {
+    Rng rng(ctx.seed);
+    do operations += trial(rng);
+    while (ctx.time_left());
+  });
+  return operations;
+}
+
 // Every scenario, defined one per file in scenarios/.
 extern const Scenario mpmc_scenario;
 extern const Scenario close_storm_scenario;

@@ -117,16 +117,7 @@ std::uint64_t trial(Rng& rng) {
   return 4 * kChannels * n + polls;  // each value: a send and a receive; half of them through select
 }
 
-std::uint64_t round(const RoundContext& ctx) {
-  std::uint64_t operations = 0;
-  goro::Runtime rt(ctx.options());
-  rt.run([&] {
-    Rng rng(ctx.seed);
-    do operations += trial(rng);
-    while (ctx.time_left());
-  });
-  return operations;
-}
+std::uint64_t round(const RoundContext& ctx) { return trials_on_one_runtime(ctx, &trial); }
 
 }  // namespace
 
