@@ -113,17 +113,10 @@ TEST_P(Goroutine, YieldLetsEveryRunnableGoroutineRun) {
 // from then on the pair's wake-ups are always queued *after* main but popped *before* it — a
 // LIFO run queue with nobody to steal from (one worker) never gets back to main. Counted in
 // exchanges, not time: a fair scheduler lets main in within a few hundred exchanges; we allow
-// 200,000 before the pair gives up and the test fails.
-//
-// DISABLED — runtime bug (run queue starvation without preemption): fails with one worker under
-// the `go` policy (runnext: each exchange puts the partner in runnext and pushes main further
-// back; the pop order takes runnext before the ring, and the 61-tick check looks only at the
-// global queue, so the ring never gets a turn) and the `steal` policy (LIFO Chase-Lev take from
-// the bottom; the 61-tick check covers the yield FIFO and the global queue, not the deque's
-// old end). Go itself escapes this through time-slice inheritance plus sysmon preemption; goro
-// needs a cap on consecutive runnext/LIFO pops (tokio's LIFO slot uses 3 per tick).
-// Run it with --gtest_also_run_disabled_tests --gtest_filter='*NotStarved*'.
-TEST_P(Goroutine, DISABLED_AWokenGoroutineIsNotStarvedByAPingPongPair) {
+// 200,000 before the pair gives up and the test fails. (Regression test: the go policy's runnext
+// and the steal policy's LIFO deque starved main this way on one worker until their streaks of
+// consecutive runnext/LIFO pops were bounded, 7c0119e.)
+TEST_P(Goroutine, AWokenGoroutineIsNotStarvedByAPingPongPair) {
   constexpr int kMaxExchanges = 200'000;
   for (const bool woken_by_timer : {false, true}) {
     std::atomic<bool> main_ran_again{false};
