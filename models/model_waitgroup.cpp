@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
       "relaxed_counter", "every memory order relaxed: the waiter reads results without a happens-before edge",
       Kind::data_race, {rl::random_scheduler_type, 20000});
   driver.planted<DoneRacesWait<BasicRelacySync<SplitRmw>>>(
-      "split_fetch_add", "fetch_add split into load+store: two done() lose a decrement, the waiter sleeps forever",
+      "split_fetch_add", "the counter's read-modify-write (CAS) split into load+store: two done() lose a decrement, the waiter sleeps forever",
       Kind::deadlock, {rl::random_scheduler_type, 20000});
   driver.planted<TwoWaiters<BasicRelacySync<DropFirstWakeup>>>(
       "drop_wakeup", "ready() loses the first wake-up of wake_all", Kind::deadlock, {rl::random_scheduler_type, 20000});

@@ -12,7 +12,9 @@
 //   - recv returns nullopt once the channel is closed and drained;
 //   - try_send / try_recv never block (a select with a default case): try_send moves from its
 //     argument only on success.
-// Blocking operations must run inside a goroutine (std::logic_error otherwise); non-blocking ones
+// A Chan is a handle: its operations are const (like a copy of a Go channel value, any copy —
+// even a const one, e.g. captured by a non-mutable lambda — sends and receives on the same
+// channel). Blocking operations must run inside a goroutine (std::logic_error otherwise); non-blocking ones
 // and close() may be called from any thread. While the runtime winds down, a blocking operation
 // throws goro::cancelled.
 #pragma once
@@ -50,7 +52,7 @@ class Chan {
   Chan() = default;
 
   // send() delivers v, blocking until a receiver takes it or buffer space frees up.
-  void send(T v) {
+  void send(T v) const {
     if (!core_) detail::park_forever();
     detail::require_goroutine("Chan::send");
     slot_type slot;
@@ -59,7 +61,7 @@ class Chan {
   }
 
   // try_send() sends v if that can happen without blocking; v is moved from only on success.
-  bool try_send(T& v) {
+  bool try_send(T& v) const {
     if (!core_) return false;
     slot_type slot;
     slot.store(std::optional<T>(std::move(v)));
@@ -73,7 +75,7 @@ class Chan {
   }
 
   // recv() receives a value, or nullopt once the channel is closed and drained.
-  std::optional<T> recv() {
+  std::optional<T> recv() const {
     if (!core_) detail::park_forever();
     detail::require_goroutine("Chan::recv");
     slot_type slot;
@@ -83,7 +85,7 @@ class Chan {
   }
 
   // try_recv() receives a value if one is ready now; nullopt if none is, or if closed and drained.
-  std::optional<T> try_recv() {
+  std::optional<T> try_recv() const {
     if (!core_) return std::nullopt;
     slot_type slot;
     const algo::OpStatus status = core_->recv(slot, false);
@@ -92,7 +94,7 @@ class Chan {
   }
 
   // close() closes the channel: receivers drain what is buffered, then get nullopt.
-  void close() {
+  void close() const {
     if (!core_) throw nil_channel_error("goro: close of nil channel");
     if (core_->close() == algo::OpStatus::closed) throw closed_channel_error("goro: close of closed channel");
   }
@@ -109,7 +111,7 @@ class Chan {
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    explicit iterator(Chan* ch) : ch_(ch) { advance(); }
+    explicit iterator(const Chan* ch) : ch_(ch) { advance(); }
     T& operator*() { return *value_; }
     iterator& operator++() {
       advance();
@@ -122,11 +124,11 @@ class Chan {
       value_ = ch_->recv();
       if (!value_) ch_ = nullptr;
     }
-    Chan* ch_ = nullptr;
+    const Chan* ch_ = nullptr;
     std::optional<T> value_;
   };
-  iterator begin() { return iterator(this); }
-  iterator end() { return iterator(); }
+  iterator begin() const { return iterator(this); }
+  iterator end() const { return iterator(); }
 
   // core() exposes the algorithm object to select(); not for users.
   Core* core() const { return core_.get(); }

@@ -31,16 +31,20 @@ template <class Sync>
 class WaitGroup {
  public:
   // add() changes the counter by delta and returns the new value; when it reaches zero every
-  // waiter is woken. A negative result is returned as is (the counter is restored first), for
-  // the API layer to report.
+  // waiter is woken. A delta that would make it negative is not applied: the negative value is
+  // returned for the API layer to report.
   std::int64_t add(std::int64_t delta) {
     const std::uint64_t step = static_cast<std::uint64_t>(delta) << 32;
-    const std::uint64_t state = state_.fetch_add(step, std::memory_order_acq_rel) + step;
-    const std::int64_t counter = counter_of(state);
-    if (counter < 0) {
-      state_.fetch_sub(step, std::memory_order_acq_rel);
-      return counter;
+    // A CAS loop rather than fetch_add: a delta that would make the counter negative is refused
+    // without ever being visible (no concurrent done() sees a transient negative count).
+    std::uint64_t state = state_.load(std::memory_order_relaxed);
+    std::int64_t counter = 0;
+    for (;;) {
+      counter = counter_of(state) + delta;
+      if (counter < 0) return counter;
+      if (state_.compare_exchange_weak(state, state + step, std::memory_order_acq_rel, std::memory_order_relaxed)) break;
     }
+    state += step;
     if (counter > 0 || waiters_of(state) == 0 || delta == 0) return counter;
     // counter == 0 with parked waiters: release them. No new waiter can join (they see zero).
     state_.store(0, std::memory_order_release);
