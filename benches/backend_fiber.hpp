@@ -210,8 +210,7 @@ class FiberBackend {
 
   explicit FiberBackend(unsigned workers) : workers_(workers) {
     if (Algorithm == FiberAlgorithm::work_stealing && workers < 2)
-      throw std::invalid_argument(
-          "unsupported: Boost.Fiber 1.74 work_stealing with 1 thread spins forever looking for a victim");
+      throw Unsupported("Boost.Fiber 1.74 work_stealing with 1 thread spins forever looking for a victim");
   }
 
   template <class Body>

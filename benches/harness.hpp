@@ -9,9 +9,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace benches {
+
+// Unsupported is thrown by a backend that cannot run a workload (its message starts with
+// "unsupported:"); the harness reports it with that message, which the reports show as
+// "unsupported" rather than as a failure.
+struct Unsupported : std::invalid_argument {
+  explicit Unsupported(const std::string& what) : std::invalid_argument("unsupported: " + what) {}
+};
 
 // OpStats is the subset of a runtime's cumulative counters the report explains results with.
 // Backends without such counters (thread, Boost.Fiber) report none.
@@ -57,6 +65,8 @@ void run_workload(benchmark::State& state, unsigned workers, Workload workload) 
       state.counters["worker_parks_per_op"] =
           Counter(double(after.worker_parks - before.worker_parks), Counter::kAvgIterations);
     }
+  } catch (const Unsupported& e) {
+    state.SkipWithError(e.what());  // "unsupported: ...": reported as such, never as a failure
   } catch (const std::exception& e) {
     state.SkipWithError((std::string("exception: ") + e.what()).c_str());
   }
