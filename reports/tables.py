@@ -11,6 +11,14 @@ from .gbjson import Samples, parse_name
 FAMILIES = ("goro", "thread", "fiber", "go")
 FAMILY_TITLES = {"goro": "goro", "thread": "std::thread", "fiber": "Boost.Fiber", "go": "Go"}
 COUNTERS = ("context_switches_per_op", "steals_per_op", "parks_per_op")
+# Workloads whose result is not a time: the counter the summary compares, and its unit
+# (lower is better for both). Every other workload is compared on real time, in ns/op.
+PRIMARY_METRIC = {"parked_memory": ("rss_bytes_per_task", "B/task")}
+
+
+def primary_metric(workload: str) -> tuple[str, str]:
+    """primary_metric() is (metric, unit) the summary compares for a workload."""
+    return PRIMARY_METRIC.get(workload, ("real_time", "ns/op"))
 
 
 @dataclass
@@ -24,21 +32,25 @@ class Cell:
     n: int
     values: list[float] = field(default_factory=list)
     error: str | None = None
+    unit: str = "ns/op"
 
 
 def cells(samples: Mapping[str, Samples]) -> dict[tuple[str, str, int | None], Cell]:
-    """cells() indexes every benchmark by (workload, backend, workers)."""
+    """cells() indexes every benchmark by (workload, backend, workers), on the workload's
+    primary metric (real time, or e.g. RSS per task for parked_memory)."""
     table: dict[tuple[str, str, int | None], Cell] = {}
     for name, sample in samples.items():
         parsed = parse_name(name)
-        if sample.errors or not sample.real_time_ns:
+        metric, unit = primary_metric(parsed.workload)
+        values = sample.metric(metric)
+        if sample.errors or not values:
             table[(parsed.workload, parsed.backend, parsed.workers)] = Cell(
                 name, parsed.backend, math.nan, math.nan, math.nan, 0,
-                error=sample.errors[0] if sample.errors else "no result")
+                error=sample.errors[0] if sample.errors else "no result", unit=unit)
             continue
-        ci = stats.median_ci(sample.real_time_ns)
+        ci = stats.median_ci(values)
         table[(parsed.workload, parsed.backend, parsed.workers)] = Cell(
-            name, parsed.backend, ci.median, ci.low, ci.high, ci.n, list(sample.real_time_ns))
+            name, parsed.backend, ci.median, ci.low, ci.high, ci.n, list(values), unit=unit)
     return table
 
 
