@@ -56,6 +56,7 @@ struct G {
   void* closure = nullptr;
   G* queue_next = nullptr;            // intrusive link for the locked queues holding it
   ExceptionState exception_state;     // its caught-exception chain while it is switched out
+  std::atomic<std::uint64_t> queued_at{0};  // policy's arrival stamp (steal.cpp); relaxed, heuristic
 
   // --- state, shared ---
   std::atomic<GState> state{GState::runnable};

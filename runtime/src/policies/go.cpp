@@ -19,6 +19,7 @@
 //   for work) is shared by all policies in idle.cpp.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -76,6 +77,7 @@ class GoPolicy final : public SchedulerPolicy {
       for (unsigned k = 0; k < n; ++k) {
         const unsigned victim = (start + k) % n;
         if (victim == worker) continue;
+        if (steal_runnext && locals_[victim].runq.runnext_occupied()) wait_before_stealing_runnext();
         if (G* g = local.runq.steal_into(locals_[victim].runq, steal_runnext)) {
           counters.add(counters.steals);
           return g;
@@ -99,6 +101,17 @@ class GoPolicy final : public SchedulerPolicy {
   // 61 turns of a runnext chain ≈ a few µs of ping-pong: short enough that a waiting goroutine
   // is not noticeably delayed, long enough that the chain keeps its cache locality.
   static constexpr std::uint32_t kRunnextStreak = 61;
+
+  // wait_before_stealing_runnext() — Go's runqgrab sleeps 3 µs before taking a running P's
+  // runnext: that goroutine was just readied by a channel partner which is about to block, and
+  // its own worker will run it within ~100 ns. Stealing it at once splits the pair across cores,
+  // turning every hand-off into a cross-core wake-up (5x slower ping-pong). We spin instead of
+  // sleeping (a system call costs ~1 µs here); if the owner ran it meanwhile, the steal finds
+  // runnext empty.
+  static void wait_before_stealing_runnext() {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
+    while (std::chrono::steady_clock::now() < until) RuntimeSync::relax();
+  }
 
   G* pop_global_batch(unsigned worker, PolicyCounters& counters) {
     if (global_.empty()) return nullptr;

@@ -33,6 +33,7 @@ class StealPolicy final : public SchedulerPolicy {
       return;
     }
     Local& local = locals_[worker];
+    g->queued_at.store(++local.arrivals, std::memory_order_relaxed);
     if (reason == Reason::yielded) {
       local.yielded.push(g);
       return;
@@ -43,10 +44,18 @@ class StealPolicy final : public SchedulerPolicy {
   G* pop(unsigned worker, PolicyCounters& counters) override {
     Local& local = locals_[worker];
     if (++local.tick % kGlobalCheckInterval == 0) {
-      if (G* g = local.yielded.pop()) return g;
       if (G* g = global_.pop()) {
         counters.add(counters.global_queue_pops);
         return g;
+      }
+      // The older of the yield FIFO's head and the deque's old end: a goroutine that just
+      // yielded must not overtake one that has been waiting in the deque (yield hands over).
+      G* oldest_in_deque = local.deque.peek_oldest();
+      const G* yielded = local.yielded.head;
+      if (yielded != nullptr &&
+          (oldest_in_deque == nullptr || yielded->queued_at.load(std::memory_order_relaxed) <
+                                             oldest_in_deque->queued_at.load(std::memory_order_relaxed))) {
+        return local.yielded.pop();
       }
       if (G* g = local.deque.steal()) return g;  // the oldest of our own
     }
@@ -112,6 +121,7 @@ class StealPolicy final : public SchedulerPolicy {
     OwnerFifo yielded;
     Rng rng;
     std::uint32_t tick = 0;
+    std::uint64_t arrivals = 0;  // stamps pushes (G::queued_at), for the periodic fairness check
   };
 
   std::vector<Local> locals_;

@@ -71,6 +71,15 @@ class ChaseLevDeque {
     return value;
   }
 
+  // peek_oldest() is the top element without taking it (T{} when empty); it may be stolen the
+  // moment after. For scheduling heuristics only. Owner only.
+  T peek_oldest() const {
+    const std::int64_t t = top_.load(std::memory_order_acquire);
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
+    if (t >= b) return T{};
+    return cells_[static_cast<std::size_t>(t) & kMask].load(std::memory_order_relaxed);
+  }
+
   // size_estimate() may be stale by the time it returns; for idle checks and statistics only.
   std::size_t size_estimate() const {
     const std::int64_t b = bottom_.load(std::memory_order_relaxed);

@@ -100,6 +100,9 @@ class GoRunQueue {
     return g;
   }
 
+  // runnext_occupied() may be stale; the steal-runnext politeness check uses it.
+  bool runnext_occupied() const { return runnext_.load(std::memory_order_relaxed) != T{}; }
+
   // empty() may be stale; for idle checks only.
   bool empty() const {
     return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire) &&
