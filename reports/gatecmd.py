@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from . import callgrind, gbjson, runner, verdicts
-from .benchcmd import build_release
+from .benchcmd import build_benchmarks
 from .comparecmd import add_policy_options, policy_from, print_outcome
 from .paths import REPO_ROOT, cpp_bench_binary
 from .procs import Stopwatch, banner, capture, format_seconds, run
@@ -62,7 +62,7 @@ class GateError(RuntimeError):
 
 def _checkout(ref: str, workdir: Path) -> Path:
     if ref == WORKTREE:
-        if build_release(REPO_ROOT) != 0:
+        if build_benchmarks(REPO_ROOT) != 0:
             raise GateError("build of this checkout failed")
         return cpp_bench_binary(REPO_ROOT)
     sha = capture(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=REPO_ROOT)
