@@ -8,6 +8,7 @@ the Go twin emits raw repetitions only).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -64,7 +65,9 @@ def build_go(root: Path, out: Path) -> int:
         print(f"bench: no Go twin at {sources} (no go.mod); skipping Go", flush=True)
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    env_argv = ["env", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "GO111MODULE=on",
+    # A build-tree GOCACHE unless one is set: CI may run without $HOME, where go refuses to build.
+    cache = [] if os.environ.get("GOCACHE") else [f"GOCACHE={out.parent / 'go-cache'}"]
+    env_argv = ["env", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "GO111MODULE=on", *cache,
                 "go", "build", "-o", str(out), "."]
     print(f"$ (cd {sources} && {' '.join(env_argv[1:])})", flush=True)
     return subprocess.run(env_argv, cwd=sources).returncode
