@@ -61,7 +61,21 @@ class Mutex {
     }
     // Ownership is handed to us by unlock(): an ok wake-up means we hold the mutex. The previous
     // critical section happens-before ours through the park/ready hand-over (Sync's contract).
-    return root_.park_locked();
+    const OpStatus status = root_.park_locked();
+    if (status == OpStatus::cancelled) {
+      // We left the queue without being handed the mutex. If nobody else waits, clear
+      // kHasWaiters (under root_.lock_, per the invariant), so unlock() takes its fast path and
+      // never touches the Mutex after releasing it.
+      root_.lock_.lock();
+      if (root_.empty_locked()) {
+        std::uint32_t state = state_.load(std::memory_order_relaxed);
+        while ((state & kHasWaiters) != 0 &&
+               !state_.compare_exchange_weak(state, state & ~kHasWaiters, std::memory_order_relaxed, std::memory_order_relaxed)) {
+        }
+      }
+      root_.lock_.unlock();
+    }
+    return status;
   }
 
   // unlock() releases the mutex, or hands it to the longest waiter.
