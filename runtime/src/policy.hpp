@@ -16,7 +16,9 @@
 #include <string_view>
 
 #include "goro/options.hpp"
+#include "global_queue.hpp"
 #include "goroutine.hpp"
+#include "rng.hpp"
 
 namespace goro::detail {
 
@@ -31,6 +33,30 @@ struct PolicyCounters {
     counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
 };
+
+// pop_global() takes the global queue's head, counting it.
+inline G* pop_global(GlobalQueue& queue, PolicyCounters& counters) {
+  G* g = queue.pop();
+  if (g != nullptr) counters.add(counters.global_queue_pops);
+  return g;
+}
+
+// steal_from_victims() offers every other worker, starting at a random one, to try_steal(victim)
+// until one yields a goroutine; counts the steal. nullptr when none did.
+template <class TrySteal>
+G* steal_from_victims(unsigned worker, unsigned workers, Rng& rng, PolicyCounters& counters, TrySteal&& try_steal) {
+  if (workers < 2) return nullptr;
+  const auto start = static_cast<unsigned>(rng.below(workers));
+  for (unsigned k = 0; k < workers; ++k) {
+    const unsigned victim = (start + k) % workers;
+    if (victim == worker) continue;
+    if (G* g = try_steal(victim)) {
+      counters.add(counters.steals);
+      return g;
+    }
+  }
+  return nullptr;
+}
 
 class SchedulerPolicy {
  public:

@@ -104,7 +104,7 @@ void Scheduler::run(void (*fn)(void*), void* arg) {
     ::new (storage) Main{fn, arg, this};
     publish_spawn(nullptr, main, &invoke_closure<Main>, &destroy_closure<Main>);
   }
-  notify();
+  notify(false);
 
   while (run_done_.load(std::memory_order_acquire) == 0) futex_wait(run_done_, 0, nullptr);
 
@@ -214,7 +214,7 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
 
 void Scheduler::finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept {
   publish_spawn(spawner, g, entry, destroy);
-  notify();
+  notify(spawner != nullptr);
 }
 
 void Scheduler::publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept {
@@ -342,7 +342,7 @@ void Scheduler::ready(G* g) noexcept {
   Worker* w = this_worker();
   const bool ours = w != nullptr && w->scheduler == this;
   policy_->push(ours ? w->index : kNoWorker, g, SchedulerPolicy::Reason::woken);
-  notify();
+  notify(ours);
 }
 
 void Scheduler::run_goroutine(Worker& w, G* g) {
@@ -427,7 +427,7 @@ G* Scheduler::find_work(Worker& w) {
       }
       nspinning_.fetch_sub(1, std::memory_order_seq_cst);
       if (found != nullptr) {
-        notify();  // we stop spinning: let a sleeper take over, in case there is more work
+        notify(true);  // we stop spinning: let a sleeper take over, in case there is more work
         return found;
       }
     }
@@ -494,7 +494,9 @@ void Scheduler::sleep(Worker& w) {
   begin_wind_down();
 }
 
-void Scheduler::notify() noexcept {
+void Scheduler::notify(bool by_own_worker) noexcept {
+  // The only worker pushed it: it is awake and will run it; nobody can be asleep.
+  if (by_own_worker && options_.workers == 1) return;
   // The push that precedes us must be visible before we read the idle counts (Dekker with
   // sleep()): a seq_cst read-modify-write is the full barrier (and ThreadSanitizer sees it,
   // where it ignores fences).

@@ -75,7 +75,7 @@ class Scheduler {
   G* find_work(Worker& w);
   void run_timers(Worker& w, bool all_heaps);
   void sleep(Worker& w);
-  void notify() noexcept;
+  void notify(bool by_own_worker) noexcept;  // wake a sleeper for new work, if one should
   void wake_all() noexcept;
   void wake_one_sleeper() noexcept;
   void run_goroutine(Worker& w, G* g);

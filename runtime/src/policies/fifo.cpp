@@ -14,11 +14,7 @@ namespace {
 class FifoPolicy final : public SchedulerPolicy {
  public:
   void push(unsigned, G* g, Reason) override { queue_.push(g); }
-  G* pop(unsigned, PolicyCounters& counters) override {
-    G* g = queue_.pop();
-    if (g != nullptr) counters.add(counters.global_queue_pops);
-    return g;
-  }
+  G* pop(unsigned, PolicyCounters& counters) override { return pop_global(queue_, counters); }
   bool has_work() const override { return !queue_.empty(); }
 
  private:

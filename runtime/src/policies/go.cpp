@@ -52,11 +52,8 @@ class GoPolicy final : public SchedulerPolicy {
 
   G* pop(unsigned worker, PolicyCounters& counters) override {
     Local& local = locals_[worker];
-    if (++local.tick % kGlobalCheckInterval == 0 && !global_.empty()) {
-      if (G* g = global_.pop()) {
-        counters.add(counters.global_queue_pops);
-        return g;
-      }
+    if (++local.tick % kGlobalCheckInterval == 0) {
+      if (G* g = pop_global(global_, counters)) return g;
     }
     if (local.runnext_streak >= kRunnextStreak) {
       local.runnext_streak = 0;
@@ -70,19 +67,13 @@ class GoPolicy final : public SchedulerPolicy {
     local.runnext_streak = 0;
     if (G* g = pop_global_batch(worker, counters)) return g;
     const auto n = static_cast<unsigned>(locals_.size());
-    if (n == 1) return nullptr;
-    for (int round = 0; round < kStealRounds; ++round) {
+    for (int round = 0; round < kStealRounds && n > 1; ++round) {
       const bool steal_runnext = round == kStealRounds - 1;
-      const auto start = static_cast<unsigned>(local.rng.below(n));
-      for (unsigned k = 0; k < n; ++k) {
-        const unsigned victim = (start + k) % n;
-        if (victim == worker) continue;
+      G* g = steal_from_victims(worker, n, local.rng, counters, [&](unsigned victim) {
         if (steal_runnext && locals_[victim].runq.runnext_occupied()) wait_before_stealing_runnext();
-        if (G* g = local.runq.steal_into(locals_[victim].runq, steal_runnext)) {
-          counters.add(counters.steals);
-          return g;
-        }
-      }
+        return local.runq.steal_into(locals_[victim].runq, steal_runnext);
+      });
+      if (g != nullptr) return g;
     }
     return nullptr;
   }

@@ -44,10 +44,7 @@ class StealPolicy final : public SchedulerPolicy {
   G* pop(unsigned worker, PolicyCounters& counters) override {
     Local& local = locals_[worker];
     if (++local.tick % kGlobalCheckInterval == 0) {
-      if (G* g = global_.pop()) {
-        counters.add(counters.global_queue_pops);
-        return g;
-      }
+      if (G* g = pop_global(global_, counters)) return g;
       // The older of the yield FIFO's head and the deque's old end: a goroutine that just
       // yielded must not overtake one that has been waiting in the deque (yield hands over).
       G* oldest_in_deque = local.deque.peek_oldest();
@@ -61,23 +58,9 @@ class StealPolicy final : public SchedulerPolicy {
     }
     if (G* g = local.deque.take()) return g;
     if (G* g = local.yielded.pop()) return g;
-    if (G* g = global_.pop()) {
-      counters.add(counters.global_queue_pops);
-      return g;
-    }
-    const auto n = static_cast<unsigned>(locals_.size());
-    if (n > 1) {
-      const auto start = static_cast<unsigned>(local.rng.below(n));
-      for (unsigned k = 0; k < n; ++k) {
-        const unsigned victim = (start + k) % n;
-        if (victim == worker) continue;
-        if (G* g = locals_[victim].deque.steal()) {
-          counters.add(counters.steals);
-          return g;
-        }
-      }
-    }
-    return nullptr;
+    if (G* g = pop_global(global_, counters)) return g;
+    return steal_from_victims(worker, static_cast<unsigned>(locals_.size()), local.rng, counters,
+                              [&](unsigned victim) { return locals_[victim].deque.steal(); });
   }
 
   bool has_work() const override {
