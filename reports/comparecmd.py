@@ -8,12 +8,11 @@ or failed, nothing in common, different machines without --force).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
 
-from . import verdicts
+from . import ciout, verdicts
 from .gbjson import FormatError
 from .paths import DEFAULT_STORE, REPO_ROOT
 from .record import Record, load_file
@@ -50,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--aa", nargs=2, metavar=("A1", "A2"),
                         help="an A/A pair (same commit twice) to calibrate per-benchmark noise bands")
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
+    ciout.add_output_options(parser)
     parser.set_defaults(handler=main)
 
 
@@ -104,18 +103,11 @@ def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
     for row in outcome.rows:
         counts[row.verdict] = counts.get(row.verdict, 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing compared"
+    for g in outcome.geomeans:
+        ci = "n/a" if math.isnan(g.ci_low) else f"[{g.ci_low:.3f},{g.ci_high:.3f}]"
+        print(f"geomean of r, {g.group} ({g.count} benchmarks): {g.ratio:.3f} {ci}")
     print(f"compare: {summary}; {len(outcome.regressions)} gated regression(s); "
           f"exit {outcome.exit_code()}")
-
-
-def outcome_json(outcome: verdicts.Outcome) -> dict:
-    """outcome_json() is the machine-readable form of an outcome."""
-    def clean(value: object) -> object:
-        return None if isinstance(value, float) and math.isnan(value) else value
-    return {"exit_code": outcome.exit_code(),
-            "rows": [{k: clean(v) for k, v in vars(r).items()} for r in outcome.rows],
-            "only_in_a": outcome.only_in_a, "only_in_b": outcome.only_in_b,
-            "failed": outcome.failed}
 
 
 def filtered(samples: dict, regex: str | None) -> dict:
@@ -135,16 +127,37 @@ def main(args: argparse.Namespace) -> int:
         aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
     except (FormatError, StoreError, ValueError) as error:
         print(f"suite: {error}", file=sys.stderr)
+        _write_error(args, str(error))
         return 2
     problem = check_machines([a, b, *aa], args.force)
     if problem:
         print(f"suite: {problem}", file=sys.stderr)
+        _write_error(args, problem, a, b)
         return 2
     print(f"A: {a.describe()}\nB: {b.describe()}")
     bands = verdicts.noise_bands(aa[0].samples(), aa[1].samples(), policy) if aa else None
     outcome = verdicts.compare(filtered(a.samples(), args.filter),
                                filtered(b.samples(), args.filter), policy, bands)
     print_outcome(outcome, policy.metric)
-    if args.json:
-        args.json.write_text(json.dumps(outcome_json(outcome), indent=1), encoding="utf-8")
+    try:
+        ciout.write_outputs(ciout.document("compare", outcome, outcome.exit_code(), _side(a),
+                                           _side(b), policy, b.context.get("machine", {})), args)
+    except OSError as error:
+        print(f"suite: cannot write the CI outputs: {error}", file=sys.stderr)
+        return 2
     return outcome.exit_code()
+
+
+def _side(record: Record) -> dict:
+    return ciout.side(record.git_sha, record.describe(), record.machine_id)
+
+
+def _write_error(args: argparse.Namespace, error: str, a: Record | None = None,
+                 b: Record | None = None) -> None:
+    """_write_error() still writes the CI outputs when nothing could be judged (exit 2)."""
+    try:
+        ciout.write_outputs(ciout.document(
+            "compare", None, 2, _side(a) if a else ciout.side(None, args.a),
+            _side(b) if b else ciout.side(None, args.b), None, error=error), args)
+    except OSError as problem:
+        print(f"suite: cannot write the CI outputs: {problem}", file=sys.stderr)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from . import stats
-from .gbjson import Samples
+from .gbjson import Samples, parse_name
 
 REGRESSION, IMPROVEMENT, UNKNOWN, SAME = "REGRESSION", "IMPROVEMENT", "UNKNOWN", "~"
 
@@ -52,6 +52,16 @@ class Comparison:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Geomean:
+    """Geomean is the geometric mean of a group's ratios (r > 1 worse) with a bootstrap CI."""
+    group: str      # "all" or a backend family (goro, thread, fiber, go)
+    count: int
+    ratio: float
+    ci_low: float
+    ci_high: float
+
+
 @dataclass
 class Outcome:
     """Outcome is a whole comparison: per-benchmark rows plus what could not be compared."""
@@ -59,6 +69,7 @@ class Outcome:
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    geomeans: list[Geomean] = field(default_factory=list)  # "all" first, then per family
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -126,7 +137,25 @@ def compare(a: Mapping[str, Samples], b: Mapping[str, Samples], policy: Policy,
     for row, pw, pb in zip(outcome.rows, worse_adj, better_adj):
         row.p_worse_holm, row.p_better_holm = pw, pb
         row.verdict, row.reason = _decide(row, policy)
+    outcome.geomeans = geomeans(a, b, [r.name for r in outcome.rows], policy)
     return outcome
+
+
+def geomeans(a: Mapping[str, Samples], b: Mapping[str, Samples], names: list[str],
+             policy: Policy) -> list[Geomean]:
+    """geomeans() summarises the compared benchmarks: all of them, then each backend family."""
+    up = higher_is_better(policy.metric)
+    groups: dict[str, list[str]] = {"all": list(names)}
+    for name in names:
+        groups.setdefault(parse_name(name).family or "other", []).append(name)
+    result = []
+    for group, members in groups.items():
+        pairs = [(a[n].metric(policy.metric), b[n].metric(policy.metric)) for n in members]
+        if not pairs or (group != "all" and len(groups) == 2):  # one family: "all" says it
+            continue
+        r, low, high = stats.geomean_ratio_ci(pairs, up)
+        result.append(Geomean(group, len(members), r, low, high))
+    return result
 
 
 def _decide(row: Comparison, policy: Policy) -> tuple[str, str]:

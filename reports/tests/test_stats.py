@@ -117,3 +117,15 @@ def test_robust_cv_is_the_normal_consistent_mad_over_the_median():
     mad = float(np.median([abs(x - median) for x in data]))
     assert stats.robust_cv(data) == pytest.approx(1.482602218505602 * mad / median)
     assert math.isnan(stats.robust_cv([1.0]))
+
+
+def test_geomean_ratio_ci_is_the_geometric_mean_with_a_covering_interval():
+    rng = np.random.default_rng(3)
+    pairs = [(100 * (1 + 0.01 * rng.standard_normal(10)), 100 * s * (1 + 0.01 * rng.standard_normal(10)))
+             for s in (1.1, 1.2, 0.9)]
+    r, low, high = stats.geomean_ratio_ci(pairs)
+    exact = math.prod(stats.ratio(a, b) for a, b in pairs) ** (1 / 3)
+    assert r == pytest.approx(exact)
+    assert low < (1.1 * 1.2 * 0.9) ** (1 / 3) < high and high - low < 0.03
+    assert stats.geomean_ratio_ci(pairs) == (r, low, high)
+    assert all(math.isnan(x) for x in stats.geomean_ratio_ci([]))

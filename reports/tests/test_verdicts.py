@@ -93,3 +93,14 @@ def test_noise_bands_take_the_far_edge_of_the_a_a_ratio_ci_never_below_the_floor
     ({"x": _samples(100.0)}, {"x": _samples(150.0, seed=5)}, 1)])
 def test_exit_codes(a, b, code):
     assert verdicts.compare(a, b, POLICY).exit_code() == code
+
+
+def test_every_comparison_carries_geomeans_overall_and_per_family():
+    names = ["w/goro/go/workers:1", "w/goro/fifo/workers:1", "w/thread/workers:1"]
+    a = {n: _samples(100.0, seed=i, name=n) for i, n in enumerate(names)}
+    b = {n: _samples(100.0 * s, seed=9 + i, name=n) for i, (n, s) in enumerate(zip(names, (1.2, 1.2, 1.0)))}
+    means = {g.group: g for g in verdicts.compare(a, b, POLICY).geomeans}
+    assert list(means) == ["all", "goro", "thread"]
+    assert means["goro"].ratio == pytest.approx(1.2, rel=0.01) and means["goro"].count == 2
+    assert means["all"].ratio == pytest.approx(1.44 ** (1 / 3), rel=0.01)
+    assert means["thread"].ci_low < 1.0 < means["thread"].ci_high
