@@ -10,7 +10,9 @@
 4. Judge and confirm: flagged regressions are measured again in fresh ABBA rounds; only a
    regression flagged in both passes counts.
 `--json/--markdown/--junit FILE` write the result for CI (reports/ciout.py; the Markdown is
-also appended to $GITHUB_STEP_SUMMARY when set), also when the gate cannot judge.
+also appended to $GITHUB_STEP_SUMMARY when set), also when the gate cannot judge. `--save`
+stores the result in --store as a record of kind "gate" (the verdict document in its context,
+no samples): the shared store keeps every PR's gate next to the main branch's history.
 Exit 0: no confirmed regression. 1: confirmed regression. 2: could not judge (build failed, a
 benchmark missing or failing, no benchmark matched, unreadable output) — the gate fails closed.
 """
@@ -56,6 +58,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                              "benchmarks, exact counts compared against --band-floor")
     add_policy_options(parser)
     ciout.add_output_options(parser)
+    parser.add_argument("--save", action="store_true",
+                        help="store the gate's result as a record of kind 'gate' in --store")
     parser.set_defaults(handler=main)
 
 
@@ -88,14 +92,44 @@ def _write(args: argparse.Namespace, outcome: verdicts.Outcome | None, code: int
     base, head = _sides(args)
     machine = context.machine()
     base["machine_id"] = head["machine_id"] = machine.get("machine_id", "unknown")
+    doc = ciout.document("gate", outcome, code, base, head,
+                         policy_from(args) if error is None else None, machine, confirmed, error)
     try:
-        ciout.write_outputs(ciout.document("gate", outcome, code, base, head,
-                                           policy_from(args) if error is None else None,
-                                           machine, confirmed, error), args)
+        ciout.write_outputs(doc, args)
     except OSError as problem:
         print(f"gate: cannot write the CI outputs: {problem}; exit 2", file=sys.stderr)
         return 2
+    if getattr(args, "save", False):
+        return _save(args, doc, machine) or code
     return code
+
+
+def _save(args: argparse.Namespace, doc: dict, machine: dict) -> int:
+    """_save() stores the verdict document as a record of kind "gate"; 2 when the store refuses."""
+    from .record import Record
+    from .store import Store, StoreError
+    git = context_git(args)
+    record = Record(gbench_runs=[], kind="gate", label=f"gate {args.base}..{args.head}", context={
+        "machine": machine, "git": git, "command": " ".join(["scripts/suite", *sys.argv[1:]]),
+        "gate": doc})
+    try:
+        with Store(args.store) as store:
+            store.add(record)
+    except StoreError as error:
+        print(f"gate: cannot store the result: {error}; exit 2", file=sys.stderr)
+        return 2
+    print(f"gate: stored {record.describe()} in {args.store}")
+    return 0
+
+
+def context_git(args: argparse.Namespace) -> dict:
+    """context_git() is the head's git context: this checkout's when the head is it."""
+    from . import context
+    here = context.git(REPO_ROOT)
+    head = _commit(args.head, args.head_binary)
+    if head and head != here.get("sha"):
+        return {"sha": head, "branch": None, "dirty": False}
+    return here
 
 
 def _checkout(ref: str, workdir: Path) -> Path:

@@ -13,14 +13,14 @@ from typing import Any, Sequence
 
 import jinja2
 
-from . import plots, tables, verdicts
+from . import plots, tables, units, verdicts
 from .changepoints import change_points
 from .gbjson import parse_name
 from .record import Record
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
          ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
-         ("history.html", "History")]
+         ("history.html", "History"), ("gates.html", "Gates")]
 
 
 def _environment() -> jinja2.Environment:
@@ -54,7 +54,8 @@ class _Lenient(dict):
 
 
 def write(record: Record, out: Path, baseline: Record | None = None,
-          history: Sequence[Record] = (), policy: verdicts.Policy | None = None) -> Path:
+          history: Sequence[Record] = (), policy: verdicts.Policy | None = None,
+          gates: Sequence[Record] = ()) -> Path:
     """write() renders every page into `out` and returns the index page."""
     policy = policy or verdicts.Policy()
     out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +99,23 @@ def write(record: Record, out: Path, baseline: Record | None = None,
                "change points (binary segmentation with Mann–Whitney, Bonferroni over the scan, "
                "≥ 5% shift) — annotations, not a gate.",
          empty="fewer than 2 records on this machine")
+    page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
+         fmt_time=units.value, fmt_ratio=lambda r: "n/a" if r is None else f"{r:.3f}",
+         fmt_ci=lambda lo, hi: "n/a" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]")
     return out / "index.html"
+
+
+def _gate_entries(gates: Sequence[Record]) -> list[dict[str, Any]]:
+    """_gate_entries() is each stored gate result (newest first) with its non-~ rows."""
+    entries = []
+    for gate in sorted(gates, key=lambda r: r.id or 0, reverse=True):
+        doc = gate.context.get("gate", {})
+        rows = doc.get("rows", [])
+        changes = sorted((r for r in rows if r.get("verdict") != verdicts.SAME),
+                         key=lambda r: (not r.get("gated_regression"), r["name"]))
+        entries.append({"id": gate.id, "created": gate.created, "doc": doc, "changes": changes,
+                        "same": len(rows) - len(changes)})
+    return entries
 
 
 def _rel(path: Path, out: Path) -> str:

@@ -11,6 +11,7 @@ TEST_PACKAGES: tuple[str, ...] = (
     "libboost-context-dev", "libboost-fiber-dev", "librapidcheck-dev", "relacy-dev",
     "libbenchmark-dev", "libgtest-dev", "python3-matplotlib", "python3-scipy", "python3-numpy",
     "python3-jinja2", "python3-pytest", "golang-go", "chromium", "cmake", "g++", "valgrind",
+    "python3-yaml", "postgresql", "python3-psycopg2",
 )
 # What the Python side needs for bench/report/compare/gate/history/designs.
 PYTHON_PACKAGES: tuple[str, ...] = ("python3-matplotlib", "python3-scipy", "python3-numpy",

@@ -167,17 +167,19 @@ class Store:
 
     def get(self, selector: str) -> Record:
         """get() finds a record by id ('12'), 'latest', 'latest~N', a uuid or a git sha prefix
-        (the newest record of that commit); StoreError when nothing matches."""
+        (the newest record of that commit); StoreError when nothing matches. 'latest' and a sha
+        prefix skip gate results (kind 'gate': verdicts, no samples) — they select measurements."""
         query, args = None, ()
         if selector.isdigit():
             query, args = f"SELECT {self._COLUMNS} FROM records WHERE id=?", (int(selector),)
         elif selector == "latest" or selector.startswith("latest~"):
             offset = int(selector.partition("~")[2] or 0)
-            query = f"SELECT {self._COLUMNS} FROM records ORDER BY id DESC LIMIT 1 OFFSET ?"
+            query = (f"SELECT {self._COLUMNS} FROM records WHERE kind != 'gate' "
+                     "ORDER BY id DESC LIMIT 1 OFFSET ?")
             args = (offset,)
         else:
-            query = (f"SELECT {self._COLUMNS} FROM records WHERE uuid=? OR git_sha LIKE ? "
-                     "ORDER BY id DESC LIMIT 1")
+            query = (f"SELECT {self._COLUMNS} FROM records WHERE uuid=? OR (git_sha LIKE ? "
+                     "AND kind != 'gate') ORDER BY id DESC LIMIT 1")
             args = (selector, selector + "%")
         row = self.db.execute(query, args).fetchone()
         if row is None:

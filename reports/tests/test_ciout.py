@@ -30,9 +30,11 @@ def gated(tmp_path_factory) -> dict[str, Path]:
         args = parser().parse_args([
             "gate", "--base-binary", str(base), "--head-binary", str(head), "--filter",
             "chan_pingpong", "--repetitions", "6", "--json", str(outputs["json"]),
-            "--markdown", str(outputs["md"]), "--junit", str(outputs["xml"])])
+            "--markdown", str(outputs["md"]), "--junit", str(outputs["xml"]),
+            "--save", "--store", str(root / "s.sqlite")])
         outputs["code"] = gatecmd.main(args)  # type: ignore[assignment]
     outputs["summary"] = summary
+    outputs["store"] = root / "s.sqlite"
     return outputs
 
 
@@ -110,3 +112,22 @@ def test_an_unjudgeable_compare_still_writes_its_outputs(tmp_path, run_suite):
                         str(tmp_path / "w.json"))
     assert missing.returncode == 2 and "nope.json" in json.loads(
         (tmp_path / "w.json").read_text())["error"]
+
+
+def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_path, run_suite):
+    from reports.record import Record
+    from reports.store import Store
+    with Store(gated["store"]) as store:
+        (gate,) = list(store.records(kind="gate"))
+        assert gate.gbench_runs == [] and gate.context["gate"]["regressions"] == [PLANTED]
+        machine = gate.machine_id
+        store.add(Record(gbench_runs=[synth.document(seed=1, repetitions=5)], context={
+            "machine": {"machine_id": machine}, "git": {"sha": "f" * 40, "dirty": False}}))
+        assert store.get("latest").kind == "bench"  # gate results never shadow measurements
+    result = run_suite("report", "--store", str(gated["store"]), "--record", "latest",
+                       "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "out" / "gates.html").read_text()
+    assert f"#{gate.id} " in page and "regression (exit 1)" in page
+    assert f"<code>{PLANTED}</code>" in page and "(confirmed)" in page
+    assert 'href="gates.html"' in (tmp_path / "out" / "index.html").read_text()
