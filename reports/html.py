@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import jinja2
+import numpy as np
 
 from . import plots, tables, units, verdicts
 from .changepoints import change_points
+from .commitorder import Placed
 from .gbjson import parse_name
 from .record import Record
 
@@ -54,7 +56,7 @@ class _Lenient(dict):
 
 
 def write(record: Record, out: Path, baseline: Record | None = None,
-          history: Sequence[Record] = (), policy: verdicts.Policy | None = None,
+          history: Sequence[Placed] = (), policy: verdicts.Policy | None = None,
           gates: Sequence[Record] = ()) -> Path:
     """write() renders every page into `out` and returns the index page."""
     policy = policy or verdicts.Policy()
@@ -95,9 +97,11 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("compare.html", "compare.html", "A/B", outcome=outcome, forest=forest, baseline=baseline,
          alpha=policy.alpha)
     page("history.html", "figures.html", "history", figures=_history_figures(history, out),
-         intro="Median ns/op per stored record on this machine, oldest first; dashed lines mark "
-               "change points (binary segmentation with Mann–Whitney, Bonferroni over the scan, "
-               "≥ 5% shift) — annotations, not a gate.",
+         intro="Median time per operation of every backend, per stored record of this machine "
+               "in commit order (git rev-list --topo-order of the branch, oldest first); records "
+               "whose commit is not on the branch come last, hollow and starred (*). Dashed "
+               "lines mark change points over the on-branch records (binary segmentation, "
+               "Mann–Whitney, Bonferroni over the scan, ≥ 5% shift) — annotations, not a gate.",
          empty="fewer than 2 records on this machine")
     page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
          fmt_time=units.value, fmt_ratio=lambda r: "n/a" if r is None else f"{r:.3f}",
@@ -122,27 +126,31 @@ def _rel(path: Path, out: Path) -> str:
     return path.relative_to(out).as_posix()
 
 
-def _history_figures(history: Sequence[Record], out: Path) -> list[dict[str, str]]:
+def _history_figures(history: Sequence[Placed], out: Path) -> list[dict[str, str]]:
+    """_history_figures() draws one figure per workload and worker count, a line per backend of
+    every family, records in commit order (unreachable ones last, hollow, starred); change points
+    are computed over the on-branch records only, in that order."""
     if len(history) < 2:
         return []
-    per_record = [r.samples() for r in history]
-    labels = [f"#{r.id} {r.git_sha[:7]}" for r in history]
-    by_workload: dict[str, dict[str, tuple[list[str], list[float], list[int]]]] = {}
-    names = sorted({n for s in per_record for n in s})
-    for name in names:
+    per_record = [p.record.samples() for p in history]
+    labels = [f"{p.record.git_sha[:7]}{'' if p.reachable else '*'}" for p in history]
+    reachable = [p.reachable for p in history]
+    by_figure: dict[tuple[str, int | None], dict[str, plots.HistorySeries]] = {}
+    for name in sorted({n for s in per_record for n in s}):
         parsed = parse_name(name)
-        if parsed.workers != 1 or not parsed.backend.startswith("goro"):
-            continue
         series = [s[name].real_time_ns if name in s else [] for s in per_record]
         if sum(1 for x in series if x) < 2:
             continue
-        medians = [sorted(x)[len(x) // 2] if x else math.nan for x in series]
-        present = [x for x in series if x]
-        index_map = [i for i, x in enumerate(series) if x]
-        changes = [index_map[i] for i in change_points(present)]
-        by_workload.setdefault(parsed.workload, {})[parsed.backend] = (labels, medians, changes)
+        medians = [float(np.median(x)) if x else math.nan for x in series]
+        on_branch = [i for i, x in enumerate(series) if x and reachable[i]]
+        changes = [on_branch[i] for i in change_points([series[i] for i in on_branch])]
+        by_figure.setdefault((parsed.workload, parsed.workers), {})[parsed.backend] = \
+            plots.HistorySeries(medians, changes)
     figures = []
-    for workload, series in sorted(by_workload.items()):
-        path = plots.history(f"{workload}, workers=1", series, out / "plots" / f"hist_{_slug(workload)}.svg")
-        figures.append({"src": _rel(path, out), "alt": f"{workload}: history of goro policies at 1 worker"})
+    for (workload, workers), series in sorted(by_figure.items(), key=lambda k: (k[0][0], k[0][1] or 0)):
+        path = plots.history(f"{workload}, workers={workers}", labels, reachable, series,
+                             out / "plots" / f"hist_{_slug(workload)}_w{workers}.svg")
+        figures.append({"src": _rel(path, out),
+                        "alt": f"{workload} at {workers} worker(s): median time per record, "
+                               "every backend"})
     return figures

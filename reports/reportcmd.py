@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import benchcmd, html
+from . import benchcmd, commitorder, html
 from .paths import DEFAULT_REPORT_DIR, REPO_ROOT
 from .procs import Stopwatch, format_seconds
 from .record import Record
@@ -38,7 +38,8 @@ def render(store: Store, record: Record, out: Path, baseline_selector: str | Non
         earlier = [r for r in history if r.id is not None and record.id is not None and r.id < record.id]
         baseline = earlier[-1] if earlier else None
     gates = list(store.records(machine_id=record.machine_id, kind="gate"))
-    return html.write(record, out, baseline=baseline, history=history, gates=gates)
+    return html.write(record, out, baseline=baseline, history=commitorder.order(history),
+                      gates=gates)
 
 
 def main(args: argparse.Namespace) -> int:
