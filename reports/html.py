@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -44,7 +45,8 @@ def _common(record: Record, current: str) -> dict[str, Any]:
             "settings": context.get("settings"),
             "measured_with": context.get("command", "unknown (imported record)"),
             "steal": "unknown" if steal is None else f"{steal:.1%}",
-            "command": " ".join(["scripts/suite", *sys.argv[1:]])}
+            "command": " ".join(["scripts/suite", *sys.argv[1:]]),
+            "value": units.value, "with_interval": units.with_interval}
 
 
 class _Lenient(dict):
@@ -73,7 +75,10 @@ def write(record: Record, out: Path, baseline: Record | None = None,
         (out / name).write_text(html, encoding="utf-8")
 
     errors = sorted((n, s.errors[0]) for n, s in samples.items() if s.errors)
+    error_counts = sorted(Counter(m for _, m in errors).items(), key=lambda kv: (-kv[1], kv[0]))
     page("index.html", "index.html", "summary", rows=tables.summary(samples, policy.band_floor),
+         error_counts=error_counts, nproc=max((parse_name(n).workers or 1 for n in samples),
+                                              default=1),
          families=[tables.FAMILY_TITLES[f] for f in tables.FAMILIES[1:]],
          family_keys=list(tables.FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
          errors=errors)
