@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 from pathlib import Path
 
@@ -33,6 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """main() prints change points; exit 0 (annotations only), 2 on a bad store or filter."""
+    import numpy as np  # after the packages step
     try:
         pattern = re.compile(args.filter) if args.filter else None
         machine = None if args.machine == "all" else (args.machine or context.machine()["machine_id"])
@@ -56,8 +56,8 @@ def main(args: argparse.Namespace) -> int:
         changed += 1
         print(name)
         for index in points:
-            before = statistics.median(present[index - 1][1])
-            after = statistics.median(present[index][1])
+            before = float(np.median(present[index - 1][1]))
+            after = float(np.median(present[index][1]))
             print(f"   at {present[index][0].describe()}: {before:.4g} → {after:.4g} ns/op "
                   f"({after / before - 1:+.1%})")
     print(f"history: {changed} of {len(names)} benchmarks have change points")

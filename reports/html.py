@@ -18,7 +18,7 @@ import numpy as np
 from . import plots, tables, units, verdicts
 from .changepoints import change_points
 from .commitorder import Placed
-from .gbjson import parse_name
+from .gbjson import FAMILIES, FAMILY_TITLES, parse_name
 from .record import Record
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
@@ -79,8 +79,8 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("index.html", "index.html", "summary", rows=tables.summary(samples, policy.band_floor),
          error_counts=error_counts, nproc=max((parse_name(n).workers or 1 for n in samples),
                                               default=1),
-         families=[tables.FAMILY_TITLES[f] for f in tables.FAMILIES[1:]],
-         family_keys=list(tables.FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
+         families=[FAMILY_TITLES[f] for f in FAMILIES[1:]],
+         family_keys=list(FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
          errors=errors)
     figures = [{"src": _rel(plots.distribution(w, samples, out / "plots" / f"dist_{_slug(w)}.svg"), out),
                 "alt": f"{w}: every repetition, by backend and workers"} for w in workloads]

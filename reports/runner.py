@@ -172,8 +172,9 @@ def _summary(document: dict[str, Any] | None, problem: str | None) -> str:
         if samples.errors:
             parts.append(f"error: {samples.errors[0]}")
         elif samples.real_time_ns:
-            values = sorted(samples.real_time_ns)
-            parts.append(f"median {values[len(values) // 2]:.1f} ns/op (n={len(values)})")
+            import numpy as np  # after the packages step (bench is not a light command)
+            parts.append(f"median {float(np.median(samples.real_time_ns)):.1f} ns/op "
+                         f"(n={len(samples.real_time_ns)})")
     return "; ".join(parts) or "no result"
 
 

@@ -158,16 +158,34 @@ def geomeans(a: Mapping[str, Samples], b: Mapping[str, Samples], names: list[str
     return result
 
 
+ABOVE, BELOW, INSIDE, CROSSES, NO_CI = "above", "below", "inside", "crosses", "no CI"
+
+
+def band_position(ci_low: float, ci_high: float, band: float) -> str:
+    """band_position() is the one rule every verdict uses: where the whole CI of r lies against
+    the band [1/(1 + band), 1 + band] — ABOVE it (worse), BELOW it (better), INSIDE, or it
+    CROSSES an edge (NO_CI without an interval)."""
+    if math.isnan(ci_low) or math.isnan(ci_high):
+        return NO_CI
+    upper, lower = 1.0 + band, 1.0 / (1.0 + band)
+    if ci_low > upper:
+        return ABOVE
+    if ci_high < lower:
+        return BELOW
+    if lower <= ci_low and ci_high <= upper:
+        return INSIDE
+    return CROSSES
+
+
 def _decide(row: Comparison, policy: Policy) -> tuple[str, str]:
-    upper, lower = 1.0 + row.band, 1.0 / (1.0 + row.band)
-    if stats.smallest_possible_p(row.n_a, row.n_b) >= policy.alpha or math.isnan(row.ci_low):
+    position = band_position(row.ci_low, row.ci_high, row.band)
+    if stats.smallest_possible_p(row.n_a, row.n_b) >= policy.alpha or position == NO_CI:
         return UNKNOWN, f"too few samples ({row.n_a} vs {row.n_b}) to reach p < {policy.alpha}"
-    if row.p_worse_holm < policy.alpha and row.ci_low > upper:
+    if row.p_worse_holm < policy.alpha and position == ABOVE:
         return REGRESSION, f"CI above +{row.band:.0%} band, p={row.p_worse_holm:.2g}"
-    if row.p_better_holm < policy.alpha and row.ci_high < lower:
+    if row.p_better_holm < policy.alpha and position == BELOW:
         return IMPROVEMENT, f"CI below band, p={row.p_better_holm:.2g}"
-    if lower <= row.ci_low and row.ci_high <= upper:
+    if position == INSIDE:
         return SAME, f"CI inside ±{row.band:.0%} band"
-    return UNKNOWN, "CI crosses the noise band" if (row.ci_low < upper < row.ci_high or
-                                                    row.ci_low < lower < row.ci_high) \
+    return UNKNOWN, "CI crosses the noise band" if position == CROSSES \
         else "CI beyond the band but not significant after Holm"
