@@ -131,3 +131,19 @@ def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_pa
     assert f"#{gate.id} " in page and "regression (exit 1)" in page
     assert f"<code>{PLANTED}</code>" in page and "(confirmed)" in page
     assert 'href="gates.html"' in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_a_regression_the_gate_did_not_confirm_is_no_failure():
+    """document() with confirmed=[]: the first pass's REGRESSION row is reported, not gated."""
+    from reports import ciout, verdicts
+    from reports.gbjson import Samples
+    a = {TARGET: Samples(TARGET, real_time_ns=[100.0 + i * 0.1 for i in range(10)])}
+    b = {TARGET: Samples(TARGET, real_time_ns=[130.0 + i * 0.1 for i in range(10)])}
+    outcome = verdicts.compare(a, b, verdicts.Policy())
+    assert outcome.rows[0].verdict == verdicts.REGRESSION
+    doc = ciout.document("gate", outcome, 0, ciout.side("a"), ciout.side("b"), verdicts.Policy(),
+                         confirmed=[])
+    assert doc["regressions"] == [] and doc["rows"][0]["confirmed"] is False
+    assert "(not confirmed)" in ciout.markdown(doc)
+    suite = ElementTree.fromstring(ciout.junit(doc)).find("testsuite")
+    assert suite.get("failures") == "0"

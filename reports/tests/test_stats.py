@@ -129,3 +129,9 @@ def test_geomean_ratio_ci_is_the_geometric_mean_with_a_covering_interval():
     assert low < (1.1 * 1.2 * 0.9) ** (1 / 3) < high and high - low < 0.03
     assert stats.geomean_ratio_ci(pairs) == (r, low, high)
     assert all(math.isnan(x) for x in stats.geomean_ratio_ci([]))
+
+
+def test_geomean_of_rates_is_oriented_like_every_ratio():
+    """items/s: fewer is worse, so half the rate is a geomean ratio of 2."""
+    pairs = [([100.0, 101.0, 99.0], [50.0, 50.5, 49.5])] * 2
+    assert stats.geomean_ratio_ci(pairs, higher_is_better=True)[0] == pytest.approx(2.0)
