@@ -104,8 +104,8 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("history.html", "figures.html", "history", figures=_history_figures(history, out),
          intro="Median time per operation of every backend, per stored record of this machine "
                "in commit order (git rev-list --topo-order of the branch, oldest first); records "
-               "whose commit is not on the branch come last, hollow and starred (*). Dashed "
-               "lines mark change points over the on-branch records (binary segmentation, "
+               "whose commit is not on the branch come last, hollow and starred (*). Vertical "
+               "dotted lines mark change points over the on-branch records (binary segmentation, "
                "Mann–Whitney, Bonferroni over the scan, ≥ 5% shift) — annotations, not a gate.",
          empty="fewer than 2 records on this machine")
     page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
@@ -134,12 +134,14 @@ def _rel(path: Path, out: Path) -> str:
 def _history_figures(history: Sequence[Placed], out: Path) -> list[dict[str, str]]:
     """_history_figures() draws one figure per workload and worker count, a line per backend of
     every family, records in commit order (unreachable ones last, hollow, starred); change points
-    are computed over the on-branch records only, in that order."""
+    are computed over the on-branch records only, in that order — or, when no record's commit is
+    on the branch (no git, imported records), over all of them in arrival order."""
     if len(history) < 2:
         return []
     per_record = [p.record.samples() for p in history]
     labels = [f"{p.record.git_sha[:7]}{'' if p.reachable else '*'}" for p in history]
     reachable = [p.reachable for p in history]
+    scanned = reachable if any(reachable) else [True] * len(history)
     by_figure: dict[tuple[str, int | None], dict[str, plots.HistorySeries]] = {}
     for name in sorted({n for s in per_record for n in s}):
         parsed = parse_name(name)
@@ -147,7 +149,7 @@ def _history_figures(history: Sequence[Placed], out: Path) -> list[dict[str, str
         if sum(1 for x in series if x) < 2:
             continue
         medians = [float(np.median(x)) if x else math.nan for x in series]
-        on_branch = [i for i, x in enumerate(series) if x and reachable[i]]
+        on_branch = [i for i, x in enumerate(series) if x and scanned[i]]
         changes = [on_branch[i] for i in change_points([series[i] for i in on_branch])]
         by_figure.setdefault((parsed.workload, parsed.workers), {})[parsed.backend] = \
             plots.HistorySeries(medians, changes)

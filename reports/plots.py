@@ -182,8 +182,9 @@ def history(title: str, labels: Sequence[str], reachable: Sequence[bool],
         if off.any():
             axes.plot(xs[off], values[off], marker=marker, color=colour, linestyle="none",
                       markerfacecolor="none", markersize=5)
-        for index in line.changes:
-            axes.axvline(index - 0.5, color=colour, linestyle="--", linewidth=0.8)
+        for index in line.changes:  # gid: the SVG element says what it is (tests look for it)
+            axes.axvline(index - 0.5, color=colour, linestyle=":", linewidth=1.2,
+                         gid=f"changepoint-{backend}-{index}")
     axes.set_xticks(range(len(labels)))
     axes.set_xticklabels(labels, rotation=60, ha="right", fontsize=6)
     axes.set_yscale("log")
