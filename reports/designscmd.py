@@ -51,6 +51,7 @@ def main(args: argparse.Namespace) -> int:
                 counters = "/".join(f"{heat.counters[c][i][j]:.2g}" for c in tables.COUNTERS)
                 cells.append(f"{value:>8.2f} ({counters})")
             print(f"{workload:<32}" + "".join(f"{c:>28}" for c in cells))
-    index = html.write(record, args.out, history=history)
+    from .commitorder import order
+    index = html.write(record, args.out, history=order(history))
     print(f"\ndesigns: {(index.parent / 'designs.html').resolve()}")
     return 0
