@@ -12,7 +12,7 @@ import math
 import sys
 from pathlib import Path
 
-from . import ciout, verdicts
+from . import ciout, units, verdicts
 from .gbjson import FormatError
 from .paths import DEFAULT_STORE, REPO_ROOT
 from .record import Record, load_file
@@ -84,13 +84,14 @@ def check_machines(records: list[Record], force: bool) -> str | None:
 def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
     """print_outcome() prints the verdict table and what could not be compared."""
     unit = "ns/op" if metric in ("real_time", "cpu_time") else metric
-    print(f"{'benchmark':<52} {'nA':>3} {'nB':>3} {'A ' + unit:>12} {'B ' + unit:>12} "
+    print(f"{'benchmark':<52} {'nA':>3} {'nB':>3} {'A (median)':>12} {'B (median)':>12} "
           f"{'r':>6} {'95% CI of r':>15} {'p(Holm)':>8} {'band':>5}  verdict")
     for row in outcome.rows:
         p = min(row.p_worse_holm, row.p_better_holm)
         ci = "n/a" if math.isnan(row.ci_low) else f"[{row.ci_low:.3f},{row.ci_high:.3f}]"
         flag = " (unstable: not gated)" if row.unstable else ""
-        print(f"{row.name:<52} {row.n_a:>3} {row.n_b:>3} {row.median_a:>12.4g} {row.median_b:>12.4g} "
+        print(f"{row.name:<52} {row.n_a:>3} {row.n_b:>3} {units.value(row.median_a, unit):>12} "
+              f"{units.value(row.median_b, unit):>12} "
               f"{row.ratio:>6.3f} {ci:>15} {p:>8.2g} {row.band:>5.0%}  {row.verdict}{flag}"
               f"  — {row.reason}")
     for name in outcome.only_in_a:
