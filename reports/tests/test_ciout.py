@@ -85,11 +85,11 @@ def test_the_markdown_is_appended_to_the_github_step_summary(gated):
     assert gated["summary"].read_text() == "earlier step\n" + gated["md"].read_text() + "\n"
 
 
-def test_compare_writes_the_same_outputs(tmp_path, run_suite):
+def test_compare_writes_the_same_outputs(tmp_path, run_in_process):
     a = synth.write(tmp_path / "a.json", synth.document(seed=1))
     b = synth.write(tmp_path / "b.json", synth.document(seed=2, scale={TARGET: 1.2}))
-    result = run_suite("compare", str(a), str(b), "--json", str(tmp_path / "v.json"),
-                       "--markdown", str(tmp_path / "v.md"), "--junit", str(tmp_path / "v.xml"))
+    result = run_in_process("compare", str(a), str(b), "--json", str(tmp_path / "v.json"),
+                            "--markdown", str(tmp_path / "v.md"), "--junit", str(tmp_path / "v.xml"))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "geomean of r, all (14 benchmarks)" in result.stdout
     doc = json.loads((tmp_path / "v.json").read_text())
@@ -99,22 +99,23 @@ def test_compare_writes_the_same_outputs(tmp_path, run_suite):
     assert (tmp_path / "v.md").read_text().startswith("### goro benchmark comparison: 1 regression")
 
 
-def test_an_unjudgeable_compare_still_writes_its_outputs(tmp_path, run_suite):
+def test_an_unjudgeable_compare_still_writes_its_outputs(tmp_path, run_in_process):
     a = synth.write(tmp_path / "a.json", synth.document(seed=1))
     b = synth.write(tmp_path / "b.json", synth.document(seed=2, errors={TARGET: "wrong sum"}))
-    result = run_suite("compare", str(a), str(b), "--json", str(tmp_path / "v.json"),
-                       "--junit", str(tmp_path / "v.xml"))
+    result = run_in_process("compare", str(a), str(b), "--json", str(tmp_path / "v.json"),
+                            "--junit", str(tmp_path / "v.xml"))
     assert result.returncode == 2
     assert json.loads((tmp_path / "v.json").read_text())["status"] == "cannot judge"
     errors = ElementTree.parse(tmp_path / "v.xml").getroot().iter("error")
     assert [e.get("message") for e in errors] == ["failed or empty on a side"]
-    missing = run_suite("compare", str(a), str(tmp_path / "nope.json"), "--json",
-                        str(tmp_path / "w.json"))
+    missing = run_in_process("compare", str(a), str(tmp_path / "nope.json"), "--json",
+                             str(tmp_path / "w.json"))
     assert missing.returncode == 2 and "nope.json" in json.loads(
         (tmp_path / "w.json").read_text())["error"]
 
 
-def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_path, run_suite):
+def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_path,
+                                                                   run_in_process):
     from reports.record import Record
     from reports.store import Store
     with Store(gated["store"]) as store:
@@ -124,7 +125,7 @@ def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_pa
         store.add(Record(gbench_runs=[synth.document(seed=1, repetitions=5)], context={
             "machine": {"machine_id": machine}, "git": {"sha": "f" * 40, "dirty": False}}))
         assert store.get("latest").kind == "bench"  # gate results never shadow measurements
-    result = run_suite("report", "--store", str(gated["store"]), "--record", "latest",
+    result = run_in_process("report", "--store", str(gated["store"]), "--record", "latest",
                        "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "out" / "gates.html").read_text()
