@@ -37,7 +37,7 @@ def render(store: Store, record: Record, out: Path, baseline_selector: str | Non
     else:
         earlier = [r for r in history if r.id is not None and record.id is not None and r.id < record.id]
         baseline = earlier[-1] if earlier else None
-    gates = list(store.records(machine_id=record.machine_id, kind="gate"))
+    gates = list(store.records(kind="gate"))  # self-contained verdicts: every machine's
     return html.write(record, out, baseline=baseline, history=commitorder.order(history),
                       gates=gates)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from . import stats
-from .gbjson import Samples, parse_name
+from .gbjson import FAMILIES, Samples, parse_name
 
 REGRESSION, IMPROVEMENT, UNKNOWN, SAME = "REGRESSION", "IMPROVEMENT", "UNKNOWN", "~"
 
@@ -145,9 +145,12 @@ def geomeans(a: Mapping[str, Samples], b: Mapping[str, Samples], names: list[str
              policy: Policy) -> list[Geomean]:
     """geomeans() summarises the compared benchmarks: all of them, then each backend family."""
     up = higher_is_better(policy.metric)
-    groups: dict[str, list[str]] = {"all": list(names)}
+    families: dict[str, list[str]] = {}
     for name in names:
-        groups.setdefault(parse_name(name).family or "other", []).append(name)
+        families.setdefault(parse_name(name).family or "other", []).append(name)
+    rank = {family: index for index, family in enumerate(FAMILIES)}
+    groups = {"all": list(names), **dict(sorted(families.items(),
+                                                 key=lambda kv: rank.get(kv[0], len(rank))))}
     result = []
     for group, members in groups.items():
         pairs = [(a[n].metric(policy.metric), b[n].metric(policy.metric)) for n in members]

@@ -100,7 +100,7 @@ def test_every_comparison_carries_geomeans_overall_and_per_family():
     a = {n: _samples(100.0, seed=i, name=n) for i, n in enumerate(names)}
     b = {n: _samples(100.0 * s, seed=9 + i, name=n) for i, (n, s) in enumerate(zip(names, (1.2, 1.2, 1.0)))}
     means = {g.group: g for g in verdicts.compare(a, b, POLICY).geomeans}
-    assert list(means) == ["all", "goro", "thread"]
+    assert list(means) == ["all", "goro", "thread"]  # FAMILIES order
     assert means["goro"].ratio == pytest.approx(1.2, rel=0.01) and means["goro"].count == 2
     assert means["all"].ratio == pytest.approx(1.44 ** (1 / 3), rel=0.01)
     assert means["thread"].ci_low < 1.0 < means["thread"].ci_high
