@@ -20,9 +20,16 @@ def _read(path: str | Path) -> str:
         return ""
 
 
+# What machine_id hashes (see machine()); everything else in the machine context may change.
+MACHINE_ID_FIELDS = ("cpu_model", "cores", "memory_gib", "virtualisation")
+
+
 def machine() -> dict[str, Any]:
-    """machine() describes the host; machine_id hashes only what does not change between boots
-    (CPU model, core count, memory rounded to GiB, kernel release, virtualisation)."""
+    """machine() describes the host; machine_id hashes only what identifies the hardware and does
+    not change between boots or updates (CPU model, core count, memory rounded to GiB,
+    virtualisation). The kernel release is kept in the context but not in the id: a kernel
+    update must not split one machine's history in two (a kernel that changes timings shows up
+    in `history` as a change point, with the kernel named in both records)."""
     cpuinfo = _read("/proc/cpuinfo")
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
     meminfo = re.search(r"^MemTotal:\s*(\d+)\s*kB", _read("/proc/meminfo"), re.M)
@@ -37,8 +44,7 @@ def machine() -> dict[str, Any]:
         "virtualisation": virtualisation,
         "hostname": platform.node(),
     }
-    stable = "|".join(str(info[k]) for k in ("cpu_model", "cores", "memory_gib", "kernel",
-                                              "virtualisation"))
+    stable = "|".join(str(info[k]) for k in MACHINE_ID_FIELDS)
     info["machine_id"] = hashlib.sha256(stable.encode()).hexdigest()[:16]
     return info
 
