@@ -158,8 +158,10 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            reason = "exists and is not a directory" if isinstance(error, FileExistsError) \
+                else error.strerror
             raise StoreError(f"{self.path.parent}: cannot create the store's directory "
-                             f"({error.strerror})") from None
+                             f"({reason})") from None
         self.db = sqlite3.connect(str(self.path), isolation_level=None,
                                   timeout=BUSY_TIMEOUT_SECONDS)
         self.db.execute("PRAGMA foreign_keys=ON")
