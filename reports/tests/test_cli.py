@@ -116,3 +116,18 @@ def test_a_bug_in_the_suite_is_exit_70_with_its_traceback(monkeypatch, capsys):
         raise KeyboardInterrupt
     monkeypatch.setattr(storecmd, "list_main", interrupted)
     assert cli.main(["store", "list"]) == 130
+
+
+def test_failures_of_delegated_programs_are_exit_4_not_1(monkeypatch, tmp_path):
+    from reports import cli, delegates, mutants
+    models = tmp_path / "release" / "models"
+    models.mkdir(parents=True)
+    for name, status in (("model_ok", 0), ("model_broken", 1)):
+        (models / name).write_text(f"#!/bin/sh\nexit {status}\n")
+        (models / name).chmod(0o755)
+    monkeypatch.setattr(delegates, "build_dir", lambda preset: tmp_path / preset)
+    assert cli.main(["models", "--no-build"]) == 4
+    (models / "model_broken").unlink()
+    assert cli.main(["models", "--no-build"]) == 0
+    monkeypatch.setattr(mutants, "main", lambda argv: 1)  # a mutation survived
+    assert cli.main(["mutants"]) == 4
