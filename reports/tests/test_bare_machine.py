@@ -11,6 +11,7 @@ silently lost its hook cannot pass.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -29,26 +30,48 @@ HOOK = '''
 import os, sys
 LOG = os.environ["BARE_HOOK_LOG"]
 HIDDEN = set(os.environ["BARE_HOOK_HIDDEN"].split())
+PACKAGE_OF = {"jinja2": "python3-jinja2", "markupsafe": "python3-jinja2", "numpy": "python3-numpy",
+              "scipy": "python3-scipy", "matplotlib": "python3-matplotlib", "pytest": "python3-pytest"}
 def _log(line):
     with open(LOG, "a", encoding="utf-8") as handle:
         handle.write(line + "\\n")
+def _installed():
+    try:
+        with open(os.environ["BARE_INSTALLED"], encoding="utf-8") as handle:
+            return handle.read().split()
+    except OSError:
+        return []
 class _Bare:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in HIDDEN:
+        top = name.split(".")[0]
+        if top in HIDDEN and PACKAGE_OF[top] not in _installed():
             _log("blocked " + name)
             raise ModuleNotFoundError(f"No module named {name!r} (hidden: bare machine)", name=name)
         return None
 sys.meta_path.insert(0, _Bare())
 if os.environ.get("BARE_HOOK_EUID"):
-    os.geteuid = lambda: int(os.environ["BARE_HOOK_EUID"])  # as an ordinary user would run it
+    os.geteuid = lambda: int(os.environ["BARE_HOOK_EUID"])  # as root or as an ordinary user
 _log("loaded")
 '''
 
 FAKE_DPKG_QUERY = '''#!/bin/sh
 # dpkg-query -W -f=${Status} PACKAGE, as on a machine without Debian's Python packages.
 for package; do :; done
+if [ -f "$BARE_INSTALLED" ] && grep -qx "$package" "$BARE_INSTALLED"; then
+  printf 'install ok installed'; exit 0
+fi
 case " $BARE_NOT_INSTALLED " in *" $package "*) echo "dpkg-query: no packages found matching $package" >&2; exit 1;; esac
 printf 'install ok installed'
+'''
+
+FAKE_APT_GET = '''#!/bin/sh
+# apt-get update | install -y PACKAGE...: "installs" by listing the packages in $BARE_INSTALLED.
+echo "fake apt-get $*" >> "$BARE_HOOK_LOG"
+case "$1" in
+  update) exit 0;;
+  install) shift; [ "$1" = -y ] && shift; for p; do echo "$p" >> "$BARE_INSTALLED"; done; exit 0;;
+esac
+exit 100
 '''
 
 
@@ -56,17 +79,18 @@ class Bare:
     """Bare runs commands in a simulated bare machine and reads the hook's log."""
 
     def __init__(self, root: Path) -> None:
-        (root / "hook").mkdir()
+        (root / "hook").mkdir(parents=True)
         (root / "hook" / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
         (root / "bin").mkdir()
-        fake = root / "bin" / "dpkg-query"
-        fake.write_text(FAKE_DPKG_QUERY, encoding="utf-8")
-        fake.chmod(0o755)
+        for name, text in (("dpkg-query", FAKE_DPKG_QUERY), ("apt-get", FAKE_APT_GET)):
+            (root / "bin" / name).write_text(text, encoding="utf-8")
+            (root / "bin" / name).chmod(0o755)
         self.log = root / "hook.log"
         self.env = {**os.environ, "PYTHONPATH": str(root / "hook"),
                     "PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
                     "BARE_HOOK_LOG": str(self.log), "BARE_HOOK_HIDDEN": " ".join(HIDDEN),
-                    "BARE_NOT_INSTALLED": " ".join(NOT_INSTALLED)}
+                    "BARE_NOT_INSTALLED": " ".join(NOT_INSTALLED),
+                    "BARE_INSTALLED": str(root / "installed.txt")}
 
     def run(self, argv: list[str], euid: int | None = None) -> subprocess.CompletedProcess:
         """run() runs argv and checks that the hook was loaded in that process."""
@@ -166,3 +190,37 @@ def test_plan_names_what_is_missing(monkeypatch):
     assert lines[2].endswith("sudo apt-get update && sudo apt-get install -y python3-scipy")
     with pytest.raises(packages.PackageError, match="sudo apt-get install -y python3-scipy"):
         packages.ensure(packages.PYTHON_PACKAGES)
+
+
+def test_a_first_report_as_root_installs_the_packages_then_writes_the_report(tmp_path):
+    # The README's main command on a bare machine, end to end except for apt-get (a fake that
+    # makes the hidden modules importable) and the benchmark binary (the fake one, no build).
+    bare = Bare(tmp_path / "machine")
+    checkout = tmp_path / "root"
+    (checkout / "build" / "release" / "benches").mkdir(parents=True)
+    shutil.copy(Path(__file__).with_name("fake_bench.py"),
+                checkout / "build" / "release" / "benches" / "goro_bench")
+    (checkout / "benches").mkdir()
+    (checkout / "benches" / "quick.filter").write_text("^chan_pingpong/\n")
+    out = tmp_path / "report"
+    result = bare.suite("report", "--no-build", "--no-go", "--root", str(checkout), "--store",
+                        str(tmp_path / "s.sqlite"), "--out", str(out), "--repetitions", "3",
+                        euid=0)
+    assert result.returncode == 0, result.stdout + result.stderr
+    _clean(result)
+    log = bare.lines()
+    python = [p for p in NOT_INSTALLED if p != "python3-pytest"]
+    assert f"fake apt-get install -y {' '.join(python)}" in log
+    assert not [line for line in log[:log.index(f"fake apt-get install -y {' '.join(python)}")]
+                if line.startswith("blocked")], "a hidden module was imported before installing"
+    assert "restarting" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == str((out / "index.html").resolve())
+    assert (out / "index.html").is_file()
+
+
+def test_the_test_command_installs_its_packages_first(tmp_path):
+    bare = Bare(tmp_path / "machine")
+    result = bare.suite("test", "--only", "packages", euid=0)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"fake apt-get install -y {' '.join(NOT_INSTALLED)}" in bare.lines()
+    assert "1 passed, 0 failed" in result.stdout
