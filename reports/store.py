@@ -12,12 +12,14 @@ process creates the tables and the others find them; a database that another pro
 created but not yet migrated (no tables, application_id still 0) counts as empty, not foreign.
 Writers wait up to BUSY_TIMEOUT_SECONDS for the write lock.
 
-Schema (version 2):
+Schema (version 3):
   meta(key, value)                 — 'schema_version'
   records(id, uuid, created, label, kind, machine_id, git_sha, git_branch, git_dirty,
           context_json, gbench_json)  — gbench_json is the list of untouched runs
   samples(record_id, benchmark, repetition, real_time_ns, cpu_time_ns, items_per_second)
                                    — derived index for history queries (added in version 2)
+Version 3 rewrote machine_id (column and context) to today's id, which no longer hashes the
+kernel release (context.rehash_machine_id), so old and new records of one machine are one history.
 """
 from __future__ import annotations
 
@@ -27,10 +29,11 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .context import rehash_machine_id
 from .record import Record
 
 APPLICATION_ID = 0x676F726F  # "goro"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long a writer waits for another job's write lock. A write holds the lock for one record's
 # rows (milliseconds), a migration for the whole store once; but CI machines run several jobs on
@@ -63,8 +66,18 @@ def _migrate_to_2(db: sqlite3.Connection) -> None:
         _index_samples(db, record_id, Record(gbench_runs=json.loads(gbench_json)))
 
 
+def _migrate_to_3(db: sqlite3.Connection) -> None:
+    for record_id, context_json in db.execute("SELECT id, context_json FROM records").fetchall():
+        context = json.loads(context_json)
+        machine = context.get("machine")
+        if isinstance(machine, dict) and rehash_machine_id(machine):
+            db.execute("UPDATE records SET machine_id=?, context_json=? WHERE id=?",
+                       (machine["machine_id"], json.dumps(context), record_id))
+
+
 # MIGRATIONS[v] brings a store from version v to v + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_to_1, 1: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_to_1, 1: _migrate_to_2,
+                                                                2: _migrate_to_3}
 
 
 def _index_samples(db: sqlite3.Connection, record_id: int, record: Record) -> None:

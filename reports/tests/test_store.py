@@ -64,7 +64,7 @@ def test_migration_from_version_1(tmp_path):
     with store_module.Store(path) as store:
         count = store.db.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
     assert count == 4 * len(synth.NAMES)
-    assert store_module.inspect(path) == 2
+    assert store_module.inspect(path) == store_module.SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("kind", ["garbage", "foreign-sqlite", "truncated", "newer"])
