@@ -101,8 +101,12 @@ def inspect(path: Path) -> int:
             raise StoreError(f"{path}: not an SQLite database (corrupt or foreign file); "
                              "refusing to touch it — move it away or pass another --store")
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                             isolation_level=None)
         try:
+            # One read transaction, so every read below sees the same snapshot: read one by one,
+            # a creator's commit in between would show tables without our application_id.
+            db.execute("BEGIN")
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise StoreError(f"{path}: damaged SQLite database ({check}); refusing to touch it")
@@ -116,9 +120,9 @@ def inspect(path: Path) -> int:
 
 
 def _version(db: sqlite3.Connection, path: Path) -> int:
-    """_version() reads the schema version through an open connection: 0 for a database without
-    any table (new, or being created by another process right now); StoreError when foreign,
-    versionless or newer than this suite."""
+    """_version() reads the schema version through an open connection, inside one transaction
+    (one snapshot): 0 for a database without any table (new, or being created by another process
+    right now); StoreError when foreign, versionless or newer than this suite."""
     application_id = db.execute("PRAGMA application_id").fetchone()[0]
     if application_id == 0 and db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0:
         return 0
