@@ -14,6 +14,16 @@ from .record import Record, save_file
 from .store import Store, StoreError
 
 
+# measure()'s problems when nothing ran because a build failed: exit 4 (a failure), not 2.
+BUILD_FAILED, GO_BUILD_FAILED = "release build failed", "Go twin build failed"
+
+
+def nothing_measured_status(problems: list[str]) -> int:
+    """nothing_measured_status() is the exit code when measure() returned no record: 4 when a
+    build failed, 2 otherwise (no binary, no benchmark matched: nothing to judge)."""
+    return 4 if problems[:1] in ([BUILD_FAILED], [GO_BUILD_FAILED]) else 2
+
+
 def positive_int(text: str) -> int:
     """positive_int() is an argparse type: a whole number ≥ 1."""
     try:
@@ -94,9 +104,9 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     """measure() builds (unless told not to), runs the chosen set and returns the record and the
     problems met (the record is None when nothing ran)."""
     if not args.no_build and build_benchmarks(root) != 0:
-        return None, ["release build failed"]
+        return None, [BUILD_FAILED]
     if not args.no_go and runner.build_go(root, go_bench_binary(root)) != 0:
-        return None, ["Go twin build failed"]
+        return None, [GO_BUILD_FAILED]
     bins = [b for b in runner.binaries(root) if not (args.no_go and b.kind == "go")]
     if not bins:
         return None, ["no benchmark binary found (build/release/benches/goro_bench, goro_go_bench)"]
@@ -162,8 +172,8 @@ def keep(record: Record, store_path: Path, export: Path | None, who: str) -> boo
 
 
 def main(args: argparse.Namespace) -> int:
-    """main() runs `bench`: exit 0 when stored (or smoke passed), 2 when nothing was measured or
-    the store is unusable, 4 on problems (a benchmark failed, or the run could not be stored)."""
+    """main() runs `bench`: exit 0 when stored (or smoke passed), 2 when the store is unusable or
+    no benchmark matched, 4 on failures (a build or benchmark failed, the run was not stored)."""
     if args.smoke:
         record, problems = measure(args, args.root)
         for problem in problems:
@@ -177,6 +187,6 @@ def main(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"bench: problem: {problem}", file=sys.stderr)
     if record is None:
-        return 2
+        return nothing_measured_status(problems)
     stored = keep(record, args.store, args.export, "bench")
     return 0 if stored and not problems else 4

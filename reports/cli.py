@@ -5,8 +5,8 @@ Exit codes, the same for every command:
   1    confirmed regression (compare and gate only)
   2    usage or input error, or nothing to judge: one line names what was wrong
   3    missing Debian packages: the line to run (`sudo apt-get install -y ...`) is printed
-  4    ran, with failures: a test step, model, stress run, mutation or benchmark failed, or a
-       measured run could not be stored (the file that keeps it is named)
+  4    ran, with failures: a build, test step, model, stress run, mutation or benchmark failed,
+       or a measured run could not be stored (the file that keeps it is named)
   70   internal error: a bug in the suite itself (message and traceback)
   130  interrupted
 

@@ -79,8 +79,8 @@ def dry_run(args: argparse.Namespace) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    """main() runs `report`; prints the index path last. Exit 0, 2 (bad store, selector or
-    nothing measured), 4 (problems: a benchmark failed or the run could not be stored)."""
+    """main() runs `report`; prints the index path last. Exit 0, 2 (bad store or selector, no
+    benchmark matched), 4 (a build or benchmark failed, or the run could not be stored)."""
     if args.dry_run:
         return dry_run(args)
     clock = Stopwatch()
@@ -95,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"report: problem: {problem}", file=sys.stderr)
         if record is None:
-            return 2
+            return benchcmd.nothing_measured_status(problems)
         if benchcmd.keep(record, args.store, None, "report"):
             with Store(args.store) as store:
                 index = render(store, record, args.out, args.baseline)

@@ -99,3 +99,12 @@ def test_bad_run_options_are_usage_errors(checkout):
                    ["--min-time", "nan"]):
         result = bench(checkout, *option)
         assert result.returncode == 2 and "Traceback" not in result.stderr, option
+
+
+def test_a_failed_build_is_exit_4(checkout, tmp_path):
+    # The fake checkout has no CMakePresets.json: `cmake --preset release` fails.
+    result = subprocess.run([sys.executable, "-m", "reports.cli", "bench", "--no-go", "--root",
+                             str(checkout), "--store", str(tmp_path / "s.sqlite")], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "release build failed" in result.stderr
