@@ -172,8 +172,9 @@ def test_report_dry_run_plans_the_packages(bare):
         assert step in result.stdout
 
 
-@pytest.mark.parametrize("argv", [["report"], ["compare", "a.json", "b.json"],
-                                  ["history"], ["test", "--only", "packages"]])
+@pytest.mark.parametrize("argv", [["report"], ["compare", "a.json", "b.json"], ["history"],
+                                  ["gate", "--base-binary", "a", "--head-binary", "b"],
+                                  ["test", "--only", "packages"]])
 def test_missing_packages_as_a_user_is_one_line_and_exit_3(bare, argv):
     result = bare.suite(*argv, euid=1000)
     _clean(result)
