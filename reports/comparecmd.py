@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def resolve(selector: str, store_path: Path) -> Record:
     path = Path(selector)
     if path.exists() or "/" in selector or selector.endswith(".json"):
         return load_file(path)
-    with Store(store_path) as store:
+    with Store(store_path, create=False) as store:
         return store.get(selector)
 
 
@@ -118,19 +119,37 @@ def outcome_json(outcome: verdicts.Outcome) -> dict:
             "failed": outcome.failed}
 
 
-def filtered(samples: dict, regex: str | None) -> dict:
-    """filtered() keeps the benchmarks whose name matches regex (search, like Google Benchmark)."""
-    if not regex:
+def filtered(samples: dict, pattern: re.Pattern[str] | None) -> dict:
+    """filtered() keeps the benchmarks whose name matches pattern (search, like Google Benchmark)."""
+    if pattern is None:
         return samples
-    import re
-    pattern = re.compile(regex)
     return {k: v for k, v in samples.items() if pattern.search(k)}
+
+
+def compile_filter(regex: str | None) -> re.Pattern[str] | None:
+    """compile_filter() checks --filter before any work: ValueError names a bad pattern."""
+    try:
+        return re.compile(regex) if regex else None
+    except re.error as error:
+        raise ValueError(f"--filter {regex!r} is not a regular expression: {error}") from None
+
+
+def check_writable(path: Path | None, option: str) -> None:
+    """check_writable() refuses an output file whose directory does not exist, before any work."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a directory, expected a file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"{option} {path}: directory {path.parent} does not exist")
 
 
 def main(args: argparse.Namespace) -> int:
     """main() runs `compare`."""
     try:
         policy = policy_from(args)
+        pattern = compile_filter(args.filter)
+        check_writable(args.json, "--json")
         a, b = resolve(args.a, args.store), resolve(args.b, args.store)
         aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
     except (FormatError, StoreError, ValueError) as error:
@@ -140,11 +159,19 @@ def main(args: argparse.Namespace) -> int:
     if problem:
         print(f"suite: {problem}", file=sys.stderr)
         return 2
+    if not any(s.metric(policy.metric) for s in a.samples().values()):
+        print(f"suite: --metric {policy.metric}: no benchmark of A has it (real_time, cpu_time or "
+              "a counter of the benchmarks)", file=sys.stderr)
+        return 2
     print(f"A: {a.describe()}\nB: {b.describe()}")
     bands = verdicts.noise_bands(aa[0].samples(), aa[1].samples(), policy) if aa else None
-    outcome = verdicts.compare(filtered(a.samples(), args.filter),
-                               filtered(b.samples(), args.filter), policy, bands)
+    outcome = verdicts.compare(filtered(a.samples(), pattern), filtered(b.samples(), pattern),
+                               policy, bands)
     print_outcome(outcome, policy.metric)
     if args.json:
-        args.json.write_text(json.dumps(outcome_json(outcome), indent=1), encoding="utf-8")
+        try:
+            args.json.write_text(json.dumps(outcome_json(outcome), indent=1), encoding="utf-8")
+        except OSError as error:
+            print(f"suite: --json {args.json}: {error.strerror}", file=sys.stderr)
+            return 2
     return outcome.exit_code()

@@ -9,7 +9,6 @@ import math
 import sys
 from pathlib import Path
 
-from . import html, tables
 from .paths import DEFAULT_REPORT_DIR, DEFAULT_STORE, REPO_ROOT
 from .store import Store, StoreError
 
@@ -28,8 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """main() prints the policy tables and writes the report pages."""
+    from . import html, tables  # numpy/matplotlib/jinja2: after the packages step
     try:
-        with Store(args.store) as store:
+        with Store(args.store, create=False) as store:
             record = store.get(args.record)
             history = [r for r in store.records(machine_id=record.machine_id) if r.kind == record.kind]
     except StoreError as error:

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import callgrind, gbjson, runner, verdicts
+from . import callgrind, gbjson, packages, runner, verdicts
 from .benchcmd import build_benchmarks
 from .comparecmd import add_policy_options, policy_from, print_outcome
 from .paths import REPO_ROOT, cpp_bench_binary
@@ -53,7 +53,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="instruction-count mode: callgrind on single-worker goro/fiber "
                              "benchmarks, exact counts compared against --band-floor")
     add_policy_options(parser)
-    parser.set_defaults(handler=main)
+    parser.set_defaults(handler=main, required_packages=required_packages)
+
+
+def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
+    """required_packages() is what the gate needs: the toolchain unless both binaries are
+    prebuilt, valgrind for --instructions, and the Python packages for the statistics."""
+    prebuilt = args.base_binary is not None and args.head_binary is not None
+    return (*(() if prebuilt else packages.BUILD_PACKAGES),
+            *(("valgrind",) if args.instructions else ()), *packages.PYTHON_PACKAGES)
 
 
 class GateError(RuntimeError):

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from . import context
-from .changepoints import change_points
 from .paths import DEFAULT_STORE, REPO_ROOT
 from .store import Store, StoreError
 
@@ -33,12 +32,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """main() prints change points; exit 0 (annotations only), 2 on a bad store or filter."""
+    from .changepoints import change_points  # numpy/scipy: after the packages step
+    if not 0 <= args.min_shift < float("inf"):
+        print(f"suite: --min-shift must be a finite fraction ≥ 0: {args.min_shift}", file=sys.stderr)
+        return 2
     try:
         pattern = re.compile(args.filter) if args.filter else None
+    except re.error as error:
+        print(f"suite: --filter {args.filter!r} is not a regular expression: {error}",
+              file=sys.stderr)
+        return 2
+    try:
         machine = None if args.machine == "all" else (args.machine or context.machine()["machine_id"])
-        with Store(args.store) as store:
+        with Store(args.store, create=False) as store:
             records = [r for r in store.records(machine_id=machine) if r.kind == "bench"]
-    except (StoreError, re.error) as error:
+    except StoreError as error:
         print(f"suite: {error}", file=sys.stderr)
         return 2
     print(f"history: {len(records)} records" + (f" on machine {machine}" if machine else ""))

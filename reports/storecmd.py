@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def list_main(args: argparse.Namespace) -> int:
     """list_main() prints one line per record."""
     try:
-        with Store(args.store) as store:
+        with Store(args.store, create=False) as store:
             for record in store.records():
                 print(f"{record.describe()}  machine {record.machine_id}  "
                       f"{len(record.samples())} benchmarks")
@@ -67,7 +67,7 @@ def import_main(args: argparse.Namespace) -> int:
 def export_main(args: argparse.Namespace) -> int:
     """export_main() writes a record's export form."""
     try:
-        with Store(args.store) as store:
+        with Store(args.store, create=False) as store:
             record = store.get(args.selector)
     except StoreError as error:
         print(f"suite: {error}", file=sys.stderr)

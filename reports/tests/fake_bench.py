@@ -3,7 +3,9 @@
 
 Environment: FAKE_BENCH_SLOWDOWN="regex=factor[,regex=factor]" scales matching benchmarks;
 FAKE_BENCH_ERROR="regex=message" makes matching benchmarks fail with that error message;
-FAKE_BENCH_DROP="regex" lists matching benchmarks but never reports them.
+FAKE_BENCH_DROP="regex" lists matching benchmarks but never reports them;
+FAKE_BENCH_CLOBBER="path" overwrites that file with garbage while measuring (a store that goes
+bad between bench's check and its write).
 """
 from __future__ import annotations
 
@@ -36,6 +38,9 @@ def main(argv: list[str]) -> int:
     if options["benchmark_list_tests"] == "true":
         print("\n".join(names))
         return 0
+    if os.environ.get("FAKE_BENCH_CLOBBER"):
+        with open(os.environ["FAKE_BENCH_CLOBBER"], "wb") as handle:
+            handle.write(b"clobbered while measuring\n" * 100)
     rows = []
     drop = os.environ.get("FAKE_BENCH_DROP")
     rng = random.Random()
