@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from pathlib import Path
 
 from . import ciout, units, verdicts
 from .gbjson import FormatError
-from .paths import DEFAULT_STORE, REPO_ROOT
 from .record import Record, load_file
-from .store import Store, StoreError
+from .store import StoreError
+from .storeloc import add_store_option, open_store
 
 
 def add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +33,7 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unstable-limit", type=float, default=defaults.unstable_limit,
                         help="noise band (or robust CV without an A/A) above which a benchmark "
                              "is unstable: reported, never gated (default 0.25)")
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    add_store_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="compare records from different machines anyway")
 
@@ -68,7 +68,7 @@ def resolve(selector: str, store_path: Path) -> Record:
     path = Path(selector)
     if path.exists() or "/" in selector or selector.endswith(".json"):
         return load_file(path)
-    with Store(store_path) as store:
+    with open_store(store_path, create=False) as store:
         return store.get(selector)
 
 
@@ -111,19 +111,38 @@ def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
           f"exit {outcome.exit_code()}")
 
 
-def filtered(samples: dict, regex: str | None) -> dict:
-    """filtered() keeps the benchmarks whose name matches regex (search, like Google Benchmark)."""
-    if not regex:
+def filtered(samples: dict, pattern: re.Pattern[str] | None) -> dict:
+    """filtered() keeps the benchmarks whose name matches pattern (search, like Google Benchmark)."""
+    if pattern is None:
         return samples
-    import re
-    pattern = re.compile(regex)
     return {k: v for k, v in samples.items() if pattern.search(k)}
+
+
+def compile_filter(regex: str | None) -> re.Pattern[str] | None:
+    """compile_filter() checks --filter before any work: ValueError names a bad pattern."""
+    try:
+        return re.compile(regex) if regex else None
+    except re.error as error:
+        raise ValueError(f"--filter {regex!r} is not a regular expression: {error}") from None
+
+
+def check_writable(path: Path | None, option: str) -> None:
+    """check_writable() refuses an output file whose directory does not exist, before any work."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a directory, expected a file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"{option} {path}: directory {path.parent} does not exist")
 
 
 def main(args: argparse.Namespace) -> int:
     """main() runs `compare`."""
     try:
         policy = policy_from(args)
+        pattern = compile_filter(args.filter)
+        for option in ("json", "markdown", "junit"):
+            check_writable(getattr(args, option), f"--{option}")
         a, b = resolve(args.a, args.store), resolve(args.b, args.store)
         aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
     except (FormatError, StoreError, ValueError) as error:
@@ -135,16 +154,21 @@ def main(args: argparse.Namespace) -> int:
         print(f"suite: {problem}", file=sys.stderr)
         _write_error(args, problem, a, b)
         return 2
+    if not any(s.metric(policy.metric) for s in a.samples().values()):
+        print(f"suite: --metric {policy.metric}: no benchmark of A has it (real_time, cpu_time or "
+              "a counter of the benchmarks)", file=sys.stderr)
+        return 2
     print(f"A: {a.describe()}\nB: {b.describe()}")
     bands = verdicts.noise_bands(aa[0].samples(), aa[1].samples(), policy) if aa else None
-    outcome = verdicts.compare(filtered(a.samples(), args.filter),
-                               filtered(b.samples(), args.filter), policy, bands)
+    outcome = verdicts.compare(filtered(a.samples(), pattern), filtered(b.samples(), pattern),
+                               policy, bands)
     print_outcome(outcome, policy.metric)
     try:
         ciout.write_outputs(ciout.document("compare", outcome, outcome.exit_code(), _side(a),
                                            _side(b), policy, b.context.get("machine", {})), args)
     except OSError as error:
-        print(f"suite: cannot write the CI outputs: {error}", file=sys.stderr)
+        print(f"suite: cannot write the CI outputs: {error.filename or ''}: "
+              f"{error.strerror or error}", file=sys.stderr)
         return 2
     return outcome.exit_code()
 

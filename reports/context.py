@@ -7,7 +7,7 @@ import platform
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .paths import REPO_ROOT, build_dir
 from .procs import capture
@@ -20,9 +20,16 @@ def _read(path: str | Path) -> str:
         return ""
 
 
+# What machine_id hashes (see machine()); everything else in the machine context may change.
+MACHINE_ID_FIELDS = ("cpu_model", "cores", "memory_gib", "virtualisation")
+
+
 def machine() -> dict[str, Any]:
-    """machine() describes the host; machine_id hashes only what does not change between boots
-    (CPU model, core count, memory rounded to GiB, kernel release, virtualisation)."""
+    """machine() describes the host; machine_id hashes only what identifies the hardware and does
+    not change between boots or updates (CPU model, core count, memory rounded to GiB,
+    virtualisation). The kernel release is kept in the context but not in the id: a kernel
+    update must not split one machine's history in two (a kernel that changes timings shows up
+    in `history` as a change point, with the kernel named in both records)."""
     cpuinfo = _read("/proc/cpuinfo")
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
     meminfo = re.search(r"^MemTotal:\s*(\d+)\s*kB", _read("/proc/meminfo"), re.M)
@@ -37,10 +44,30 @@ def machine() -> dict[str, Any]:
         "virtualisation": virtualisation,
         "hostname": platform.node(),
     }
-    stable = "|".join(str(info[k]) for k in ("cpu_model", "cores", "memory_gib", "kernel",
-                                              "virtualisation"))
-    info["machine_id"] = hashlib.sha256(stable.encode()).hexdigest()[:16]
+    info["machine_id"] = machine_id(info)
     return info
+
+
+def machine_id(info: Mapping[str, Any]) -> str | None:
+    """machine_id() hashes a machine description's MACHINE_ID_FIELDS (16 hex digits); None when
+    one is missing (a record made elsewhere, e.g. bare Google Benchmark JSON)."""
+    if not all(k in info for k in MACHINE_ID_FIELDS):
+        return None
+    stable = "|".join(str(info[k]) for k in MACHINE_ID_FIELDS)
+    return hashlib.sha256(stable.encode()).hexdigest()[:16]
+
+
+def rehash_machine_id(info: dict[str, Any]) -> bool:
+    """rehash_machine_id() gives a machine description made by an older suite (whose id also
+    hashed the kernel release) today's id, keeping the old one as previous_machine_id; True when
+    it changed anything. Stored records and imported exports go through it, so one machine's
+    history stays one history across the change."""
+    current = machine_id(info)
+    if current is None or info.get("machine_id") == current:
+        return False
+    info["previous_machine_id"] = info.get("machine_id")
+    info["machine_id"] = current
+    return True
 
 
 def git(root: Path = REPO_ROOT) -> dict[str, Any]:

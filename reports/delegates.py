@@ -1,4 +1,8 @@
-"""`models`, `stress`, `mutants` — thin wrappers around programs other parts of goro provide."""
+"""`models`, `stress`, `mutants` — thin wrappers around programs other parts of goro provide.
+
+Exit codes as everywhere in scripts/suite: 0 ok, 2 nothing to run, 4 a build, model, stress run
+or mutation failed (never 1: that is a confirmed regression, for compare and gate only).
+"""
 from __future__ import annotations
 
 import argparse
@@ -33,9 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def models_main(args: argparse.Namespace) -> int:
-    """models_main() runs each model executable; exit 1 when any fails, 2 when none exist."""
+    """models_main() runs each model executable; exit 4 when any fails, 2 when none exist."""
     if not args.no_build and build_release() != 0:
-        return 1
+        return 4
     directory = build_dir("release") / "models"
     programs = sorted(p for p in directory.glob("model_*") if p.is_file() and
                       p.stat().st_mode & 0o111) if directory.is_dir() else []
@@ -50,7 +54,7 @@ def models_main(args: argparse.Namespace) -> int:
             failures.append(program.name)
     print(f"models: {len(programs) - len(failures)} passed, {len(failures)} failed"
           + (f" ({', '.join(failures)})" if failures else ""))
-    return 1 if failures else 0
+    return 4 if failures else 0
 
 
 def stress_main(args: argparse.Namespace) -> int:
@@ -59,12 +63,15 @@ def stress_main(args: argparse.Namespace) -> int:
         print("suite: --seconds must be positive", file=sys.stderr)
         return 2
     if not args.no_build and build_release() != 0:
-        return 1
+        return 4
     program = build_dir("release") / "stress" / "goro-stress"
     if not program.is_file():
         print(f"stress: {program} does not exist (not built yet)", file=sys.stderr)
         return 2
-    return run([program, "--all", "--seconds", str(args.seconds)], cwd=REPO_ROOT)
+    status = run([program, "--all", "--seconds", str(args.seconds)], cwd=REPO_ROOT)
+    if status != 0:
+        print(f"stress: {program.name} exited {status}", file=sys.stderr)
+    return 0 if status == 0 else 4
 
 
 def mutants_main(args: argparse.Namespace) -> int:
@@ -74,4 +81,5 @@ def mutants_main(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     module = importlib.import_module("reports.mutants")
-    return int(module.main(args.rest))
+    status = int(module.main(args.rest))
+    return 4 if status == 1 else status  # reports.mutants: 1 = a mutation survived

@@ -24,11 +24,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import callgrind, ciout, gbjson, runner, verdicts
+from . import callgrind, ciout, gbjson, packages, runner, verdicts
 from .benchcmd import build_benchmarks
 from .comparecmd import add_policy_options, policy_from, print_outcome
 from .paths import REPO_ROOT, cpp_bench_binary
 from .procs import Stopwatch, banner, capture, format_seconds, run
+from .storeloc import open_store
 
 WORKTREE = "WORKTREE"
 
@@ -60,7 +61,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ciout.add_output_options(parser)
     parser.add_argument("--save", action="store_true",
                         help="store the gate's result as a record of kind 'gate' in --store")
-    parser.set_defaults(handler=main)
+    parser.set_defaults(handler=main, required_packages=required_packages)
+
+
+def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
+    """required_packages() is what the gate needs: the toolchain unless both binaries are
+    prebuilt, valgrind for --instructions, and the Python packages for the statistics."""
+    prebuilt = args.base_binary is not None and args.head_binary is not None
+    return (*(() if prebuilt else packages.BUILD_PACKAGES),
+            *(("valgrind",) if args.instructions else ()), *packages.PYTHON_PACKAGES)
 
 
 class GateError(RuntimeError):
@@ -107,13 +116,13 @@ def _write(args: argparse.Namespace, outcome: verdicts.Outcome | None, code: int
 def _save(args: argparse.Namespace, doc: dict, machine: dict) -> int:
     """_save() stores the verdict document as a record of kind "gate"; 2 when the store refuses."""
     from .record import Record
-    from .store import Store, StoreError
+    from .store import StoreError
     git = context_git(args)
     record = Record(gbench_runs=[], kind="gate", label=f"gate {args.base}..{args.head}", context={
         "machine": machine, "git": git, "command": " ".join(["scripts/suite", *sys.argv[1:]]),
         "gate": doc})
     try:
-        with Store(args.store) as store:
+        with open_store(args.store) as store:
             store.add(record)
     except StoreError as error:
         print(f"gate: cannot store the result: {error}; exit 2", file=sys.stderr)

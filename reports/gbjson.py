@@ -8,6 +8,7 @@ statistics are computed from the iteration rows, never from Google Benchmark's o
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,8 +144,14 @@ def validate(document: Any, origin: str) -> None:
         if unit not in NS_PER_UNIT:
             raise FormatError(f"{origin}: {row['name']}: unknown time_unit {unit!r}")
         for key in ("real_time", "cpu_time"):
-            if not isinstance(row.get(key), (int, float)):
+            value = row.get(key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise FormatError(f"{origin}: {row['name']}: '{key}' missing or not a number")
+            # A repetition's time is a measured duration: NaN, infinite, zero or negative is a
+            # broken input, never a speed-up (aggregate rows such as stddev may be zero).
+            if row.get("run_type", "iteration") == "iteration" and not 0 < value < math.inf:
+                raise FormatError(f"{origin}: {row['name']}: '{key}' is {value!r}; a measured "
+                                  "time must be a positive finite number")
 
 
 def _is_error(row: dict[str, Any]) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterator
 
+from .context import rehash_machine_id
 from .record import Record
 from .store import APPLICATION_ID, SCHEMA_VERSION, StoreError
 
@@ -56,8 +57,21 @@ def _migrate_to_2(cursor: Any) -> None:
         _index_samples(cursor, record_id, Record(gbench_runs=json.loads(gbench_json)))
 
 
+def _migrate_to_3(cursor: Any) -> None:
+    """Version 3 as in store.py: machine ids no longer hash the kernel release."""
+    cursor.execute("SELECT id, context_json FROM records")
+    for record_id, context_json in cursor.fetchall():
+        context = json.loads(context_json)
+        machine = context.get("machine")
+        if isinstance(machine, dict) and rehash_machine_id(machine):
+            cursor.execute("UPDATE records SET machine_id=%s, context_json=%s WHERE id=%s",
+                           (machine["machine_id"], json.dumps(context), record_id))
+
+
 # MIGRATIONS[v] brings a store from version v to v + 1 (the versions of store.MIGRATIONS).
-MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_to_1, 1: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_to_1, 1: _migrate_to_2,
+                                                2: _migrate_to_3}
+assert len(MIGRATIONS) == SCHEMA_VERSION, "a store.py migration has no PostgreSQL twin"
 
 
 def _index_samples(cursor: Any, record_id: int, record: Record) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gbjson
+from .context import rehash_machine_id
 
 RECORD_FORMAT = "goro-record"
 RECORD_VERSION = 1
@@ -70,7 +71,10 @@ def from_json(document: Any, origin: str) -> Record:
             raise gbjson.FormatError(f"{origin}: record has no gbench_runs")
         for index, run in enumerate(runs):
             gbjson.validate(run, f"{origin}: gbench_runs[{index}]")
-        return Record(gbench_runs=runs, context=document.get("context") or {},
+        context = document.get("context") or {}
+        if isinstance(context.get("machine"), dict):
+            rehash_machine_id(context["machine"])  # an export made before machine_id lost the kernel
+        return Record(gbench_runs=runs, context=context,
                       label=str(document.get("label", "")), kind=str(document.get("kind", "bench")),
                       uuid=str(document.get("uuid") or uuid_module.uuid4().hex),
                       created=str(document.get("created", "")))

@@ -2,6 +2,8 @@
 
 Steps run in order; a failing step does not stop the others (except a failed build skips the
 tests of that build). A summary table closes the run, then the plain line `N passed, M failed`.
+Exit 0 when every step passed, 3 when the packages are missing, 4 when a step failed.
+`--dry-run` prints the plan and the packages the first step would install, then stops.
 """
 from __future__ import annotations
 
@@ -127,15 +129,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="skip the tsan and asan builds and their ctest runs")
     parser.add_argument("--only", action="append", choices=names, metavar="STEP",
                         help=f"run only this step (repeatable): {', '.join(names)}")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the plan and the packages it would install, then stop")
     parser.set_defaults(handler=main)
 
 
-def main(args: argparse.Namespace) -> int:
-    """main() runs the plan and prints the summary; non-zero when any step failed."""
-    clock = Stopwatch()
+def plan_of(args: argparse.Namespace) -> list[Step]:
+    """plan_of() is the steps the options select, in order."""
     plan = [s for s in steps() if not (args.no_sanitizers and s.sanitizer)]
-    if args.only:
-        plan = [s for s in plan if s.name in args.only]
+    return [s for s in plan if s.name in args.only] if args.only else plan
+
+
+def dry_run(plan: list[Step]) -> int:
+    """dry_run() prints the plan and what the packages step would install; runs nothing."""
+    print("test: plan (dry run: nothing is installed, built or run)")
+    for number, step in enumerate(plan, start=1):
+        print(f"  {number}. {step.name:<15} {step.title}")
+        if step.name == "packages":
+            for line in packages.plan(packages.TEST_PACKAGES):
+                print(f"       {line}")
+    return 0
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() runs the plan and prints the summary; 3 without the packages, 4 when a step failed."""
+    plan = plan_of(args)
+    if args.dry_run:
+        return dry_run(plan)
+    clock = Stopwatch()
     results: list[tuple[Step, str, float]] = []
     failed_names: set[str] = set()
     for step in plan:
@@ -165,4 +186,6 @@ def main(args: argparse.Namespace) -> int:
     failed = len(results) - passed
     print(f"total elapsed {format_seconds(clock.elapsed())}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
-    return 0 if failed == 0 else 1
+    if "packages" in failed_names:
+        return 3
+    return 0 if failed == 0 else 4

@@ -16,8 +16,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from . import stats
 from .gbjson import FAMILIES, Samples, parse_name
+
+# `stats` (numpy, scipy) is imported inside the functions that compute: the command line builds
+# its --help from Policy's defaults on a machine where numpy is not installed yet.
 
 REGRESSION, IMPROVEMENT, UNKNOWN, SAME = "REGRESSION", "IMPROVEMENT", "UNKNOWN", "~"
 
@@ -93,6 +95,7 @@ def higher_is_better(metric: str) -> bool:
 def noise_bands(a1: Mapping[str, Samples], a2: Mapping[str, Samples], policy: Policy) -> dict[str, float]:
     """noise_bands() calibrates each benchmark's band from an A/A pair: the furthest edge of the
     A/A ratio CI from 1, never below the floor."""
+    from . import stats
     bands: dict[str, float] = {}
     up = higher_is_better(policy.metric)
     for name in set(a1) & set(a2):
@@ -108,6 +111,7 @@ def noise_bands(a1: Mapping[str, Samples], a2: Mapping[str, Samples], policy: Po
 def compare(a: Mapping[str, Samples], b: Mapping[str, Samples], policy: Policy,
             bands: Mapping[str, float] | None = None) -> Outcome:
     """compare() judges every benchmark present in both A and B (see the module docstring)."""
+    from . import stats
     outcome = Outcome()
     up = higher_is_better(policy.metric)
     outcome.only_in_a = sorted(n for n in a if n not in b)
@@ -144,6 +148,7 @@ def compare(a: Mapping[str, Samples], b: Mapping[str, Samples], policy: Policy,
 def geomeans(a: Mapping[str, Samples], b: Mapping[str, Samples], names: list[str],
              policy: Policy) -> list[Geomean]:
     """geomeans() summarises the compared benchmarks: all of them, then each backend family."""
+    from . import stats
     up = higher_is_better(policy.metric)
     families: dict[str, list[str]] = {}
     for name in names:
@@ -181,6 +186,7 @@ def band_position(ci_low: float, ci_high: float, band: float) -> str:
 
 
 def _decide(row: Comparison, policy: Policy) -> tuple[str, str]:
+    from . import stats
     position = band_position(row.ci_low, row.ci_high, row.band)
     if stats.smallest_possible_p(row.n_a, row.n_b) >= policy.alpha or position == NO_CI:
         return UNKNOWN, f"too few samples ({row.n_a} vs {row.n_b}) to reach p < {policy.alpha}"

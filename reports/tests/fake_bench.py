@@ -6,7 +6,9 @@ FAKE_BENCH_ERROR="regex=message" makes matching benchmarks fail with that error 
 FAKE_BENCH_DROP="regex" lists matching benchmarks but never reports them;
 FAKE_BENCH_RUN_FACTORS="f0,f1,...:counter-file" scales every benchmark of the i-th measuring
 invocation (counted in counter-file) by f_i, the last factor repeating: run-to-run offsets a
-within-run spread does not show, or a slowdown a confirmation rerun no longer sees.
+within-run spread does not show, or a slowdown a confirmation rerun no longer sees;
+FAKE_BENCH_CLOBBER="path" overwrites that file with garbage while measuring (a store that goes
+bad between bench's check and its write).
 """
 from __future__ import annotations
 
@@ -56,6 +58,9 @@ def main(argv: list[str]) -> int:
     if options["benchmark_list_tests"] == "true":
         print("\n".join(names))
         return 0
+    if os.environ.get("FAKE_BENCH_CLOBBER"):
+        with open(os.environ["FAKE_BENCH_CLOBBER"], "wb") as handle:
+            handle.write(b"clobbered while measuring\n" * 100)
     rows = []
     drop = os.environ.get("FAKE_BENCH_DROP")
     run_factor = _run_factor()

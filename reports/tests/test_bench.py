@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.record import load_file
 from reports.store import Store
 from reports.tests.conftest import REPO_ROOT
 
@@ -43,13 +44,13 @@ def test_smoke_passes_and_tolerates_unsupported(checkout):
 
 def test_smoke_fails_on_a_real_error(checkout):
     result = bench(checkout, "--smoke", env={"FAKE_BENCH_ERROR": "thread=checksum mismatch"})
-    assert result.returncode == 1
+    assert result.returncode == 4  # ran, with failures (1 is only a confirmed regression)
     assert "checksum mismatch" in result.stderr
 
 
 def test_smoke_fails_when_a_listed_benchmark_has_no_result(checkout):
     result = bench(checkout, "--smoke", env={"FAKE_BENCH_DROP": "steal"})
-    assert result.returncode == 1
+    assert result.returncode == 4
     assert "produced no result" in result.stderr
 
 
@@ -73,3 +74,37 @@ def test_no_match_is_exit_2(checkout, tmp_path):
     result = bench(checkout, "--filter", "nothing_matches_this", "--store", str(tmp_path / "s.sqlite"))
     assert result.returncode == 2
     assert "no benchmark matched" in result.stderr
+
+
+@pytest.mark.parametrize("export", [False, True])
+def test_a_failed_store_write_never_loses_the_run(checkout, tmp_path, export):
+    # The store passes bench's check before measuring, then goes bad while the benchmarks run:
+    # the measured run must survive in a file the output names (the export file when asked for).
+    store_path = tmp_path / "s.sqlite"
+    store_path.write_bytes(b"")
+    extra = ["--export", str(tmp_path / "r.json")] if export else []
+    result = bench(checkout, "--store", str(store_path), "--repetitions", "2", *extra,
+                   env={"FAKE_BENCH_CLOBBER": str(store_path)})
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "could not store the run" in result.stderr
+    kept = Path(result.stderr.split("the measured run is kept in ")[1].split(";")[0])
+    assert kept == (tmp_path / "r.json" if export else tmp_path / "unstored" / kept.name)
+    assert load_file(kept).samples(), "the kept file holds the measured samples"
+    assert f"import {kept}" in result.stderr
+    assert store_path.read_bytes().startswith(b"clobbered")  # the bad file is left untouched
+
+
+def test_bad_run_options_are_usage_errors(checkout):
+    for option in (["--repetitions", "0"], ["--repetitions", "x"], ["--min-time", "-1"],
+                   ["--min-time", "nan"]):
+        result = bench(checkout, *option)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, option
+
+
+def test_a_failed_build_is_exit_4(checkout, tmp_path):
+    # The fake checkout has no CMakePresets.json: `cmake --preset release` fails.
+    result = subprocess.run([sys.executable, "-m", "reports.cli", "bench", "--no-go", "--root",
+                             str(checkout), "--store", str(tmp_path / "s.sqlite")], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "release build failed" in result.stderr

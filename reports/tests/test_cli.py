@@ -1,6 +1,8 @@
 """The command line itself: --help everywhere, clear errors, history and designs on a store."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reports.record import Record
@@ -52,3 +54,80 @@ def test_bad_store_path_for_history(tmp_path, run_suite):
     result = run_suite("history", "--store", str(bad))
     assert result.returncode == 2 and "refusing" in result.stderr
     assert bad.read_text() == "nope"
+
+
+def _bad_inputs(tmp: Path) -> list[tuple[list[str], str]]:
+    """Every kind of user mistake we know of, with the words its one-line message must hold."""
+    good = str(synth.write(tmp / "a.json", synth.document()))
+    (tmp / "afile").write_text("x")
+    (tmp / "empty.json").write_text("")
+    store = str(tmp / "s.sqlite")
+    return [
+        (["compare", good, good, "--filter", "["], "--filter '['"),
+        (["compare", good, good, "--json", "/nonexistent/dir/v.json"], "/nonexistent/dir"),
+        (["compare", good, good, "--json", str(tmp)], "is a directory"),
+        (["compare", good, str(tmp / "missing.json")], "cannot read"),
+        (["compare", good, str(tmp / "empty.json")], "empty file"),
+        (["compare", good, good, "--alpha", "2"], "--alpha"),
+        (["compare", good, good, "--metric", "nonsense"], "--metric nonsense"),
+        (["compare", "latest~x", good, "--store", store], "no results store"),
+        (["history", "--store", store, "--filter", "("], "--filter '('"),
+        (["history", "--store", store, "--min-shift", "-1"], "--min-shift"),
+        (["store", "--store", str(tmp / "afile" / "s.sqlite"), "import", good], "afile"),
+        (["store", "--store", store, "import", str(tmp / "empty.json")], "empty file"),
+        (["bench", "--repetitions", "0"], "must be at least 1"),
+        (["bench", "--min-time", "nan"], "finite"),
+        (["stress", "--seconds", "0", "--no-build"], "--seconds"),
+    ]
+
+
+def test_every_user_mistake_is_one_line_and_exit_2(tmp_path, run_suite):
+    for argv, words in _bad_inputs(tmp_path):
+        result = run_suite(*argv)
+        assert result.returncode == 2, (argv, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr, (argv, result.stderr)
+        assert words in result.stderr, (argv, result.stderr)
+        assert not (tmp_path / "s.sqlite").exists(), f"{argv} created a store"
+
+
+def test_export_to_an_impossible_path_is_exit_2(tmp_path, run_suite):
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        store.add(Record(gbench_runs=[synth.document()]))
+    (tmp_path / "afile").write_text("x")
+    result = run_suite("store", "--store", str(path), "export", "latest",
+                       str(tmp_path / "afile" / "x.json"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"suite: {tmp_path / 'afile'}: exists and is "
+                                                  "not a directory"]
+
+
+def test_a_bug_in_the_suite_is_exit_70_with_its_traceback(monkeypatch, capsys):
+    from reports import cli, storecmd
+
+    def broken(args):
+        raise KeyError("a bug")
+    monkeypatch.setattr(storecmd, "list_main", broken)
+    assert cli.main(["store", "list"]) == cli.INTERNAL_ERROR == 70
+    error = capsys.readouterr().err
+    assert "internal error" in error and "Traceback" in error and "KeyError" in error
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(storecmd, "list_main", interrupted)
+    assert cli.main(["store", "list"]) == 130
+
+
+def test_failures_of_delegated_programs_are_exit_4_not_1(monkeypatch, tmp_path):
+    from reports import cli, delegates, mutants
+    models = tmp_path / "release" / "models"
+    models.mkdir(parents=True)
+    for name, status in (("model_ok", 0), ("model_broken", 1)):
+        (models / name).write_text(f"#!/bin/sh\nexit {status}\n")
+        (models / name).chmod(0o755)
+    monkeypatch.setattr(delegates, "build_dir", lambda preset: tmp_path / preset)
+    assert cli.main(["models", "--no-build"]) == 4
+    (models / "model_broken").unlink()
+    assert cli.main(["models", "--no-build"]) == 0
+    monkeypatch.setattr(mutants, "main", lambda argv: 1)  # a mutation survived
+    assert cli.main(["mutants"]) == 4

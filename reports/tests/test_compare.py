@@ -130,6 +130,33 @@ def test_bad_threshold_is_an_error(tmp_path, run_suite):
     assert "--alpha" in result.stderr
 
 
+@pytest.mark.parametrize("key, value", [("real_time", float("nan")), ("real_time", 0.0),
+                                        ("real_time", -5.0), ("cpu_time", float("nan")),
+                                        ("cpu_time", 0.0), ("real_time", float("inf"))])
+def test_broken_times_are_bad_input_not_a_verdict(tmp_path, run_suite, key, value):
+    # One NaN used to become UNKNOWN with exit 0, zeros an IMPROVEMENT: a broken measurement is
+    # refused as bad input instead.
+    a = synth.write(tmp_path / "a.json", synth.document(seed=1))
+    document = synth.document(seed=2)
+    row = next(r for r in document["benchmarks"] if r["run_type"] == "iteration")
+    row[key] = value
+    b = synth.write(tmp_path / "b.json", document)  # json writes NaN/Infinity, as Python reads them
+    result = run_suite("compare", str(a), str(b))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "positive finite number" in result.stderr and row["name"] in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_zero_times_of_failed_rows_and_aggregates_are_accepted(tmp_path, run_suite):
+    document = synth.document(errors={TARGET: "crashed"})
+    for row in document["benchmarks"]:
+        if row["run_type"] == "aggregate":
+            row["real_time"] = 0.0  # e.g. a stddev of exactly zero
+    a = synth.write(tmp_path / "a.json", document)
+    result = run_suite("compare", str(a), str(a))
+    assert result.returncode == 2 and "failed or empty" in result.stdout  # judged, not refused
+
+
 def test_an_a_a_pair_widens_the_band_to_the_measured_run_to_run_noise(tmp_path, run_in_process):
     """`--aa`: two runs of the same commit 10% apart set TARGET's band to ~10%, so an 8% shift
     is noise; without the pair the 5% floor applies and the same shift is a regression."""

@@ -184,3 +184,35 @@ def test_sqlite_is_still_the_default(tmp_path):
         store.add(_record())
     with sqlite3.connect(tmp_path / "s.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 1
+
+
+def test_a_postgresql_backed_history_renders_the_report(server, tmp_path):
+    """The no-server route into the shared store: records exported as files, `store import`ed
+    through $GORO_STORE; then `history` and `report` read the PostgreSQL store."""
+    import os
+    from reports.record import save_file
+    url = server.new_database()
+    files = []
+    for index in range(5):
+        scale = {synth.NAMES[0]: 1.3 if index >= 3 else 1.0}
+        record = Record(gbench_runs=[synth.document(seed=index, repetitions=5, scale=scale)],
+                        context={"machine": {"machine_id": "m1"},
+                                 "git": {"sha": f"{index:040d}", "dirty": False}})
+        files.append(tmp_path / f"r{index}.json")
+        save_file(record, files[-1])
+    env = {**os.environ, "GORO_STORE": url}
+
+    def suite(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "reports.cli", *args], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+    imported = suite("store", "import", *map(str, files))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert suite("store", "list").stdout.count("\n") == 5
+    history = suite("history", "--machine", "m1")
+    assert history.returncode == 0 and "chan_pingpong/goro/go/workers:1" in history.stdout, \
+        history.stdout + history.stderr
+    report = suite("report", "--record", "latest", "--out", str(tmp_path / "out"))
+    assert report.returncode == 0, report.stdout + report.stderr
+    page = (tmp_path / "out" / "plots" / "hist_chan_pingpong_w1.svg").read_text()
+    assert 'id="changepoint-goro/go-3"' in page
+    assert url.split("?")[0] not in report.stderr  # nothing went wrong with the store
