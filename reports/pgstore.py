@@ -85,6 +85,11 @@ def _index_samples(cursor: Any, record_id: int, record: Record) -> None:
         cursor.executemany("INSERT INTO samples VALUES (%s, %s, %s, %s, %s, %s)", rows)
 
 
+def _one_line(error: BaseException) -> str:
+    """_one_line() is a driver message on one line (libpq adds indented hint lines)."""
+    return " ".join(str(error).split())
+
+
 def _redacted(url: str) -> str:
     """_redacted() hides a password in a URL for messages."""
     head, sep, tail = url.partition("@")
@@ -141,7 +146,7 @@ class PgStore:
             self.db = psycopg2.connect(url, connect_timeout=30,
                                        application_name="goro scripts/suite")
         except psycopg2.Error as error:
-            raise StoreError(f"{self.path}: cannot connect ({str(error).strip()})") from None
+            raise StoreError(f"{self.path}: cannot connect ({_one_line(error)})") from None
         try:
             with self.db, self.db.cursor() as cursor:
                 version = _version(cursor, self.path)
@@ -151,7 +156,7 @@ class PgStore:
             self._migrate()
         except psycopg2.Error as error:
             self.db.close()
-            raise StoreError(f"{self.path}: {str(error).strip()}") from None
+            raise StoreError(f"{self.path}: {_one_line(error)}") from None
         except StoreError:
             self.db.close()
             raise
@@ -195,7 +200,7 @@ class PgStore:
                 record_id = int(cursor.fetchone()[0])
                 _index_samples(cursor, record_id, record)
         except self._driver.Error as error:
-            raise StoreError(f"{self.path}: {str(error).strip()}") from None
+            raise StoreError(f"{self.path}: {_one_line(error)}") from None
         record.id = record_id
         return record_id
 
@@ -209,7 +214,7 @@ class PgStore:
                 cursor.execute(query, args)
                 return cursor.fetchall()
         except self._driver.Error as error:
-            raise StoreError(f"{self.path}: {str(error).strip()}") from None
+            raise StoreError(f"{self.path}: {_one_line(error)}") from None
 
     def _row_to_record(self, row: tuple) -> Record:
         record_id, uuid, created, label, kind, context_json, gbench_json = row
