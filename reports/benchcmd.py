@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Sequence
 
 from . import context, gbjson, packages, runner
-from .paths import DEFAULT_STORE, REPO_ROOT, go_bench_binary
+from .paths import REPO_ROOT, go_bench_binary
 from .procs import run
 from .record import Record, save_file
-from .store import Store, StoreError
+from .store import StoreError
+from .storeloc import add_store_option, open_store
 
 
 # measure()'s problems when nothing ran because a build failed: exit 4 (a failure), not 2.
@@ -67,8 +68,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="do not run the CMake release build first (the Go twin is still "
                              "built: go caches it)")
     parser.add_argument("--no-go", action="store_true", help="skip the Go twin")
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    add_store_option(parser)
     parser.add_argument("--label", default="", help="a free-text label kept with the record")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, metavar="DIR",
                         help="the checkout to build and measure (default: this one)")
@@ -136,7 +136,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     return record, problems
 
 
-def keep(record: Record, store_path: Path, export: Path | None, who: str) -> bool:
+def keep(record: Record, store_path: Path | str, export: Path | None, who: str) -> bool:
     """keep() saves a measured run so it is never lost: the export file first (when asked), then
     the store; when the store write fails and no export file was written, the run goes to a file
     beside the store (or in the temporary directory) whose path is printed. True when stored."""
@@ -149,13 +149,15 @@ def keep(record: Record, store_path: Path, export: Path | None, who: str) -> boo
         except OSError as error:
             print(f"{who}: cannot write --export {export}: {error.strerror}", file=sys.stderr)
     try:
-        with Store(store_path) as store:
+        with open_store(store_path) as store:
             store.add(record)
         print(f"{who}: stored {record.describe()} in {store_path}", flush=True)
         return True
     except (StoreError, OSError) as error:
         print(f"{who}: could not store the run: {error}", file=sys.stderr)
-    for candidate in ([] if kept else [store_path.parent / "unstored" / f"{record.uuid}.json",
+    beside = [] if isinstance(store_path, str) else [  # a postgresql:// URL has no directory
+        Path(store_path).parent / "unstored" / f"{record.uuid}.json"]
+    for candidate in ([] if kept else [*beside,
                                         Path(tempfile.gettempdir()) / f"goro-{record.uuid}.json"]):
         try:
             save_file(record, candidate)
@@ -181,7 +183,7 @@ def main(args: argparse.Namespace) -> int:
         ok = record is not None and not problems
         print(f"smoke: {'passed' if ok else 'FAILED'}", flush=True)
         return 0 if ok else 4
-    with Store(args.store):
+    with open_store(args.store):
         pass  # refuse a bad store before spending minutes measuring (StoreError: exit 2)
     record, problems = measure(args, args.root)
     for problem in problems:

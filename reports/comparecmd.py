@@ -8,17 +8,16 @@ or failed, nothing in common, different machines without --force).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import sys
 from pathlib import Path
 
-from . import verdicts
+from . import ciout, units, verdicts
 from .gbjson import FormatError
-from .paths import DEFAULT_STORE, REPO_ROOT
 from .record import Record, load_file
-from .store import Store, StoreError
+from .store import StoreError
+from .storeloc import add_store_option, open_store
 
 
 def add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -34,8 +33,7 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unstable-limit", type=float, default=defaults.unstable_limit,
                         help="noise band (or robust CV without an A/A) above which a benchmark "
                              "is unstable: reported, never gated (default 0.25)")
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    add_store_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="compare records from different machines anyway")
 
@@ -51,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--aa", nargs=2, metavar=("A1", "A2"),
                         help="an A/A pair (same commit twice) to calibrate per-benchmark noise bands")
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
+    ciout.add_output_options(parser)
     parser.set_defaults(handler=main)
 
 
@@ -70,7 +68,7 @@ def resolve(selector: str, store_path: Path) -> Record:
     path = Path(selector)
     if path.exists() or "/" in selector or selector.endswith(".json"):
         return load_file(path)
-    with Store(store_path, create=False) as store:
+    with open_store(store_path, create=False) as store:
         return store.get(selector)
 
 
@@ -86,13 +84,14 @@ def check_machines(records: list[Record], force: bool) -> str | None:
 def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
     """print_outcome() prints the verdict table and what could not be compared."""
     unit = "ns/op" if metric in ("real_time", "cpu_time") else metric
-    print(f"{'benchmark':<52} {'nA':>3} {'nB':>3} {'A ' + unit:>12} {'B ' + unit:>12} "
+    print(f"{'benchmark':<52} {'nA':>3} {'nB':>3} {'A (median)':>12} {'B (median)':>12} "
           f"{'r':>6} {'95% CI of r':>15} {'p(Holm)':>8} {'band':>5}  verdict")
     for row in outcome.rows:
         p = min(row.p_worse_holm, row.p_better_holm)
         ci = "n/a" if math.isnan(row.ci_low) else f"[{row.ci_low:.3f},{row.ci_high:.3f}]"
         flag = " (unstable: not gated)" if row.unstable else ""
-        print(f"{row.name:<52} {row.n_a:>3} {row.n_b:>3} {row.median_a:>12.4g} {row.median_b:>12.4g} "
+        print(f"{row.name:<52} {row.n_a:>3} {row.n_b:>3} {units.value(row.median_a, unit):>12} "
+              f"{units.value(row.median_b, unit):>12} "
               f"{row.ratio:>6.3f} {ci:>15} {p:>8.2g} {row.band:>5.0%}  {row.verdict}{flag}"
               f"  — {row.reason}")
     for name in outcome.only_in_a:
@@ -105,18 +104,11 @@ def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
     for row in outcome.rows:
         counts[row.verdict] = counts.get(row.verdict, 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing compared"
+    for g in outcome.geomeans:
+        ci = "n/a" if math.isnan(g.ci_low) else f"[{g.ci_low:.3f},{g.ci_high:.3f}]"
+        print(f"geomean of r, {g.group} ({g.count} benchmarks): {g.ratio:.3f} {ci}")
     print(f"compare: {summary}; {len(outcome.regressions)} gated regression(s); "
           f"exit {outcome.exit_code()}")
-
-
-def outcome_json(outcome: verdicts.Outcome) -> dict:
-    """outcome_json() is the machine-readable form of an outcome."""
-    def clean(value: object) -> object:
-        return None if isinstance(value, float) and math.isnan(value) else value
-    return {"exit_code": outcome.exit_code(),
-            "rows": [{k: clean(v) for k, v in vars(r).items()} for r in outcome.rows],
-            "only_in_a": outcome.only_in_a, "only_in_b": outcome.only_in_b,
-            "failed": outcome.failed}
 
 
 def filtered(samples: dict, pattern: re.Pattern[str] | None) -> dict:
@@ -149,15 +141,18 @@ def main(args: argparse.Namespace) -> int:
     try:
         policy = policy_from(args)
         pattern = compile_filter(args.filter)
-        check_writable(args.json, "--json")
+        for option in ("json", "markdown", "junit"):
+            check_writable(getattr(args, option), f"--{option}")
         a, b = resolve(args.a, args.store), resolve(args.b, args.store)
         aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
     except (FormatError, StoreError, ValueError) as error:
         print(f"suite: {error}", file=sys.stderr)
+        _write_error(args, str(error))
         return 2
     problem = check_machines([a, b, *aa], args.force)
     if problem:
         print(f"suite: {problem}", file=sys.stderr)
+        _write_error(args, problem, a, b)
         return 2
     if not any(s.metric(policy.metric) for s in a.samples().values()):
         print(f"suite: --metric {policy.metric}: no benchmark of A has it (real_time, cpu_time or "
@@ -168,10 +163,26 @@ def main(args: argparse.Namespace) -> int:
     outcome = verdicts.compare(filtered(a.samples(), pattern), filtered(b.samples(), pattern),
                                policy, bands)
     print_outcome(outcome, policy.metric)
-    if args.json:
-        try:
-            args.json.write_text(json.dumps(outcome_json(outcome), indent=1), encoding="utf-8")
-        except OSError as error:
-            print(f"suite: --json {args.json}: {error.strerror}", file=sys.stderr)
-            return 2
+    try:
+        ciout.write_outputs(ciout.document("compare", outcome, outcome.exit_code(), _side(a),
+                                           _side(b), policy, b.context.get("machine", {})), args)
+    except OSError as error:
+        print(f"suite: cannot write the CI outputs: {error.filename or ''}: "
+              f"{error.strerror or error}", file=sys.stderr)
+        return 2
     return outcome.exit_code()
+
+
+def _side(record: Record) -> dict:
+    return ciout.side(record.git_sha, record.describe(), record.machine_id)
+
+
+def _write_error(args: argparse.Namespace, error: str, a: Record | None = None,
+                 b: Record | None = None) -> None:
+    """_write_error() still writes the CI outputs when nothing could be judged (exit 2)."""
+    try:
+        ciout.write_outputs(ciout.document(
+            "compare", None, 2, _side(a) if a else ciout.side(None, args.a),
+            _side(b) if b else ciout.side(None, args.b), None, error=error), args)
+    except OSError as problem:
+        print(f"suite: cannot write the CI outputs: {problem}", file=sys.stderr)

@@ -30,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     stress.add_argument("--no-build", action="store_true", help="skip the CMake build")
     stress.set_defaults(handler=stress_main)
     mutants = sub.add_parser("mutants", help="mutation testing (module reports.mutants)",
+                             prefix_chars="+", add_help=False,  # every option is for reports.mutants
                              description="Delegates to reports.mutants when it exists.")
     mutants.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for reports.mutants")
     mutants.set_defaults(handler=mutants_main)

@@ -9,8 +9,9 @@ import math
 import sys
 from pathlib import Path
 
-from .paths import DEFAULT_REPORT_DIR, DEFAULT_STORE, REPO_ROOT
-from .store import Store, StoreError
+from .paths import DEFAULT_REPORT_DIR
+from .store import StoreError
+from .storeloc import add_store_option, open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,8 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("designs", help="scheduler policies side by side (heat map + counters)",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", default="latest", help="stored record (default latest)")
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    add_store_option(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR,
                         help="report directory to (re)write")
     parser.set_defaults(handler=main)
@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     """main() prints the policy tables and writes the report pages."""
     from . import html, tables  # numpy/matplotlib/jinja2: after the packages step
     try:
-        with Store(args.store, create=False) as store:
+        with open_store(args.store, create=False) as store:
             record = store.get(args.record)
             history = [r for r in store.records(machine_id=record.machine_id) if r.kind == record.kind]
     except StoreError as error:
@@ -51,6 +51,7 @@ def main(args: argparse.Namespace) -> int:
                 counters = "/".join(f"{heat.counters[c][i][j]:.2g}" for c in tables.COUNTERS)
                 cells.append(f"{value:>8.2f} ({counters})")
             print(f"{workload:<32}" + "".join(f"{c:>28}" for c in cells))
-    index = html.write(record, args.out, history=history)
+    from .commitorder import order
+    index = html.write(record, args.out, history=order(history))
     print(f"\ndesigns: {(index.parent / 'designs.html').resolve()}")
     return 0

@@ -9,6 +9,10 @@
    the benchmark unstable: reported, never gated.
 4. Judge and confirm: flagged regressions are measured again in fresh ABBA rounds; only a
    regression flagged in both passes counts.
+`--json/--markdown/--junit FILE` write the result for CI (reports/ciout.py; the Markdown is
+also appended to $GITHUB_STEP_SUMMARY when set), also when the gate cannot judge. `--save`
+stores the result in --store as a record of kind "gate" (the verdict document in its context,
+no samples): the shared store keeps every PR's gate next to the main branch's history.
 Exit 0: no confirmed regression. 1: confirmed regression. 2: could not judge (build failed, a
 benchmark missing or failing, no benchmark matched, unreadable output) — the gate fails closed.
 """
@@ -20,11 +24,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import callgrind, gbjson, packages, runner, verdicts
+from . import callgrind, ciout, gbjson, packages, runner, verdicts
 from .benchcmd import build_benchmarks
 from .comparecmd import add_policy_options, policy_from, print_outcome
 from .paths import REPO_ROOT, cpp_bench_binary
 from .procs import Stopwatch, banner, capture, format_seconds, run
+from .storeloc import open_store
 
 WORKTREE = "WORKTREE"
 
@@ -53,6 +58,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="instruction-count mode: callgrind on single-worker goro/fiber "
                              "benchmarks, exact counts compared against --band-floor")
     add_policy_options(parser)
+    ciout.add_output_options(parser)
+    parser.add_argument("--save", action="store_true",
+                        help="store the gate's result as a record of kind 'gate' in --store")
     parser.set_defaults(handler=main, required_packages=required_packages)
 
 
@@ -65,7 +73,72 @@ def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 class GateError(RuntimeError):
-    """GateError means the gate cannot judge (exit 2)."""
+    """GateError means the gate cannot judge (exit 2); outcome is the judgement so far, if any."""
+
+    def __init__(self, message: str, outcome: verdicts.Outcome | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+def _commit(ref: str, binary: Path | None) -> str | None:
+    """_commit() is the sha a side measures: unknown for a prebuilt binary or this checkout."""
+    if binary is not None or ref == WORKTREE:
+        return None
+    return capture(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=REPO_ROOT) or None
+
+
+def _sides(args: argparse.Namespace) -> tuple[dict, dict]:
+    return (ciout.side(_commit(args.base, args.base_binary), args.base,
+                       path=str(args.base_binary) if args.base_binary else None),
+            ciout.side(_commit(args.head, args.head_binary), args.head,
+                       path=str(args.head_binary) if args.head_binary else None))
+
+
+def _write(args: argparse.Namespace, outcome: verdicts.Outcome | None, code: int,
+           confirmed: list[str] | None, error: str | None = None) -> int:
+    """_write() writes the CI outputs of a finished (or failed) gate and returns its exit code."""
+    from . import context
+    base, head = _sides(args)
+    machine = context.machine()
+    base["machine_id"] = head["machine_id"] = machine.get("machine_id", "unknown")
+    doc = ciout.document("gate", outcome, code, base, head,
+                         policy_from(args) if error is None else None, machine, confirmed, error)
+    try:
+        ciout.write_outputs(doc, args)
+    except OSError as problem:
+        print(f"gate: cannot write the CI outputs: {problem}; exit 2", file=sys.stderr)
+        return 2
+    if getattr(args, "save", False):
+        return _save(args, doc, machine) or code
+    return code
+
+
+def _save(args: argparse.Namespace, doc: dict, machine: dict) -> int:
+    """_save() stores the verdict document as a record of kind "gate"; 2 when the store refuses."""
+    from .record import Record
+    from .store import StoreError
+    git = context_git(args)
+    record = Record(gbench_runs=[], kind="gate", label=f"gate {args.base}..{args.head}", context={
+        "machine": machine, "git": git, "command": " ".join(["scripts/suite", *sys.argv[1:]]),
+        "gate": doc})
+    try:
+        with open_store(args.store) as store:
+            store.add(record)
+    except StoreError as error:
+        print(f"gate: cannot store the result: {error}; exit 2", file=sys.stderr)
+        return 2
+    print(f"gate: stored {record.describe()} in {args.store}")
+    return 0
+
+
+def context_git(args: argparse.Namespace) -> dict:
+    """context_git() is the head's git context: this checkout's when the head is it."""
+    from . import context
+    here = context.git(REPO_ROOT)
+    head = _commit(args.head, args.head_binary)
+    if head and head != here.get("sha"):
+        return {"sha": head, "branch": None, "dirty": False}
+    return here
 
 
 def _checkout(ref: str, workdir: Path) -> Path:
@@ -146,11 +219,11 @@ def gate(args: argparse.Namespace) -> int:
     outcome, bands = _judge(runs, policy, None)
     print_outcome(outcome, policy.metric)
     if outcome.exit_code() == 2:
-        raise GateError("missing or failed benchmarks (see above)")
+        raise GateError("missing or failed benchmarks (see above)", outcome)
     flagged = [r.name for r in outcome.regressions]
     if not flagged:
         print(f"gate: no regression ({format_seconds(clock.elapsed())}); exit 0")
-        return 0
+        return _write(args, outcome, 0, [])
     banner(f"gate: confirm {len(flagged)} flagged benchmark(s), {args.confirm_rounds} ABBA round(s)")
     confirm_regex = "^(" + "|".join(re.escape(n) for n in flagged) + ")(/|$)"
     confirm_runs = _abba(base, head, confirm_regex, args.confirm_rounds, args.repetitions,
@@ -158,13 +231,13 @@ def gate(args: argparse.Namespace) -> int:
     confirmation, _ = _judge(confirm_runs, policy, bands)
     print_outcome(confirmation, policy.metric)
     if confirmation.exit_code() == 2:
-        raise GateError("confirmation runs are missing benchmarks")
+        raise GateError("confirmation runs are missing benchmarks", confirmation)
     confirmed = sorted(set(flagged) & {r.name for r in confirmation.regressions})
     for name in flagged:
         print(f"gate: {name}: {'CONFIRMED regression' if name in confirmed else 'not confirmed'}")
     print(f"gate: {len(confirmed)} confirmed regression(s) "
           f"({format_seconds(clock.elapsed())}); exit {1 if confirmed else 0}")
-    return 1 if confirmed else 0
+    return _write(args, outcome, 1 if confirmed else 0, confirmed)
 
 
 def _instruction_gate(base: runner.Binary, head: runner.Binary, names: list[str], band: float,
@@ -195,4 +268,4 @@ def main(args: argparse.Namespace) -> int:
     except (GateError, gbjson.FormatError, ValueError, RuntimeError, OSError,
             subprocess.SubprocessError) as error:
         print(f"gate: cannot judge: {error}; exit 2", file=sys.stderr)
-        return 2
+        return _write(args, getattr(error, "outcome", None), 2, None, str(error))

@@ -25,7 +25,11 @@ STANDARD_FIELDS = frozenset({
 # Name segments Google Benchmark appends by itself (UseRealTime, MinTime, Repetitions, ...).
 _GENERATED_SEGMENT = re.compile(
     r"^(real_time|manual_time|process_time|(min_time|min_warmup_time|repeats|iterations|threads):.*)$")
-BACKEND_HEADS = ("goro", "thread", "fiber", "go")
+# The naming scheme, known here only: `<workload>[/<param>...]/<backend>/workers:N`, where the
+# backend starts with its family — goro/<policy>, thread, fiber/<algorithm>, go. Families in
+# report order (goro first: the summary compares the others with it), with display names.
+FAMILIES = ("goro", "thread", "fiber", "go")
+FAMILY_TITLES = {"goro": "goro", "thread": "std::thread", "fiber": "Boost.Fiber", "go": "Go"}
 
 
 class FormatError(ValueError):
@@ -69,7 +73,7 @@ def parse_name(name: str) -> Name:
         else:
             rest.append(segment)
     for index, segment in enumerate(rest):
-        if segment in BACKEND_HEADS and index > 0:
+        if segment in FAMILIES and index > 0:
             width = 2 if segment in ("goro", "fiber") and index + 1 < len(rest) else 1
             backend = "/".join(rest[index:index + width])
             return Name(canonical(name), "/".join(rest[:index]), backend, workers)

@@ -1,5 +1,10 @@
 """`scripts/suite history` — change points per benchmark over this machine's stored records.
 
+Records are taken in commit order: `git rev-list --topo-order` of --branch (default: this
+checkout's HEAD), oldest first; records whose commit is not on the branch are listed after, marked,
+and left out of the change-point scan — unless no record is on it (no git, imported records):
+then all of them are scanned in arrival order (reports/commitorder.py).
+
 See reports/changepoints.py for the method (binary segmentation with Mann–Whitney). Prints, per
 benchmark with a change, the record where each new regime starts and the size of the shift.
 """
@@ -7,21 +12,21 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
-from pathlib import Path
 
 from . import context
-from .paths import DEFAULT_STORE, REPO_ROOT
-from .store import Store, StoreError
+from .commitorder import BranchError, order
+from .store import StoreError
+from .storeloc import add_store_option, open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """add_parser() registers `history`."""
     parser = sub.add_parser("history", help="change points per benchmark over stored records",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    add_store_option(parser)
+    parser.add_argument("--branch", metavar="REF",
+                        help="order records by this branch's commits (default: HEAD)")
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
     parser.add_argument("--machine", metavar="ID",
                         help="machine_id to follow (default: this machine; 'all' for every one)")
@@ -32,7 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """main() prints change points; exit 0 (annotations only), 2 on a bad store or filter."""
-    from .changepoints import change_points  # numpy/scipy: after the packages step
+    import numpy as np  # numpy/scipy: after the packages step
+    from .changepoints import change_points
     if not 0 <= args.min_shift < float("inf"):
         print(f"suite: --min-shift must be a finite fraction ≥ 0: {args.min_shift}", file=sys.stderr)
         return 2
@@ -44,12 +50,22 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         machine = None if args.machine == "all" else (args.machine or context.machine()["machine_id"])
-        with Store(args.store, create=False) as store:
-            records = [r for r in store.records(machine_id=machine) if r.kind == "bench"]
-    except StoreError as error:
+        with open_store(args.store, create=False) as store:
+            placed = order([r for r in store.records(machine_id=machine) if r.kind == "bench"],
+                           args.branch)
+    except (StoreError, BranchError) as error:
         print(f"suite: {error}", file=sys.stderr)
         return 2
-    print(f"history: {len(records)} records" + (f" on machine {machine}" if machine else ""))
+    # Scan the on-branch records; when none is on it (no git, imported records) all of them,
+    # in arrival order — the only order there is.
+    records = [p.record for p in placed if p.reachable] or [p.record for p in placed]
+    off_branch = [p.record for p in placed if not p.reachable] if any(p.reachable for p in placed) \
+        else []
+    print(f"history: {len(records)} records in the commit order of {args.branch or 'HEAD'}"
+          + (f" on machine {machine}" if machine else ""))
+    for record in off_branch:
+        print(f"history: * {record.describe()}: commit not on {args.branch or 'HEAD'}; "
+              "listed, not scanned")
     per_record = [r.samples() for r in records]
     names = sorted({n for s in per_record for n in s if not pattern or pattern.search(n)})
     changed = 0
@@ -64,8 +80,8 @@ def main(args: argparse.Namespace) -> int:
         changed += 1
         print(name)
         for index in points:
-            before = statistics.median(present[index - 1][1])
-            after = statistics.median(present[index][1])
+            before = float(np.median(present[index - 1][1]))
+            after = float(np.median(present[index][1]))
             print(f"   at {present[index][0].describe()}: {before:.4g} → {after:.4g} ns/op "
                   f"({after / before - 1:+.1%})")
     print(f"history: {changed} of {len(names)} benchmarks have change points")

@@ -8,19 +8,22 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
 import jinja2
+import numpy as np
 
-from . import plots, tables, verdicts
+from . import plots, tables, units, verdicts
 from .changepoints import change_points
-from .gbjson import parse_name
+from .commitorder import Placed
+from .gbjson import FAMILIES, FAMILY_TITLES, parse_name
 from .record import Record
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
          ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
-         ("history.html", "History")]
+         ("history.html", "History"), ("gates.html", "Gates")]
 
 
 def _environment() -> jinja2.Environment:
@@ -42,7 +45,8 @@ def _common(record: Record, current: str) -> dict[str, Any]:
             "settings": context.get("settings"),
             "measured_with": context.get("command", "unknown (imported record)"),
             "steal": "unknown" if steal is None else f"{steal:.1%}",
-            "command": " ".join(["scripts/suite", *sys.argv[1:]])}
+            "command": " ".join(["scripts/suite", *sys.argv[1:]]),
+            "value": units.value, "with_interval": units.with_interval}
 
 
 class _Lenient(dict):
@@ -54,7 +58,8 @@ class _Lenient(dict):
 
 
 def write(record: Record, out: Path, baseline: Record | None = None,
-          history: Sequence[Record] = (), policy: verdicts.Policy | None = None) -> Path:
+          history: Sequence[Placed] = (), policy: verdicts.Policy | None = None,
+          gates: Sequence[Record] = ()) -> Path:
     """write() renders every page into `out` and returns the index page."""
     policy = policy or verdicts.Policy()
     out.mkdir(parents=True, exist_ok=True)
@@ -70,9 +75,12 @@ def write(record: Record, out: Path, baseline: Record | None = None,
         (out / name).write_text(html, encoding="utf-8")
 
     errors = sorted((n, s.errors[0]) for n, s in samples.items() if s.errors)
+    error_counts = sorted(Counter(m for _, m in errors).items(), key=lambda kv: (-kv[1], kv[0]))
     page("index.html", "index.html", "summary", rows=tables.summary(samples, policy.band_floor),
-         families=[tables.FAMILY_TITLES[f] for f in tables.FAMILIES[1:]],
-         family_keys=list(tables.FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
+         error_counts=error_counts, nproc=max((parse_name(n).workers or 1 for n in samples),
+                                              default=1),
+         families=[FAMILY_TITLES[f] for f in FAMILIES[1:]],
+         family_keys=list(FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
          errors=errors)
     figures = [{"src": _rel(plots.distribution(w, samples, out / "plots" / f"dist_{_slug(w)}.svg"), out),
                 "alt": f"{w}: every repetition, by backend and workers"} for w in workloads]
@@ -94,38 +102,62 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("compare.html", "compare.html", "A/B", outcome=outcome, forest=forest, baseline=baseline,
          alpha=policy.alpha)
     page("history.html", "figures.html", "history", figures=_history_figures(history, out),
-         intro="Median ns/op per stored record on this machine, oldest first; dashed lines mark "
-               "change points (binary segmentation with Mann–Whitney, Bonferroni over the scan, "
-               "≥ 5% shift) — annotations, not a gate.",
+         intro="Median time per operation of every backend, per stored record of this machine "
+               "in commit order (git rev-list --topo-order of the branch, oldest first); records "
+               "whose commit is not on the branch come last, hollow and starred (*). Vertical "
+               "dotted lines mark change points over the on-branch records (binary segmentation, "
+               "Mann–Whitney, Bonferroni over the scan, ≥ 5% shift) — annotations, not a gate.",
          empty="fewer than 2 records on this machine")
+    page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
+         fmt_time=units.value, fmt_ratio=lambda r: "n/a" if r is None else f"{r:.3f}",
+         fmt_ci=lambda lo, hi: "n/a" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]")
     return out / "index.html"
+
+
+def _gate_entries(gates: Sequence[Record]) -> list[dict[str, Any]]:
+    """_gate_entries() is each stored gate result (newest first) with its non-~ rows."""
+    entries = []
+    for gate in sorted(gates, key=lambda r: r.id or 0, reverse=True):
+        doc = gate.context.get("gate", {})
+        rows = doc.get("rows", [])
+        changes = sorted((r for r in rows if r.get("verdict") != verdicts.SAME),
+                         key=lambda r: (not r.get("gated_regression"), r["name"]))
+        entries.append({"id": gate.id, "created": gate.created, "doc": doc, "changes": changes,
+                        "same": len(rows) - len(changes)})
+    return entries
 
 
 def _rel(path: Path, out: Path) -> str:
     return path.relative_to(out).as_posix()
 
 
-def _history_figures(history: Sequence[Record], out: Path) -> list[dict[str, str]]:
+def _history_figures(history: Sequence[Placed], out: Path) -> list[dict[str, str]]:
+    """_history_figures() draws one figure per workload and worker count, a line per backend of
+    every family, records in commit order (unreachable ones last, hollow, starred); change points
+    are computed over the on-branch records only, in that order — or, when no record's commit is
+    on the branch (no git, imported records), over all of them in arrival order."""
     if len(history) < 2:
         return []
-    per_record = [r.samples() for r in history]
-    labels = [f"#{r.id} {r.git_sha[:7]}" for r in history]
-    by_workload: dict[str, dict[str, tuple[list[str], list[float], list[int]]]] = {}
-    names = sorted({n for s in per_record for n in s})
-    for name in names:
+    per_record = [p.record.samples() for p in history]
+    labels = [f"{p.record.git_sha[:7]}{'' if p.reachable else '*'}" for p in history]
+    reachable = [p.reachable for p in history]
+    scanned = reachable if any(reachable) else [True] * len(history)
+    by_figure: dict[tuple[str, int | None], dict[str, plots.HistorySeries]] = {}
+    for name in sorted({n for s in per_record for n in s}):
         parsed = parse_name(name)
-        if parsed.workers != 1 or not parsed.backend.startswith("goro"):
-            continue
         series = [s[name].real_time_ns if name in s else [] for s in per_record]
         if sum(1 for x in series if x) < 2:
             continue
-        medians = [sorted(x)[len(x) // 2] if x else math.nan for x in series]
-        present = [x for x in series if x]
-        index_map = [i for i, x in enumerate(series) if x]
-        changes = [index_map[i] for i in change_points(present)]
-        by_workload.setdefault(parsed.workload, {})[parsed.backend] = (labels, medians, changes)
+        medians = [float(np.median(x)) if x else math.nan for x in series]
+        on_branch = [i for i, x in enumerate(series) if x and scanned[i]]
+        changes = [on_branch[i] for i in change_points([series[i] for i in on_branch])]
+        by_figure.setdefault((parsed.workload, parsed.workers), {})[parsed.backend] = \
+            plots.HistorySeries(medians, changes)
     figures = []
-    for workload, series in sorted(by_workload.items()):
-        path = plots.history(f"{workload}, workers=1", series, out / "plots" / f"hist_{_slug(workload)}.svg")
-        figures.append({"src": _rel(path, out), "alt": f"{workload}: history of goro policies at 1 worker"})
+    for (workload, workers), series in sorted(by_figure.items(), key=lambda k: (k[0][0], k[0][1] or 0)):
+        path = plots.history(f"{workload}, workers={workers}", labels, reachable, series,
+                             out / "plots" / f"hist_{_slug(workload)}_w{workers}.svg")
+        figures.append({"src": _rel(path, out),
+                        "alt": f"{workload} at {workers} worker(s): median time per record, "
+                               "every backend"})
     return figures

@@ -148,11 +148,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--skip-baseline", action="store_true",
                         help="do not first check that the unmutated copy passes")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory and logs")
+    parser.add_argument("--python", action="store_true",
+                        help="instead: the mutations of reports/ (reports/pymutants.py; "
+                             "--python --help for its options)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if "--python" in argv:  # the statistical safeguards of reports/, not the C++ property tests
+        from . import pymutants
+        return pymutants.main([a for a in argv if a != "--python"])
+    args = parse_args(argv)
     try:
         mutations = load_mutations(args.data)
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:

@@ -20,8 +20,11 @@ GO_PACKAGES: tuple[str, ...] = ("golang-go",)
 PYTHON_PACKAGES: tuple[str, ...] = ("python3-matplotlib", "python3-scipy", "python3-numpy",
                                     "python3-jinja2")
 # Everything `scripts/suite test` needs, from the C++ toolchain to the browser that renders reports.
+# python3-yaml reads the CI examples (scripts/ci/); postgresql + python3-psycopg2: the
+# PostgreSQL store's tests start a real server.
 TEST_PACKAGES: tuple[str, ...] = (*BUILD_PACKAGES, *GO_PACKAGES, *PYTHON_PACKAGES,
-                                  "python3-pytest", "chromium", "valgrind")
+                                  "python3-pytest", "chromium", "valgrind", "python3-yaml",
+                                  "postgresql", "python3-psycopg2")
 
 
 class PackageError(RuntimeError):

@@ -7,6 +7,7 @@ of magnitude.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -16,14 +17,45 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
-from .gbjson import Samples, parse_name  # noqa: E402
-from .tables import FAMILY_TITLES, Heatmap  # noqa: E402
+from .gbjson import FAMILIES, FAMILY_TITLES, Samples, parse_name  # noqa: E402
+from .tables import Heatmap  # noqa: E402
 from .verdicts import IMPROVEMENT, REGRESSION, SAME, Comparison  # noqa: E402
 
 matplotlib.rcParams["svg.hashsalt"] = "goro-report"
 matplotlib.rcParams["font.size"] = 9
-FAMILY_COLOURS = {"goro": "#1f77b4", "thread": "#7f7f7f", "fiber": "#2ca02c", "go": "#17becf"}
+# One colour and one marker per backend (goro's policies and each peer), distinct in hue and in
+# shape so lines stay apart in grey print and for colour-blind readers (Tableau 10 hues). goro's
+# lines are solid, the peers' dashed. A backend not listed gets a grey and a dot.
+BACKEND_STYLES: dict[str, tuple[str, str]] = {
+    "goro/go": ("#1f77b4", "o"), "goro/steal": ("#ff7f0e", "s"), "goro/fifo": ("#9467bd", "^"),
+    "thread": ("#7f7f7f", "x"), "fiber/shared_work": ("#2ca02c", "D"),
+    "fiber/round_robin": ("#8c564b", "v"), "fiber/work_stealing": ("#bcbd22", "P"),
+    "go": ("#17becf", "*"),
+}
 VERDICT_COLOURS = {REGRESSION: "#d62728", IMPROVEMENT: "#2ca02c", SAME: "#7f7f7f"}
+
+
+def backend_style(backend: str) -> tuple[str, str]:
+    """backend_style() is (colour, marker) of a backend such as goro/steal or thread."""
+    return BACKEND_STYLES.get(backend, ("#333333", "."))
+
+
+def linestyle(backend: str) -> str:
+    """linestyle() is solid for goro's policies, dashed for the peers."""
+    return "-" if backend.split("/")[0] == "goro" else "--"
+
+
+def backend_order(backend: str) -> tuple[int, str]:
+    """backend_order() sorts backends family by family (goro first), then by name."""
+    family = backend.split("/")[0]
+    return (FAMILIES.index(family) if family in FAMILIES else len(FAMILIES), backend)
+
+
+def outside_legend(axes: plt.Axes, show: bool) -> None:
+    """outside_legend() puts the legend to the right of the plot area: it never covers data."""
+    if show:
+        axes.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                    frameon=False)
 
 
 def save(figure: plt.Figure, path: Path) -> Path:
@@ -43,14 +75,14 @@ def distribution(workload: str, samples: Mapping[str, Samples], path: Path) -> P
     figure, axes = plt.subplots(figsize=(max(4.0, 0.45 * len(entries) + 1.5), 3.2))
     for index, (name, sample) in enumerate(entries):
         values = np.asarray(sample.real_time_ns)
-        colour = FAMILY_COLOURS.get(name.family, "#333333")
+        colour, marker = backend_style(name.backend)
         if len(values) >= 5 and np.ptp(values) > 0:
             parts = axes.violinplot([values], positions=[index], widths=0.7, showextrema=False)
             for body in parts["bodies"]:
                 body.set_facecolor(colour)
                 body.set_alpha(0.25)
         jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
-        axes.scatter(index + jitter, values, s=10, color=colour, zorder=3)
+        axes.scatter(index + jitter, values, s=10, color=colour, marker=marker, zorder=3)
         axes.hlines(np.median(values), index - 0.3, index + 0.3, color="black", linewidth=1)
     axes.set_xticks(range(len(entries)))
     axes.set_xticklabels([f"{e[0].backend}\nw{e[0].workers}" for e in entries], rotation=60,
@@ -70,12 +102,12 @@ def scaling(workload: str, samples: Mapping[str, Samples], path: Path) -> Path:
         if parsed.workload == workload and sample.real_time_ns and parsed.workers is not None:
             lines.setdefault(parsed.backend, []).append((parsed.workers,
                                                          float(np.median(sample.real_time_ns))))
-    figure, axes = plt.subplots(figsize=(4.6, 3.0))
-    for backend, points in sorted(lines.items()):
+    figure, axes = plt.subplots(figsize=(5.4, 3.0))
+    for backend, points in sorted(lines.items(), key=lambda item: backend_order(item[0])):
         points.sort()
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=backend,
-                  color=FAMILY_COLOURS.get(backend.split("/")[0]),
-                  linestyle="-" if backend.startswith("goro") else "--")
+        colour, marker = backend_style(backend)
+        axes.plot([p[0] for p in points], [p[1] for p in points], marker=marker, label=backend,
+                  color=colour, linestyle=linestyle(backend))
     axes.set_xlabel("workers")
     axes.set_ylabel("median ns/op")
     axes.set_yscale("log")
@@ -83,8 +115,7 @@ def scaling(workload: str, samples: Mapping[str, Samples], path: Path) -> Path:
     workers = sorted({p[0] for pts in lines.values() for p in pts})
     axes.set_xticks(workers or [1])
     axes.grid(alpha=0.3)
-    if lines:
-        axes.legend(fontsize=6, loc="best")
+    outside_legend(axes, bool(lines))
     return save(figure, path)
 
 
@@ -129,23 +160,38 @@ def forest(rows: Sequence[Comparison], path: Path) -> Path:
     return save(figure, path)
 
 
-def history(title: str, series: Mapping[str, tuple[list[str], list[float], list[int]]],
-            path: Path) -> Path:
-    """history() draws median ns/op per record for each benchmark, change points as dashed lines."""
-    figure, axes = plt.subplots(figsize=(6.5, 3.0))
-    for name, (labels, medians, changes) in sorted(series.items()):
-        line, = axes.plot(range(len(medians)), medians, marker=".", label=name)
-        for index in changes:
-            axes.axvline(index - 0.5, color=line.get_color(), linestyle="--", linewidth=0.8)
-    labels = next(iter(series.values()))[0] if series else []
+@dataclass(frozen=True)
+class HistorySeries:
+    """HistorySeries is one backend's median per record (NaN where absent) and its change points."""
+    medians: list[float]
+    changes: list[int]
+
+
+def history(title: str, labels: Sequence[str], reachable: Sequence[bool],
+            series: Mapping[str, HistorySeries], path: Path) -> Path:
+    """history() draws median time per record for each backend, in the given (commit) order;
+    records off the branch hollow, change points as dashed lines in the backend's colour."""
+    figure, axes = plt.subplots(figsize=(7.5, 3.0))
+    xs = np.arange(len(labels))
+    off = np.asarray([not r for r in reachable])
+    for backend, line in sorted(series.items(), key=lambda item: backend_order(item[0])):
+        colour, marker = backend_style(backend)
+        values = np.asarray(line.medians, float)
+        axes.plot(xs[~off], values[~off], marker=marker, color=colour, label=backend,
+                  linestyle=linestyle(backend), markersize=4)
+        if off.any():
+            axes.plot(xs[off], values[off], marker=marker, color=colour, linestyle="none",
+                      markerfacecolor="none", markersize=5)
+        for index in line.changes:  # gid: the SVG element says what it is (tests look for it)
+            axes.axvline(index - 0.5, color=colour, linestyle=":", linewidth=1.2,
+                         gid=f"changepoint-{backend}-{index}")
     axes.set_xticks(range(len(labels)))
     axes.set_xticklabels(labels, rotation=60, ha="right", fontsize=6)
     axes.set_yscale("log")
-    axes.set_ylabel("median ns/op")
+    axes.set_ylabel("median time per op (ns)")
     axes.set_title(title)
     axes.grid(alpha=0.3)
-    if series:
-        axes.legend(fontsize=6)
+    outside_legend(axes, bool(series))
     return save(figure, path)
 
 

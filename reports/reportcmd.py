@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import benchcmd, packages
+from . import benchcmd, commitorder, packages
 from .paths import DEFAULT_REPORT_DIR, QUICK_FILTER, REPO_ROOT
 from .procs import Stopwatch, format_seconds
 from .record import Record
 from .store import Store
+from .storeloc import open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help=f"output directory (default {DEFAULT_REPORT_DIR.relative_to(REPO_ROOT)})")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the plan and the packages it would install, then stop")
+    parser.add_argument("--branch", metavar="REF",
+                        help="History page: records in this branch's commit order (default HEAD)")
     parser.set_defaults(handler=main, required_packages=required_packages)
 
 
@@ -40,19 +43,22 @@ def required_packages(args: argparse.Namespace) -> Sequence[str]:
     return (*measuring, *packages.PYTHON_PACKAGES)
 
 
-def render(store: Store | None, record: Record, out: Path, baseline_selector: str | None) -> Path:
+def render(store: Store | None, record: Record, out: Path, baseline_selector: str | None,
+           branch: str | None = None) -> Path:
     """render() writes the report of a record (history = this machine's records of its kind in
     the store; without a store, the record alone)."""
     from . import html  # jinja2/matplotlib: after the packages step
     if store is None:
-        return html.write(record, out, baseline=None, history=[record])
+        return html.write(record, out, baseline=None, history=commitorder.order([record]))
     history = [r for r in store.records(machine_id=record.machine_id) if r.kind == record.kind]
     if baseline_selector:
         baseline = store.get(baseline_selector)
     else:
         earlier = [r for r in history if r.id is not None and record.id is not None and r.id < record.id]
         baseline = earlier[-1] if earlier else None
-    return html.write(record, out, baseline=baseline, history=history)
+    gates = list(store.records(kind="gate"))  # self-contained verdicts: every machine's
+    return html.write(record, out, baseline=baseline, history=commitorder.order(history, branch),
+                      gates=gates)
 
 
 def dry_run(args: argparse.Namespace) -> int:
@@ -86,10 +92,10 @@ def main(args: argparse.Namespace) -> int:
     clock = Stopwatch()
     problems: list[str] = []
     if args.record:
-        with Store(args.store, create=False) as store:
-            index = render(store, store.get(args.record), args.out, args.baseline)
+        with open_store(args.store, create=False) as store:
+            index = render(store, store.get(args.record), args.out, args.baseline, args.branch)
     else:
-        with Store(args.store):
+        with open_store(args.store):
             pass  # refuse a bad store before spending minutes measuring
         record, problems = benchcmd.measure(args, args.root)
         for problem in problems:
@@ -97,8 +103,8 @@ def main(args: argparse.Namespace) -> int:
         if record is None:
             return benchcmd.nothing_measured_status(problems)
         if benchcmd.keep(record, args.store, None, "report"):
-            with Store(args.store) as store:
-                index = render(store, record, args.out, args.baseline)
+            with open_store(args.store) as store:
+                index = render(store, record, args.out, args.baseline, args.branch)
         else:
             problems.append("the run could not be stored")
             index = render(None, record, args.out, None)

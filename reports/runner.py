@@ -42,12 +42,15 @@ class RunResult:
 
 
 def quick_filter(path: Path = QUICK_FILTER) -> str:
-    """quick_filter() ORs the regexes of benches/quick.filter (blank lines and #-comments skipped)."""
+    """quick_filter() ORs the regexes of benches/quick.filter (blank lines and #-comments
+    skipped), with `{nproc}` replaced by this machine's core count."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         raise gbjson.FormatError(f"{path}: missing (the benches define the quick set there)") from None
-    patterns = [l.strip() for l in lines if l.strip() and not l.strip().startswith("#")]
+    nproc = str(os.cpu_count() or 1)
+    patterns = [l.strip().replace("{nproc}", nproc) for l in lines
+                if l.strip() and not l.strip().startswith("#")]
     if not patterns:
         raise gbjson.FormatError(f"{path}: no patterns")
     for pattern in patterns:
@@ -169,8 +172,9 @@ def _summary(document: dict[str, Any] | None, problem: str | None) -> str:
         if samples.errors:
             parts.append(f"error: {samples.errors[0]}")
         elif samples.real_time_ns:
-            values = sorted(samples.real_time_ns)
-            parts.append(f"median {values[len(values) // 2]:.1f} ns/op (n={len(values)})")
+            import numpy as np  # after the packages step (bench is not a light command)
+            parts.append(f"median {float(np.median(samples.real_time_ns)):.1f} ns/op "
+                         f"(n={len(samples.real_time_ns)})")
     return "; ".join(parts) or "no result"
 
 

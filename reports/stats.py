@@ -5,6 +5,8 @@
   1 - 2·P(Bin(n, ½) ≤ l-1); we take the largest l whose coverage is still ≥ the level.
 - ratio_ci(): a seeded percentile bootstrap (scipy.stats.bootstrap) of r = median(B)/median(A).
 - one_sided_p(): Mann–Whitney U (scipy.stats.mannwhitneyu), alternative 'greater' = B worse.
+- geomean_ratio_ci(): the geometric mean of several benchmarks' ratios with a percentile
+  bootstrap interval (each benchmark's A and B resampled independently, one shared seed).
 - holm(): Holm's step-down adjustment (statsmodels is not in Debian's python3 set; the
   procedure is three lines of numpy: sort, multiply by (m - rank), running maximum, clip at 1).
 """
@@ -77,6 +79,29 @@ def ratio_ci(a: Sequence[float], b: Sequence[float], higher_is_better: bool = Fa
         vectorized=True, paired=False, confidence_level=level, n_resamples=BOOTSTRAP_RESAMPLES,
         method="percentile", random_state=np.random.default_rng(seed))
     return (float(result.confidence_interval.low), float(result.confidence_interval.high))
+
+
+def geomean_ratio_ci(pairs: Sequence[tuple[Sequence[float], Sequence[float]]],
+                     higher_is_better: bool = False, level: float = 0.95,
+                     seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float]:
+    """geomean_ratio_ci() is (geomean, low, high) of the oriented ratios of (A, B) pairs; the
+    interval resamples every benchmark's A and B with replacement BOOTSTRAP_RESAMPLES times and
+    takes percentiles of the geomean of the resampled median ratios (NaNs with no pair)."""
+    if not pairs:
+        return (math.nan, math.nan, math.nan)
+    rng = np.random.default_rng(seed)
+    logs = np.zeros(BOOTSTRAP_RESAMPLES)
+    point = 0.0
+    for a, b in pairs:
+        xa, xb = np.asarray(a, float), np.asarray(b, float)
+        point += math.log(ratio(xa, xb, higher_is_better))
+        ra = xa[rng.integers(0, len(xa), size=(BOOTSTRAP_RESAMPLES, len(xa)))]
+        rb = xb[rng.integers(0, len(xb), size=(BOOTSTRAP_RESAMPLES, len(xb)))]
+        logs += np.log(_oriented_ratio(ra, rb, higher_is_better, axis=1))
+    logs /= len(pairs)
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(logs, [tail, 1.0 - tail])
+    return (math.exp(point / len(pairs)), math.exp(float(low)), math.exp(float(high)))
 
 
 def one_sided_p(a: Sequence[float], b: Sequence[float], higher_is_better: bool = False,

@@ -253,14 +253,15 @@ class Store:
     def get(self, selector: str) -> Record:
         """get() finds a record by id ('12'), 'latest', 'latest~N', a uuid or a git sha prefix
         (the newest record of that commit; an all-digit selector that is no record id is tried
-        as a sha prefix too); StoreError when nothing matches."""
+        as a sha prefix too); StoreError when nothing matches. 'latest' and a sha prefix skip
+        gate results (kind 'gate': verdicts, no samples) — they select measurements."""
         row = None
         if selector == "latest" or selector.startswith("latest~"):
             offset = selector.partition("~")[2] or "0"
             if not offset.isdigit():
                 raise StoreError(f"bad selector {selector!r}: expected latest~N with N a number")
-            row = self.db.execute(f"SELECT {self._COLUMNS} FROM records ORDER BY id DESC "
-                                  "LIMIT 1 OFFSET ?", (int(offset),)).fetchone()
+            row = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE kind != 'gate' "
+                                  "ORDER BY id DESC LIMIT 1 OFFSET ?", (int(offset),)).fetchone()
         else:
             if selector.isdigit():
                 row = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE id=?",
@@ -269,7 +270,8 @@ class Store:
                 # LIKE with the prefix escaped: '%' and '_' in a selector are literal characters.
                 prefix = selector.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 row = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE uuid=? OR "
-                                      "git_sha LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT 1",
+                                      "(git_sha LIKE ? ESCAPE '\\' AND kind != 'gate') "
+                                      "ORDER BY id DESC LIMIT 1",
                                       (selector, prefix + "%")).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no record matches {selector!r}")

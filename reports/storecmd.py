@@ -6,17 +6,16 @@ import sys
 from pathlib import Path
 
 from .gbjson import FormatError
-from .paths import DEFAULT_STORE, REPO_ROOT
 from .record import load_file, save_file
-from .store import Store, StoreError
+from .store import StoreError
+from .storeloc import add_store_option, open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """add_parser() registers `store list|import|export`."""
     parser = sub.add_parser("store", help="list, import or export stored records",
                             description=__doc__)
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                        help=f"results store (default {DEFAULT_STORE.relative_to(REPO_ROOT)})")
+    add_store_option(parser)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list records, oldest first",
                                  description="List stored records, oldest first.")
@@ -37,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def list_main(args: argparse.Namespace) -> int:
     """list_main() prints one line per record."""
     try:
-        with Store(args.store, create=False) as store:
+        with open_store(args.store, create=False) as store:
             for record in store.records():
                 print(f"{record.describe()}  machine {record.machine_id}  "
                       f"{len(record.samples())} benchmarks")
@@ -51,7 +50,7 @@ def import_main(args: argparse.Namespace) -> int:
     """import_main() validates every file first, then stores the new ones in the store."""
     try:
         records = [load_file(path) for path in args.files]
-        with Store(args.store) as store:
+        with open_store(args.store) as store:
             for path, record in zip(args.files, records):
                 if store.has_uuid(record.uuid):
                     print(f"store: {path}: already stored ({record.uuid}), skipped")
@@ -67,7 +66,7 @@ def import_main(args: argparse.Namespace) -> int:
 def export_main(args: argparse.Namespace) -> int:
     """export_main() writes a record's export form."""
     try:
-        with Store(args.store, create=False) as store:
+        with open_store(args.store, create=False) as store:
             record = store.get(args.selector)
     except StoreError as error:
         print(f"suite: {error}", file=sys.stderr)

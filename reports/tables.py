@@ -5,11 +5,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from . import stats
-from .gbjson import Samples, parse_name
+from . import stats, verdicts
+from .gbjson import FAMILIES, Samples, parse_name
 
-FAMILIES = ("goro", "thread", "fiber", "go")
-FAMILY_TITLES = {"goro": "goro", "thread": "std::thread", "fiber": "Boost.Fiber", "go": "Go"}
 COUNTERS = ("context_switches_per_op", "steals_per_op", "parks_per_op")
 # Workloads whose result is not a time: the counter the summary compares, and its unit
 # (lower is better for both). Every other workload is compared on real time, in ns/op.
@@ -90,13 +88,9 @@ def summary(samples: Mapping[str, Samples], band: float = 0.05) -> list[SummaryR
                 continue
             r = stats.ratio(goro.values, cell.values)
             low, high = stats.ratio_ci(goro.values, cell.values)
-            verdict = "~"
-            if not math.isnan(low) and low > 1 + band:
-                verdict = "goro faster"
-            elif not math.isnan(high) and high < 1 / (1 + band):
-                verdict = "goro slower"
-            elif math.isnan(low):
-                verdict = "n too small"
+            # r = other/goro: ABOVE the band means the other is slower, i.e. goro faster.
+            verdict = {verdicts.ABOVE: "goro faster", verdicts.BELOW: "goro slower",
+                       verdicts.NO_CI: "n too small"}.get(verdicts.band_position(low, high, band), "~")
             others[family] = (cell, r, low, high, verdict)
         rows.append(SummaryRow(workload, workers, goro, others))
     return rows

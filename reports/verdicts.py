@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .gbjson import Samples
+from .gbjson import FAMILIES, Samples, parse_name
 
 # `stats` (numpy, scipy) is imported inside the functions that compute: the command line builds
 # its --help from Policy's defaults on a machine where numpy is not installed yet.
@@ -54,6 +54,16 @@ class Comparison:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Geomean:
+    """Geomean is the geometric mean of a group's ratios (r > 1 worse) with a bootstrap CI."""
+    group: str      # "all" or a backend family (goro, thread, fiber, go)
+    count: int
+    ratio: float
+    ci_low: float
+    ci_high: float
+
+
 @dataclass
 class Outcome:
     """Outcome is a whole comparison: per-benchmark rows plus what could not be compared."""
@@ -61,6 +71,7 @@ class Outcome:
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    geomeans: list[Geomean] = field(default_factory=list)  # "all" first, then per family
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -130,20 +141,60 @@ def compare(a: Mapping[str, Samples], b: Mapping[str, Samples], policy: Policy,
     for row, pw, pb in zip(outcome.rows, worse_adj, better_adj):
         row.p_worse_holm, row.p_better_holm = pw, pb
         row.verdict, row.reason = _decide(row, policy)
+    outcome.geomeans = geomeans(a, b, [r.name for r in outcome.rows], policy)
     return outcome
+
+
+def geomeans(a: Mapping[str, Samples], b: Mapping[str, Samples], names: list[str],
+             policy: Policy) -> list[Geomean]:
+    """geomeans() summarises the compared benchmarks: all of them, then each backend family."""
+    from . import stats
+    up = higher_is_better(policy.metric)
+    families: dict[str, list[str]] = {}
+    for name in names:
+        families.setdefault(parse_name(name).family or "other", []).append(name)
+    rank = {family: index for index, family in enumerate(FAMILIES)}
+    groups = {"all": list(names), **dict(sorted(families.items(),
+                                                 key=lambda kv: rank.get(kv[0], len(rank))))}
+    result = []
+    for group, members in groups.items():
+        pairs = [(a[n].metric(policy.metric), b[n].metric(policy.metric)) for n in members]
+        if not pairs or (group != "all" and len(groups) == 2):  # one family: "all" says it
+            continue
+        r, low, high = stats.geomean_ratio_ci(pairs, up)
+        result.append(Geomean(group, len(members), r, low, high))
+    return result
+
+
+ABOVE, BELOW, INSIDE, CROSSES, NO_CI = "above", "below", "inside", "crosses", "no CI"
+
+
+def band_position(ci_low: float, ci_high: float, band: float) -> str:
+    """band_position() is the one rule every verdict uses: where the whole CI of r lies against
+    the band [1/(1 + band), 1 + band] — ABOVE it (worse), BELOW it (better), INSIDE, or it
+    CROSSES an edge (NO_CI without an interval)."""
+    if math.isnan(ci_low) or math.isnan(ci_high):
+        return NO_CI
+    upper, lower = 1.0 + band, 1.0 / (1.0 + band)
+    if ci_low > upper:
+        return ABOVE
+    if ci_high < lower:
+        return BELOW
+    if lower <= ci_low and ci_high <= upper:
+        return INSIDE
+    return CROSSES
 
 
 def _decide(row: Comparison, policy: Policy) -> tuple[str, str]:
     from . import stats
-    upper, lower = 1.0 + row.band, 1.0 / (1.0 + row.band)
-    if stats.smallest_possible_p(row.n_a, row.n_b) >= policy.alpha or math.isnan(row.ci_low):
+    position = band_position(row.ci_low, row.ci_high, row.band)
+    if stats.smallest_possible_p(row.n_a, row.n_b) >= policy.alpha or position == NO_CI:
         return UNKNOWN, f"too few samples ({row.n_a} vs {row.n_b}) to reach p < {policy.alpha}"
-    if row.p_worse_holm < policy.alpha and row.ci_low > upper:
+    if row.p_worse_holm < policy.alpha and position == ABOVE:
         return REGRESSION, f"CI above +{row.band:.0%} band, p={row.p_worse_holm:.2g}"
-    if row.p_better_holm < policy.alpha and row.ci_high < lower:
+    if row.p_better_holm < policy.alpha and position == BELOW:
         return IMPROVEMENT, f"CI below band, p={row.p_better_holm:.2g}"
-    if lower <= row.ci_low and row.ci_high <= upper:
+    if position == INSIDE:
         return SAME, f"CI inside ±{row.band:.0%} band"
-    return UNKNOWN, "CI crosses the noise band" if (row.ci_low < upper < row.ci_high or
-                                                    row.ci_low < lower < row.ci_high) \
+    return UNKNOWN, "CI crosses the noise band" if position == CROSSES \
         else "CI beyond the band but not significant after Holm"

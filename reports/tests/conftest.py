@@ -20,3 +20,19 @@ def suite(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:
 def run_suite():
     """run_suite is suite() as a fixture."""
     return suite
+
+
+@pytest.fixture
+def run_in_process(capsys):
+    """run_in_process is suite() without a new interpreter (no second numpy/scipy import):
+    reports.cli.main(ARGS) with its output captured, as a CompletedProcess."""
+    from reports import cli
+
+    def call(*args: str) -> subprocess.CompletedProcess:
+        try:
+            code = cli.main(list(args))
+        except SystemExit as stop:  # argparse errors and --help
+            code = stop.code if isinstance(stop.code, int) else 2
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, captured.out, captured.err)
+    return call

@@ -4,6 +4,9 @@
 Environment: FAKE_BENCH_SLOWDOWN="regex=factor[,regex=factor]" scales matching benchmarks;
 FAKE_BENCH_ERROR="regex=message" makes matching benchmarks fail with that error message;
 FAKE_BENCH_DROP="regex" lists matching benchmarks but never reports them;
+FAKE_BENCH_RUN_FACTORS="f0,f1,...:counter-file" scales every benchmark of the i-th measuring
+invocation (counted in counter-file) by f_i, the last factor repeating: run-to-run offsets a
+within-run spread does not show, or a slowdown a confirmation rerun no longer sees;
 FAKE_BENCH_CLOBBER="path" overwrites that file with garbage while measuring (a store that goes
 bad between bench's check and its write).
 """
@@ -25,6 +28,23 @@ def _pairs(variable: str) -> list[tuple[str, str]]:
     return [tuple(item.split("=", 1)) for item in text.split(",") if "=" in item]  # type: ignore
 
 
+def _run_factor() -> float:
+    """_run_factor() counts this invocation and returns its FAKE_BENCH_RUN_FACTORS factor."""
+    spec = os.environ.get("FAKE_BENCH_RUN_FACTORS")
+    if not spec:
+        return 1.0
+    factors, counter = spec.split(":", 1)
+    try:
+        with open(counter, encoding="utf-8") as handle:
+            done = int(handle.read() or 0)
+    except FileNotFoundError:
+        done = 0
+    with open(counter, "w", encoding="utf-8") as handle:
+        handle.write(str(done + 1))
+    values = [float(f) for f in factors.split(",")]
+    return values[min(done, len(values) - 1)]
+
+
 def main(argv: list[str]) -> int:
     options = {"benchmark_filter": ".", "benchmark_repetitions": "1", "benchmark_out": "",
                "benchmark_list_tests": "false"}
@@ -43,11 +63,12 @@ def main(argv: list[str]) -> int:
             handle.write(b"clobbered while measuring\n" * 100)
     rows = []
     drop = os.environ.get("FAKE_BENCH_DROP")
+    run_factor = _run_factor()
     rng = random.Random()
     for index, name in enumerate(names):
         if drop and re.search(drop, name):
             continue
-        base = 100.0 * (index + 1)
+        base = 100.0 * (index + 1) * run_factor
         for pattern, factor in _pairs("FAKE_BENCH_SLOWDOWN"):
             if re.search(pattern, name):
                 base *= float(factor)

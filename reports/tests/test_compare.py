@@ -155,3 +155,26 @@ def test_zero_times_of_failed_rows_and_aggregates_are_accepted(tmp_path, run_sui
     a = synth.write(tmp_path / "a.json", document)
     result = run_suite("compare", str(a), str(a))
     assert result.returncode == 2 and "failed or empty" in result.stdout  # judged, not refused
+
+
+def test_an_a_a_pair_widens_the_band_to_the_measured_run_to_run_noise(tmp_path, run_in_process):
+    """`--aa`: two runs of the same commit 10% apart set TARGET's band to ~10%, so an 8% shift
+    is noise; without the pair the 5% floor applies and the same shift is a regression."""
+    a = synth.write(tmp_path / "a.json", synth.document(seed=1))
+    b = synth.write(tmp_path / "b.json", synth.document(seed=2, scale={TARGET: 1.08}))
+    a2 = synth.write(tmp_path / "a2.json", synth.document(seed=3, scale={TARGET: 1.10}))
+    out = tmp_path / "v.json"
+    plain = run_in_process("compare", str(a), str(b))
+    assert plain.returncode == 1, plain.stdout + plain.stderr
+    calibrated = run_in_process("compare", str(a), str(b), "--aa", str(a), str(a2), "--json",
+                                str(out))
+    assert calibrated.returncode == 0, calibrated.stdout + calibrated.stderr
+    row = next(r for r in json.loads(out.read_text())["rows"] if r["name"] == TARGET)
+    assert row["verdict"] == "~" and 0.09 < row["band"] < 0.12
+
+
+def test_nothing_in_common_is_exit_2(tmp_path, run_in_process):
+    a = synth.write(tmp_path / "a.json", synth.document(seed=1))
+    result = run_in_process("compare", str(a), str(a), "--filter", "no_such_benchmark")
+    assert result.returncode == 2, result.stdout
+    assert "nothing compared" in result.stdout

@@ -72,8 +72,10 @@ def test_pages_show_machine_errors_and_change_points(report):
     assert "goro faster" in index
     compare = (report / "compare.html").read_text()
     assert "forest" in compare
-    history = (report / "plots" / "hist_chan_pingpong.svg").read_text()
-    assert "stroke-dasharray" in history  # the dashed change-point line
+    history = (report / "plots" / "hist_chan_pingpong_w1.svg").read_text()
+    assert 'id="changepoint-goro/go-3"' in history  # the planted 30% step at record 3
+    for backend in ("goro/go", "goro/steal", "thread", "fiber/shared_work", "go"):
+        assert f"<!-- {backend} -->" in history, backend  # a legend entry per backend, every family
 
 
 def test_svgs_are_reproducible(report, tmp_path):
