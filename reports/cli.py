@@ -24,9 +24,9 @@ import sys
 import traceback
 from typing import Sequence
 
-from . import packages
-from .gbjson import FormatError
-from .store import StoreError
+from .results.gbjson import FormatError
+from .results.store import StoreError
+from .run import packages
 
 # Subcommand modules, in the order --help lists them.
 COMMAND_MODULES = ("testcmd", "benchcmd", "reportcmd", "comparecmd", "gatecmd", "historycmd",

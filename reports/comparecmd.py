@@ -8,34 +8,18 @@ or failed, nothing in common, different machines without --force).
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from pathlib import Path
 
-from . import ciout, units, verdicts
-from .gbjson import FormatError
-from .record import Record, load_file
-from .store import StoreError
-from .storeloc import add_store_option, open_store
-
-
-def add_policy_options(parser: argparse.ArgumentParser) -> None:
-    """add_policy_options() adds the verdict thresholds shared by compare and gate."""
-    defaults = verdicts.Policy()
-    parser.add_argument("--metric", default=defaults.metric,
-                        help="real_time (default), cpu_time or a counter such as items_per_second "
-                             "(*_per_second metrics are higher-is-better)")
-    parser.add_argument("--alpha", type=float, default=defaults.alpha,
-                        help="significance after Holm correction (default 0.01)")
-    parser.add_argument("--band-floor", type=float, default=defaults.band_floor,
-                        help="smallest noise band, as a fraction (default 0.05 = 5%%)")
-    parser.add_argument("--unstable-limit", type=float, default=defaults.unstable_limit,
-                        help="noise band (or robust CV without an A/A) above which a benchmark "
-                             "is unstable: reported, never gated (default 0.25)")
-    add_store_option(parser)
-    parser.add_argument("--force", action="store_true",
-                        help="compare records from different machines anyway")
+from .analysis import verdicts
+from .analysis.policyoptions import add_policy_options, policy_from
+from .render import ciout
+from .render.console import print_outcome
+from .results.gbjson import FormatError
+from .results.record import Record, load_file
+from .results.store import StoreError
+from .results.storeloc import open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,16 +35,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
     ciout.add_output_options(parser)
     parser.set_defaults(handler=main)
-
-
-def policy_from(args: argparse.Namespace) -> verdicts.Policy:
-    """policy_from() reads the thresholds from parsed options (validated)."""
-    for name in ("alpha", "band_floor", "unstable_limit"):
-        value = getattr(args, name)
-        if not (0 < value < 1 if name == "alpha" else 0 <= value):
-            raise ValueError(f"--{name.replace('_', '-')} out of range: {value}")
-    return verdicts.Policy(alpha=args.alpha, band_floor=args.band_floor,
-                           unstable_limit=args.unstable_limit, metric=args.metric)
 
 
 def resolve(selector: str, store_path: Path) -> Record:
@@ -79,36 +53,6 @@ def check_machines(records: list[Record], force: bool) -> str | None:
         return (f"records come from different machines ({', '.join(sorted(ids))}); timings are "
                 "not comparable — pass --force to compare anyway")
     return None
-
-
-def print_outcome(outcome: verdicts.Outcome, metric: str) -> None:
-    """print_outcome() prints the verdict table and what could not be compared."""
-    unit = "ns/op" if metric in ("real_time", "cpu_time") else metric
-    print(f"{'benchmark':<52} {'nA':>3} {'nB':>3} {'A (median)':>12} {'B (median)':>12} "
-          f"{'r':>6} {'95% CI of r':>15} {'p(Holm)':>8} {'band':>5}  verdict")
-    for row in outcome.rows:
-        p = min(row.p_worse_holm, row.p_better_holm)
-        ci = "n/a" if math.isnan(row.ci_low) else f"[{row.ci_low:.3f},{row.ci_high:.3f}]"
-        flag = " (unstable: not gated)" if row.unstable else ""
-        print(f"{row.name:<52} {row.n_a:>3} {row.n_b:>3} {units.value(row.median_a, unit):>12} "
-              f"{units.value(row.median_b, unit):>12} "
-              f"{row.ratio:>6.3f} {ci:>15} {p:>8.2g} {row.band:>5.0%}  {row.verdict}{flag}"
-              f"  — {row.reason}")
-    for name in outcome.only_in_a:
-        print(f"{name:<52} missing in B")
-    for name in outcome.only_in_b:
-        print(f"{name:<52} missing in A")
-    for name in outcome.failed:
-        print(f"{name:<52} failed or empty on a side")
-    counts: dict[str, int] = {}
-    for row in outcome.rows:
-        counts[row.verdict] = counts.get(row.verdict, 0) + 1
-    summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing compared"
-    for g in outcome.geomeans:
-        ci = "n/a" if math.isnan(g.ci_low) else f"[{g.ci_low:.3f},{g.ci_high:.3f}]"
-        print(f"geomean of r, {g.group} ({g.count} benchmarks): {g.ratio:.3f} {ci}")
-    print(f"compare: {summary}; {len(outcome.regressions)} gated regression(s); "
-          f"exit {outcome.exit_code()}")
 
 
 def filtered(samples: dict, pattern: re.Pattern[str] | None) -> dict:

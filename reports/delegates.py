@@ -10,9 +10,9 @@ import importlib
 import importlib.util
 import sys
 
-from .benchcmd import build_release
-from .paths import REPO_ROOT, build_dir
-from .procs import Stopwatch, banner, format_seconds, run
+from .run.build import build_release
+from .run.paths import REPO_ROOT, build_dir
+from .run.procs import Stopwatch, banner, format_seconds, run
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,10 +29,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     stress.add_argument("--seconds", type=int, default=60, help="time box (default 60)")
     stress.add_argument("--no-build", action="store_true", help="skip the CMake build")
     stress.set_defaults(handler=stress_main)
-    mutants = sub.add_parser("mutants", help="mutation testing (module reports.mutants)",
-                             prefix_chars="+", add_help=False,  # every option is for reports.mutants
-                             description="Delegates to reports.mutants when it exists.")
-    mutants.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for reports.mutants")
+    mutants = sub.add_parser("mutants", help="mutation testing (module reports.run.mutants)",
+                             prefix_chars="+", add_help=False,  # every option is for reports.run.mutants
+                             description="Delegates to reports.run.mutants when it exists.")
+    mutants.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for reports.run.mutants")
     mutants.set_defaults(handler=mutants_main)
 
 
@@ -75,11 +75,11 @@ def stress_main(args: argparse.Namespace) -> int:
 
 
 def mutants_main(args: argparse.Namespace) -> int:
-    """mutants_main() hands over to reports.mutants.main(argv) when that module exists."""
-    if importlib.util.find_spec("reports.mutants") is None:
-        print("mutants: the mutation runner is not built yet (module reports.mutants is missing)",
+    """mutants_main() hands over to reports.run.mutants.main(argv) when that module exists."""
+    if importlib.util.find_spec("reports.run.mutants") is None:
+        print("mutants: the mutation runner is not built yet (module reports.run.mutants is missing)",
               file=sys.stderr)
         return 2
-    module = importlib.import_module("reports.mutants")
+    module = importlib.import_module("reports.run.mutants")
     status = int(module.main(args.rest))
-    return 4 if status == 1 else status  # reports.mutants: 1 = a mutation survived
+    return 4 if status == 1 else status  # reports.run.mutants: 1 = a mutation survived

@@ -9,9 +9,9 @@ import math
 import sys
 from pathlib import Path
 
-from .paths import DEFAULT_REPORT_DIR
-from .store import StoreError
-from .storeloc import add_store_option, open_store
+from .results.store import StoreError
+from .results.storeloc import add_store_option, open_store
+from .run.paths import DEFAULT_REPORT_DIR
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """main() prints the policy tables and writes the report pages."""
-    from . import html, tables  # numpy/matplotlib/jinja2: after the packages step
+    from .render import html, tables  # numpy/matplotlib/jinja2: after the packages step
     try:
         with open_store(args.store, create=False) as store:
             record = store.get(args.record)
@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
                 counters = "/".join(f"{heat.counters[c][i][j]:.2g}" for c in tables.COUNTERS)
                 cells.append(f"{value:>8.2f} ({counters})")
             print(f"{workload:<32}" + "".join(f"{c:>28}" for c in cells))
-    from .commitorder import order
+    from .results.commitorder import order
     index = html.write(record, args.out, history=order(history))
     print(f"\ndesigns: {(index.parent / 'designs.html').resolve()}")
     return 0

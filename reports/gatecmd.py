@@ -9,7 +9,7 @@
    the benchmark unstable: reported, never gated.
 4. Judge and confirm: flagged regressions are measured again in fresh ABBA rounds; only a
    regression flagged in both passes counts.
-`--json/--markdown/--junit FILE` write the result for CI (reports/ciout.py; the Markdown is
+`--json/--markdown/--junit FILE` write the result for CI (reports/render/ciout.py; the Markdown is
 also appended to $GITHUB_STEP_SUMMARY when set), also when the gate cannot judge. `--save`
 stores the result in --store as a record of kind "gate" (the verdict document in its context,
 no samples): the shared store keeps every PR's gate next to the main branch's history.
@@ -24,12 +24,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import callgrind, ciout, gbjson, packages, runner, verdicts
-from .benchcmd import build_benchmarks
-from .comparecmd import add_policy_options, policy_from, print_outcome
-from .paths import REPO_ROOT, cpp_bench_binary
-from .procs import Stopwatch, banner, capture, format_seconds, run
-from .storeloc import open_store
+from .analysis import callgrind, verdicts
+from .analysis.policyoptions import add_policy_options, policy_from
+from .render import ciout
+from .render.console import print_outcome
+from .results import gbjson
+from .results.storeloc import open_store
+from .run import packages, runner
+from .run.build import build_benchmarks
+from .run.paths import REPO_ROOT, cpp_bench_binary
+from .run.procs import Stopwatch, banner, capture, format_seconds, run
 
 WORKTREE = "WORKTREE"
 
@@ -97,7 +101,7 @@ def _sides(args: argparse.Namespace) -> tuple[dict, dict]:
 def _write(args: argparse.Namespace, outcome: verdicts.Outcome | None, code: int,
            confirmed: list[str] | None, error: str | None = None) -> int:
     """_write() writes the CI outputs of a finished (or failed) gate and returns its exit code."""
-    from . import context
+    from .results import context
     base, head = _sides(args)
     machine = context.machine()
     base["machine_id"] = head["machine_id"] = machine.get("machine_id", "unknown")
@@ -115,8 +119,8 @@ def _write(args: argparse.Namespace, outcome: verdicts.Outcome | None, code: int
 
 def _save(args: argparse.Namespace, doc: dict, machine: dict) -> int:
     """_save() stores the verdict document as a record of kind "gate"; 2 when the store refuses."""
-    from .record import Record
-    from .store import StoreError
+    from .results.record import Record
+    from .results.store import StoreError
     git = context_git(args)
     record = Record(gbench_runs=[], kind="gate", label=f"gate {args.base}..{args.head}", context={
         "machine": machine, "git": git, "command": " ".join(["scripts/suite", *sys.argv[1:]]),
@@ -133,7 +137,7 @@ def _save(args: argparse.Namespace, doc: dict, machine: dict) -> int:
 
 def context_git(args: argparse.Namespace) -> dict:
     """context_git() is the head's git context: this checkout's when the head is it."""
-    from . import context
+    from .results import context
     here = context.git(REPO_ROOT)
     head = _commit(args.head, args.head_binary)
     if head and head != here.get("sha"):

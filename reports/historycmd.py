@@ -3,9 +3,9 @@
 Records are taken in commit order: `git rev-list --topo-order` of --branch (default: this
 checkout's HEAD), oldest first; records whose commit is not on the branch are listed after, marked,
 and left out of the change-point scan — unless no record is on it (no git, imported records):
-then all of them are scanned in arrival order (reports/commitorder.py).
+then all of them are scanned in arrival order (reports/results/commitorder.py).
 
-See reports/changepoints.py for the method (binary segmentation with Mann–Whitney). Prints, per
+See reports/analysis/changepoints.py for the method (binary segmentation with Mann–Whitney). Prints, per
 benchmark with a change, the record where each new regime starts and the size of the shift.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ import argparse
 import re
 import sys
 
-from . import context
-from .commitorder import BranchError, order
-from .store import StoreError
-from .storeloc import add_store_option, open_store
+from .results import context
+from .results.commitorder import BranchError, order
+from .results.store import StoreError
+from .results.storeloc import add_store_option, open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """main() prints change points; exit 0 (annotations only), 2 on a bad store or filter."""
     import numpy as np  # numpy/scipy: after the packages step
-    from .changepoints import change_points
+    from .analysis.changepoints import change_points
     if not 0 <= args.min_shift < float("inf"):
         print(f"suite: --min-shift must be a finite fraction ≥ 0: {args.min_shift}", file=sys.stderr)
         return 2

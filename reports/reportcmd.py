@@ -10,19 +10,20 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import benchcmd, commitorder, packages
-from .paths import DEFAULT_REPORT_DIR, QUICK_FILTER, REPO_ROOT
-from .procs import Stopwatch, format_seconds
-from .record import Record
-from .store import Store
-from .storeloc import open_store
+from .results import commitorder
+from .results.record import Record
+from .results.store import Store
+from .results.storeloc import open_store
+from .run import measure, packages, runner
+from .run.paths import DEFAULT_REPORT_DIR, QUICK_FILTER, REPO_ROOT
+from .run.procs import Stopwatch, format_seconds
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """add_parser() registers `report`."""
     parser = sub.add_parser("report", help="build, run the quick set, store, write the HTML report",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    benchcmd.add_run_options(parser)
+    measure.add_run_options(parser)
     parser.add_argument("--record", metavar="SELECTOR",
                         help="render this stored record instead of measuring (latest, id, sha)")
     parser.add_argument("--baseline", metavar="SELECTOR",
@@ -39,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def required_packages(args: argparse.Namespace) -> Sequence[str]:
     """required_packages() is what `report` needs: the Python packages, and what measuring
     needs unless a stored record is rendered."""
-    measuring = () if args.record else benchcmd.required_packages(args)
+    measuring = () if args.record else measure.required_packages(args)
     return (*measuring, *packages.PYTHON_PACKAGES)
 
 
@@ -47,7 +48,7 @@ def render(store: Store | None, record: Record, out: Path, baseline_selector: st
            branch: str | None = None) -> Path:
     """render() writes the report of a record (history = this machine's records of its kind in
     the store; without a store, the record alone)."""
-    from . import html  # jinja2/matplotlib: after the packages step
+    from .render import html  # jinja2/matplotlib: after the packages step
     if store is None:
         return html.write(record, out, baseline=None, history=commitorder.order([record]))
     history = [r for r in store.records(machine_id=record.machine_id) if r.kind == record.kind]
@@ -76,7 +77,7 @@ def dry_run(args: argparse.Namespace) -> int:
         chosen = (f"--filter {args.filter}" if args.filter else "every benchmark (--full)"
                   if args.full else f"the quick set of {QUICK_FILTER.relative_to(REPO_ROOT)}")
         steps.append(f"measure: {chosen}, one process per benchmark, "
-                     f"{args.repetitions or benchcmd.runner.QUICK_REPETITIONS} repetitions")
+                     f"{args.repetitions or runner.QUICK_REPETITIONS} repetitions")
         steps.append(f"store: add the record to {args.store}")
     steps.append(f"write: the HTML report in {args.out}, its index path printed last")
     for number, step in enumerate(steps, start=1):
@@ -97,12 +98,12 @@ def main(args: argparse.Namespace) -> int:
     else:
         with open_store(args.store):
             pass  # refuse a bad store before spending minutes measuring
-        record, problems = benchcmd.measure(args, args.root)
+        record, problems = measure.measure(args, args.root)
         for problem in problems:
             print(f"report: problem: {problem}", file=sys.stderr)
         if record is None:
-            return benchcmd.nothing_measured_status(problems)
-        if benchcmd.keep(record, args.store, None, "report"):
+            return measure.nothing_measured_status(problems)
+        if measure.keep(record, args.store, None, "report"):
             with open_store(args.store) as store:
                 index = render(store, record, args.out, args.baseline, args.branch)
         else:

@@ -5,10 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .gbjson import FormatError
-from .record import load_file, save_file
-from .store import StoreError
-from .storeloc import add_store_option, open_store
+from .results.gbjson import FormatError
+from .results.record import load_file, save_file
+from .results.store import StoreError
+from .results.storeloc import add_store_option, open_store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

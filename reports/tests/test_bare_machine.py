@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import packages
+from reports.run import packages
 from reports.tests.conftest import REPO_ROOT
 
 HIDDEN = ("jinja2", "scipy", "numpy", "matplotlib", "pytest", "markupsafe")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.record import load_file
-from reports.store import Store
+from reports.results.record import load_file
+from reports.results.store import Store
 from reports.tests.conftest import REPO_ROOT
 
 FAKE = Path(__file__).with_name("fake_bench.py")

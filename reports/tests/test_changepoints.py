@@ -1,10 +1,10 @@
-"""Change points (reports/changepoints.py) on synthetic histories with known steps."""
+"""Change points (reports/analysis/changepoints.py) on synthetic histories with known steps."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from reports.changepoints import change_points
+from reports.analysis.changepoints import change_points
 
 
 def _history(levels: list[tuple[int, float]], noise: float = 0.01, repetitions: int = 5,

@@ -1,4 +1,4 @@
-"""CI outputs of `gate` and `compare` (reports/ciout.py): JSON, Markdown, JUnit, step summary."""
+"""CI outputs of `gate` and `compare` (reports/render/ciout.py): JSON, Markdown, JUnit, step summary."""
 from __future__ import annotations
 
 import json
@@ -116,8 +116,8 @@ def test_an_unjudgeable_compare_still_writes_its_outputs(tmp_path, run_in_proces
 
 def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_path,
                                                                    run_in_process):
-    from reports.record import Record
-    from reports.store import Store
+    from reports.results.record import Record
+    from reports.results.store import Store
     with Store(gated["store"]) as store:
         (gate,) = list(store.records(kind="gate"))
         assert gate.gbench_runs == [] and gate.context["gate"]["regressions"] == [PLANTED]
@@ -136,8 +136,9 @@ def test_a_saved_gate_is_a_record_of_its_own_and_has_a_report_page(gated, tmp_pa
 
 def test_a_regression_the_gate_did_not_confirm_is_no_failure():
     """document() with confirmed=[]: the first pass's REGRESSION row is reported, not gated."""
-    from reports import ciout, verdicts
-    from reports.gbjson import Samples
+    from reports.render import ciout
+    from reports.analysis import verdicts
+    from reports.results.gbjson import Samples
     a = {TARGET: Samples(TARGET, real_time_ns=[100.0 + i * 0.1 for i in range(10)])}
     b = {TARGET: Samples(TARGET, real_time_ns=[130.0 + i * 0.1 for i in range(10)])}
     outcome = verdicts.compare(a, b, verdicts.Policy())

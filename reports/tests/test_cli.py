@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.record import Record
-from reports.store import Store
+from reports.results.record import Record
+from reports.results.store import Store
 from reports.tests import synth
 
 COMMANDS = ["test", "bench", "report", "compare", "gate", "history", "designs", "store", "models",
@@ -119,7 +119,8 @@ def test_a_bug_in_the_suite_is_exit_70_with_its_traceback(monkeypatch, capsys):
 
 
 def test_failures_of_delegated_programs_are_exit_4_not_1(monkeypatch, tmp_path):
-    from reports import cli, delegates, mutants
+    from reports import cli, delegates
+    from reports.run import mutants
     models = tmp_path / "release" / "models"
     models.mkdir(parents=True)
     for name, status in (("model_ok", 0), ("model_broken", 1)):

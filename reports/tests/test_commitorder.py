@@ -1,4 +1,4 @@
-"""History in commit order (reports/commitorder.py) on a real throw-away git repository."""
+"""History in commit order (reports/results/commitorder.py) on a real throw-away git repository."""
 from __future__ import annotations
 
 import subprocess
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reports import commitorder
-from reports.record import Record
+from reports.results import commitorder
+from reports.results.record import Record
 
 
 def _git(repo: Path, *args: str) -> str:

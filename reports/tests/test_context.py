@@ -5,9 +5,9 @@ import hashlib
 import json
 import sqlite3
 
-from reports import context
-from reports import store as store_module
-from reports.record import Record, load_file, save_file
+from reports.results import context
+from reports.results import store as store_module
+from reports.results.record import Record, load_file, save_file
 from reports.tests import synth
 
 

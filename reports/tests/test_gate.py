@@ -54,7 +54,7 @@ def test_no_match_fails_closed(tmp_path):
 
 
 def test_callgrind_totals_and_eligibility():
-    from reports import callgrind
+    from reports.analysis import callgrind
     text = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nfn=(1) main\n3 10\ntotals: 123456\n"
     assert callgrind.parse_totals(text) == 123456
     assert callgrind.eligible("chan_pingpong/goro/go/workers:1")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reports import gatecmd, verdicts
+from reports import gatecmd
+from reports.analysis import verdicts
 from reports.cli import parser
 from reports.tests import synth
 from reports.tests.test_gate import _binary
@@ -43,7 +44,7 @@ def test_a_a_pairs_set_the_band_from_run_to_run_noise():
 
 
 def verdicts_samples(runs: dict[str, list[dict]], side: str) -> dict:
-    from reports import gbjson
+    from reports.results import gbjson
     return gbjson.samples(runs[f"{side}1"] + runs[f"{side}2"])
 
 

@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
-from reports.record import Record
-from reports.store import Store
+from reports.results.record import Record
+from reports.results.store import Store
 from reports.tests import synth
 from reports.tests.conftest import REPO_ROOT
 

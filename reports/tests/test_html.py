@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from reports.record import Record
-from reports.store import Store
+from reports.results.record import Record
+from reports.results.store import Store
 from reports.tests import synth
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,8 +79,8 @@ def test_pages_show_machine_errors_and_change_points(report):
 
 
 def test_svgs_are_reproducible(report, tmp_path):
-    from reports import plots
-    from reports.gbjson import samples
+    from reports.render import plots
+    from reports.results.gbjson import samples
     document = synth.document(seed=3, repetitions=5)
     first = plots.distribution("chan_pingpong", samples([document]), tmp_path / "a.svg").read_text()
     second = plots.distribution("chan_pingpong", samples([document]), tmp_path / "b.svg").read_text()

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from reports import store as sqlite_store
-from reports.record import Record
+from reports.results import store as sqlite_store
+from reports.results.record import Record
 from reports.tests import pgserver, synth
 from reports.tests.conftest import REPO_ROOT
 
@@ -19,7 +19,7 @@ if pgserver.binaries() is None:
                 "the PostgreSQL store is untested here", allow_module_level=True)
 psycopg2 = pytest.importorskip("psycopg2", reason="python3-psycopg2 is not installed")
 
-from reports.pgstore import PgStore, is_url  # noqa: E402  (after the skips: needs psycopg2)
+from reports.results.pgstore import PgStore, is_url  # noqa: E402  (after the skips: needs psycopg2)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_same_tables_and_columns_as_sqlite(url, tmp_path):
 
 
 def test_migration_from_version_1(url):
-    from reports import pgstore
+    from reports.results import pgstore
     import json
     connection = psycopg2.connect(url)
     record = _record()
@@ -153,8 +153,8 @@ def test_unreachable_server_is_a_store_error(server):
 
 WRITER = textwrap.dedent("""
     import sys
-    from reports.pgstore import PgStore
-    from reports.record import Record
+    from reports.results.pgstore import PgStore
+    from reports.results.record import Record
     from reports.tests import synth
     url, worker = sys.argv[1], int(sys.argv[2])
     for index in range(5):
@@ -190,7 +190,7 @@ def test_a_postgresql_backed_history_renders_the_report(server, tmp_path):
     """The no-server route into the shared store: records exported as files, `store import`ed
     through $GORO_STORE; then `history` and `report` read the PostgreSQL store."""
     import os
-    from reports.record import save_file
+    from reports.results.record import save_file
     url = server.new_database()
     files = []
     for index in range(5):

@@ -1,11 +1,11 @@
-"""The Python mutation check itself (reports/pymutants.py): its list is current, a stale entry is
+"""The Python mutation check itself (reports/run/pymutants.py): its list is current, a stale entry is
 an error before anything runs, and a mutant the tests miss is reported as SURVIVED (exit 1)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from reports import pymutants
+from reports.run import pymutants
 from reports.tests.conftest import REPO_ROOT
 
 ISSUE_MUTATIONS = {"holm-disabled", "regression-ignores-band", "empty-comparison-exits-0",
@@ -24,7 +24,7 @@ def test_the_list_is_current_and_covers_the_issue(run_suite):
 def _data(tmp_path: Path, search: str, tests: list[str]) -> Path:
     path = tmp_path / "m.json"
     path.write_text(json.dumps({"mutations": [{
-        "name": "m", "file": "reports/units.py", "search": search, "replace": search + "\n\n",
+        "name": "m", "file": "reports/render/units.py", "search": search, "replace": search + "\n\n",
         "description": "d", "tests": tests}]}))
     return path
 

@@ -1,4 +1,4 @@
-"""reports/stats.py against brute force and first principles (no scipy on the checking side)."""
+"""reports/analysis/stats.py against brute force and first principles (no scipy on the checking side)."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from reports import stats
+from reports.analysis import stats
 
 
 def _coverage(n: int, l: int) -> float:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reports import store as store_module
-from reports.record import Record, load_file, save_file
+from reports.results import store as store_module
+from reports.results.record import Record, load_file, save_file
 from reports.tests import synth
 
 

@@ -1,11 +1,11 @@
-"""Human units (reports/units.py): what every table prints instead of 7.83e+04."""
+"""Human units (reports/render/units.py): what every table prints instead of 7.83e+04."""
 from __future__ import annotations
 
 import math
 
 import pytest
 
-from reports import units
+from reports.render import units
 
 
 @pytest.mark.parametrize("ns, text", [(12.0, "12 ns"), (999.0, "999 ns"), (78_300.0, "78.3 µs"),

@@ -1,11 +1,11 @@
-"""The verdict rule (reports/verdicts.py) read as a specification, on samples we control."""
+"""The verdict rule (reports/analysis/verdicts.py) read as a specification, on samples we control."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from reports import verdicts
-from reports.gbjson import Samples
+from reports.analysis import verdicts
+from reports.results.gbjson import Samples
 
 POLICY = verdicts.Policy()
 

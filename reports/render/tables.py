@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from . import stats, verdicts
-from .gbjson import FAMILIES, Samples, parse_name
+from ..analysis import stats, verdicts
+from ..results.gbjson import FAMILIES, Samples, parse_name
 
 COUNTERS = ("context_switches_per_op", "steals_per_op", "parks_per_op")
 # Workloads whose result is not a time: the counter the summary compares, and its unit

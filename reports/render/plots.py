@@ -17,9 +17,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
-from .gbjson import FAMILIES, FAMILY_TITLES, Samples, parse_name  # noqa: E402
+from ..analysis.verdicts import IMPROVEMENT, REGRESSION, SAME, Comparison  # noqa: E402
+from ..results.gbjson import FAMILIES, FAMILY_TITLES, Samples, parse_name  # noqa: E402
 from .tables import Heatmap  # noqa: E402
-from .verdicts import IMPROVEMENT, REGRESSION, SAME, Comparison  # noqa: E402
 
 matplotlib.rcParams["svg.hashsalt"] = "goro-report"
 matplotlib.rcParams["font.size"] = 9

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .gbjson import parse_name
+from ..results.gbjson import parse_name
 
 # The workload functions of benches/workloads.hpp take (benchmark::State&) or
 # (benchmark::State&, std::size_t); Google Benchmark's own BenchmarkInstance::Run is a hidden

@@ -11,9 +11,9 @@ writers render only from it, so the three outputs can never disagree.
 - JUnit    one <testcase> per judged benchmark; <failure> = a gated regression (for the gate: a
            confirmed one), <skipped> = unstable (reported, never gated), <error> = missing or
            failed on a side. Readable by GitHub (test reporters), GitLab (reports:junit), Jenkins.
-Only the standard library and reports.units at import time (cli.py imports the command
+Only the standard library and reports.render.units at import time (cli.py imports the command
 modules, and so this one, before the packages step); the verdict names come from
-reports.verdicts when a writer runs.
+reports.analysis.verdicts when a writer runs.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 def _verdict_order() -> dict[str, int]:
     """_verdict_order() is the Markdown's row order: what a reviewer must look at first."""
-    from . import verdicts
+    from ..analysis import verdicts
     return {verdicts.REGRESSION: 0, verdicts.IMPROVEMENT: 1, verdicts.UNKNOWN: 2, verdicts.SAME: 3}
 
 
@@ -72,7 +72,7 @@ def document(command: str, outcome: Any, exit_code: int, base: dict[str, Any],
     """document() is the machine-readable result of a compare (confirmed None: a REGRESSION row
     is gated as is) or a gate (confirmed: the names whose regression the rerun confirmed).
     outcome is a verdicts.Outcome or None when nothing could be judged (then error says why)."""
-    from .verdicts import REGRESSION
+    from ..analysis.verdicts import REGRESSION
     confirmed_set = set(confirmed) if confirmed is not None else None
     rows = []
     for row in (outcome.rows if outcome is not None else []):
@@ -115,7 +115,7 @@ def _unit(doc: dict[str, Any]) -> str:
 
 
 def _verdict_text(row: dict[str, Any]) -> str:
-    from .verdicts import REGRESSION
+    from ..analysis.verdicts import REGRESSION
     text = row["verdict"]
     if row.get("unstable"):
         text += " (unstable, not gated)"
@@ -162,7 +162,7 @@ def markdown(doc: dict[str, Any]) -> str:
              "(ratio = head/base oriented so that > 1 is worse)", ""]
     if doc.get("error"):
         lines += [f"**Could not judge:** {_cell(doc['error'])}", ""]
-    from .verdicts import SAME
+    from ..analysis.verdicts import SAME
     order = _verdict_order()
     ordered = sorted(doc["rows"], key=lambda r: (not r.get("gated_regression"),
                                                  order.get(r["verdict"], 9), r["name"]))

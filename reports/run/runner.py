@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import gbjson
+from ..results import gbjson
 from .paths import GO_SOURCES, QUICK_FILTER, cpp_bench_binary, go_bench_binary
 from .procs import Stopwatch, format_seconds
 

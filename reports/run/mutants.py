@@ -8,8 +8,8 @@ runtime/tests/property/standalone) and tested with fixed RapidCheck seeds. A mut
 when every mutation is killed. A search text that no longer matches exactly once is an error
 reported before anything is built: a stale mutation must be fixed, never silently skipped.
 
-    /usr/bin/python3 -m reports.mutants --list
-    /usr/bin/python3 -m reports.mutants --only select-first-ready-case --keep
+    /usr/bin/python3 -m reports.run.mutants --list
+    /usr/bin/python3 -m reports.run.mutants --only select-first-ready-case --keep
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
 STANDALONE = Path("runtime") / "tests" / "property" / "standalone"
 TARGET = "goro_property_tests"
@@ -149,7 +149,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="do not first check that the unmutated copy passes")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory and logs")
     parser.add_argument("--python", action="store_true",
-                        help="instead: the mutations of reports/ (reports/pymutants.py; "
+                        help="instead: the mutations of reports/ (reports/run/pymutants.py; "
                              "--python --help for its options)")
     return parser.parse_args(argv)
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .gbjson import FAMILIES, Samples, parse_name
+from ..results.gbjson import FAMILIES, Samples, parse_name
 
 # `stats` (numpy, scipy) is imported inside the functions that compute: the command line builds
 # its --help from Policy's defaults on a machine where numpy is not installed yet.

@@ -15,11 +15,12 @@ from typing import Any, Sequence
 import jinja2
 import numpy as np
 
-from . import plots, tables, units, verdicts
-from .changepoints import change_points
-from .commitorder import Placed
-from .gbjson import FAMILIES, FAMILY_TITLES, parse_name
-from .record import Record
+from . import plots, tables, units
+from ..analysis import verdicts
+from ..analysis.changepoints import change_points
+from ..results.commitorder import Placed
+from ..results.gbjson import FAMILIES, FAMILY_TITLES, parse_name
+from ..results.record import Record
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
          ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),

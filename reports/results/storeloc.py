@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Union
 
-from .paths import DEFAULT_STORE, REPO_ROOT
+from ..run.paths import DEFAULT_STORE, REPO_ROOT
 from .store import Store
 
 ENVIRONMENT = "GORO_STORE"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+REPO_ROOT: Path = Path(__file__).resolve().parents[2]
 DEFAULT_STORE: Path = REPO_ROOT / "results" / "goro.sqlite"
 DEFAULT_REPORT_DIR: Path = REPO_ROOT / "results" / "report"
 QUICK_FILTER: Path = REPO_ROOT / "benches" / "quick.filter"

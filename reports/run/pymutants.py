@@ -11,8 +11,8 @@ unmutated copy: a baseline that fails would make every "killed" meaningless.
 
 Only the standard library is imported here (the mutants command runs before the packages step).
 
-    /usr/bin/python3 -m reports.pymutants --list
-    /usr/bin/python3 -m reports.pymutants --only holm-disabled --keep
+    /usr/bin/python3 -m reports.run.pymutants --list
+    /usr/bin/python3 -m reports.run.pymutants --only holm-disabled --keep
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "reports" / "tests" / "mutants.json"
 PYTHON = "/usr/bin/python3"  # Debian's interpreter, the one with numpy/scipy (see scripts/suite)
 FIELDS = ("name", "file", "search", "replace", "description", "tests")

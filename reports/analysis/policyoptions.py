@@ -1,0 +1,40 @@
+"""The verdict policy as command-line options: the thresholds `compare` and `gate` share.
+
+add_policy_options() declares them (with verdicts.Policy's defaults, so the help text and the
+rule cannot drift apart), with --store and --force that both commands take too; policy_from()
+reads and validates the thresholds back into a verdicts.Policy.
+"""
+from __future__ import annotations
+
+import argparse
+
+from ..results.storeloc import add_store_option
+from . import verdicts
+
+
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """add_policy_options() adds the verdict thresholds shared by compare and gate."""
+    defaults = verdicts.Policy()
+    parser.add_argument("--metric", default=defaults.metric,
+                        help="real_time (default), cpu_time or a counter such as items_per_second "
+                             "(*_per_second metrics are higher-is-better)")
+    parser.add_argument("--alpha", type=float, default=defaults.alpha,
+                        help="significance after Holm correction (default 0.01)")
+    parser.add_argument("--band-floor", type=float, default=defaults.band_floor,
+                        help="smallest noise band, as a fraction (default 0.05 = 5%%)")
+    parser.add_argument("--unstable-limit", type=float, default=defaults.unstable_limit,
+                        help="noise band (or robust CV without an A/A) above which a benchmark "
+                             "is unstable: reported, never gated (default 0.25)")
+    add_store_option(parser)
+    parser.add_argument("--force", action="store_true",
+                        help="compare records from different machines anyway")
+
+
+def policy_from(args: argparse.Namespace) -> verdicts.Policy:
+    """policy_from() reads the thresholds from parsed options (validated)."""
+    for name in ("alpha", "band_floor", "unstable_limit"):
+        value = getattr(args, name)
+        if not (0 < value < 1 if name == "alpha" else 0 <= value):
+            raise ValueError(f"--{name.replace('_', '-')} out of range: {value}")
+    return verdicts.Policy(alpha=args.alpha, band_floor=args.band_floor,
+                           unstable_limit=args.unstable_limit, metric=args.metric)
