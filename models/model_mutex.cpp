@@ -202,16 +202,16 @@ int main(int argc, char** argv) {
   Driver driver("mutex", argc, argv);
   driver.scenario<HandOff<RelacySync>>(
       "hand_off", "a parked locker is woken and gets the mutex: exclusion, no lost wake-up",
-      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.scenario<ThreeLockers<RelacySync>>(
       "three_lockers", "three contending lockers, spinning allowed: exclusion", {rl::random_scheduler_type, 25000},
-      {rl::fair_context_bound_scheduler_type, 0, 2});
+      {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.scenario<Barging<RelacySync>>(
       "barging", "normal mode: re-locking lockers and try_lock barge past a woken waiter: exclusion, clean end",
-      {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<Starvation<RelacySync>>(
       "starvation", "a waiter past the 1 ms threshold gets the mutex by its second wake-up, against two hammerers",
-      {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 1});
+      {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<CancelledWaiters<RelacySync, NoSpinNormal>>(
       "cancelled_waiters", "waiters cancelled at wind-down leave no count, token or kWoken behind",
       {rl::random_scheduler_type, 25000}, {rl::fair_context_bound_scheduler_type, 0, 2});
