@@ -346,8 +346,10 @@ void worker_pool(benchmark::State& state) {
 //                                        is often free, and a hand-off convoy costs the most.
 // At workers:1 a cooperative runtime never contends (nobody yields inside the lock); at
 // workers:2 the lock really bounces.
-template <class B>
-void mutex_contended(benchmark::State& state, int inside, int outside) {
+// (inside and outside are template arguments so that each shape is a function of
+// (benchmark::State&) only, which reports/callgrind.py's collection toggles match.)
+template <class B, int inside, int outside>
+void mutex_contended(benchmark::State& state) {
   constexpr int kTasks = 4;
   constexpr std::uint64_t kPerTask = 1000;
   typename B::Mutex mutex;
