@@ -34,15 +34,11 @@ void WaitGroup::wait() {
   if (group_.wait() == algo::OpStatus::cancelled) detail::throw_cancelled();
 }
 
-void Mutex::lock() {
-  if (mutex_.try_lock()) return;
+void Mutex::lock_contended() {
   detail::require_goroutine("Mutex::lock");
   if (mutex_.lock() == algo::OpStatus::cancelled) detail::throw_cancelled();
 }
 
-void Mutex::unlock() {
-  if (!mutex_.locked()) throw std::logic_error("goro: unlock of unlocked Mutex");
-  mutex_.unlock();
-}
+void Mutex::throw_unlock_of_unlocked() { throw std::logic_error("goro: unlock of unlocked Mutex"); }
 
 }  // namespace goro

@@ -19,15 +19,23 @@ namespace goro {
 
 class Mutex {
  public:
-  // lock() takes the mutex, parking while another goroutine holds it.
-  void lock();
+  // lock() takes the mutex, spinning briefly or parking while another goroutine holds it. The
+  // uncontended path is inline: one CAS.
+  void lock() {
+    if (!mutex_.try_lock()) lock_contended();
+  }
   // try_lock() takes the mutex only if it is free right now.
   bool try_lock() { return mutex_.try_lock(); }
   // unlock() releases the mutex (wakes a waiter to compete for it, or hands it to the longest
   // waiter in starvation mode).
-  void unlock();
+  void unlock() {
+    if (!mutex_.locked()) throw_unlock_of_unlocked();
+    mutex_.unlock();
+  }
 
  private:
+  void lock_contended();  // sync_api.cpp: outside a goroutine → logic_error; cancelled → throws
+  [[noreturn]] static void throw_unlock_of_unlocked();
   algo::Mutex<detail::RuntimeSync, detail::RuntimeMutexHost> mutex_;
 };
 

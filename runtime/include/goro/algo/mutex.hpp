@@ -97,9 +97,11 @@ class Mutex {
   static constexpr int kActiveSpins = 4;
   static constexpr std::int64_t kStarvationThresholdNs = 1'000'000;
 
-  // try_lock() takes the mutex if it is free right now (and not being handed to a waiter).
+  // try_lock() takes the mutex if it is free right now (and not being handed to a waiter). The
+  // first CAS is the uncontended case (state 0); the second barges past registered waiters.
   bool try_lock() {
-    std::uint32_t old = state_.load(std::memory_order_relaxed);
+    std::uint32_t old = 0;
+    if (state_.compare_exchange_strong(old, kLocked, std::memory_order_acquire, std::memory_order_relaxed)) return true;
     if ((old & (kLocked | kStarving)) != 0) return false;
     return state_.compare_exchange_strong(old, old | kLocked, std::memory_order_acquire, std::memory_order_relaxed);
   }
