@@ -3,9 +3,9 @@
 #include "registry.hpp"
 
 namespace benches {
-void register_fiber(unsigned max_workers, const Filter& filter, std::vector<std::string>& names) {
-  register_backend<FiberBackend<FiberAlgorithm::round_robin>>("fiber/round_robin", max_workers, filter, names);
-  register_backend<FiberBackend<FiberAlgorithm::shared_work>>("fiber/shared_work", max_workers, filter, names);
-  register_backend<FiberBackend<FiberAlgorithm::work_stealing>>("fiber/work_stealing", max_workers, filter, names);
+void register_fiber(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names) {
+  register_backend<FiberBackend<FiberAlgorithm::round_robin>>("fiber/round_robin", worker_counts, filter, names);
+  register_backend<FiberBackend<FiberAlgorithm::shared_work>>("fiber/shared_work", worker_counts, filter, names);
+  register_backend<FiberBackend<FiberAlgorithm::work_stealing>>("fiber/work_stealing", worker_counts, filter, names);
 }
 }  // namespace benches

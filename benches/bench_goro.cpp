@@ -3,9 +3,9 @@
 #include "registry.hpp"
 
 namespace benches {
-void register_goro(unsigned max_workers, const Filter& filter, std::vector<std::string>& names) {
-  register_backend<GoroBackend<goro::Policy::fifo>>("goro/fifo", max_workers, filter, names);
-  register_backend<GoroBackend<goro::Policy::steal>>("goro/steal", max_workers, filter, names);
-  register_backend<GoroBackend<goro::Policy::go>>("goro/go", max_workers, filter, names);
+void register_goro(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names) {
+  register_backend<GoroBackend<goro::Policy::fifo>>("goro/fifo", worker_counts, filter, names);
+  register_backend<GoroBackend<goro::Policy::steal>>("goro/steal", worker_counts, filter, names);
+  register_backend<GoroBackend<goro::Policy::go>>("goro/go", worker_counts, filter, names);
 }
 }  // namespace benches

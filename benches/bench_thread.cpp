@@ -3,7 +3,7 @@
 #include "registry.hpp"
 
 namespace benches {
-void register_thread(unsigned max_workers, const Filter& filter, std::vector<std::string>& names) {
-  register_backend<ThreadBackend>("thread", max_workers, filter, names);
+void register_thread(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names) {
+  register_backend<ThreadBackend>("thread", worker_counts, filter, names);
 }
 }  // namespace benches

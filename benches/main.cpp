@@ -1,4 +1,4 @@
-// main.cpp — goro_bench: registers every workload for every C++ backend at workers 1..nproc
+// main.cpp — goro_bench: registers every workload for every C++ backend at workers 1, 2 and nproc
 // (see registry.hpp), then runs Google Benchmark's usual main on the bare contract names.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -75,10 +75,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   const unsigned nproc = std::max(1u, std::thread::hardware_concurrency());
 #ifdef GORO_BENCH_HAVE_GORO
-  register_goro(nproc, filter, names);
+  register_goro(worker_counts_for(nproc), filter, names);
 #endif
-  register_thread(nproc, filter, names);
-  register_fiber(nproc, filter, names);
+  register_thread(worker_counts_for(nproc), filter, names);
+  register_fiber(worker_counts_for(nproc), filter, names);
 
   if (list == "true" || list == "1") {
     for (const auto& n : names) std::cout << n << "\n";

@@ -1,11 +1,13 @@
 // registry.hpp — the workload table and the registration of one backend: every workload at
-// workers 1..nproc, named <workload>[/<param>]/<backend>/workers:N. Each backend registers from
-// its own translation unit (bench_<backend>.cpp), so the headers of different runtimes never
-// meet in one file (Boost.Fiber defines a cpu_relax() macro that broke goro's former cpu_relax()).
+// workers 1, 2 and nproc (worker_counts_for()), named <workload>[/<param>]/<backend>/workers:N.
+// Each backend registers from its own translation unit (bench_<backend>.cpp), so the headers of
+// different runtimes never meet in one file (Boost.Fiber defines a cpu_relax() macro that broke
+// goro's former cpu_relax()).
 #pragma once
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -66,20 +68,36 @@ std::vector<Workload<B>> workload_table() {
       {"select_fanin/chans:8", [](benchmark::State& s) { select_fanin<B>(s, 8); }},
       {"fanout_fanin", fanout_fanin<B>},
       {"worker_pool", worker_pool<B>},
-      {"mutex_contended", mutex_contended<B>},
+      {"mutex_contended", mutex_contended<B, 0, 0>},
+      {"mutex_contended/work_inside:16", mutex_contended<B, 16, 0>},
+      {"mutex_contended/work_outside:64", mutex_contended<B, 0, 64>},
       {"sieve", sieve<B>},
       {"skynet", skynet<B>},
       {"parked_memory", parked_memory<B>, true},
   };
 }
 
+// WorkerCounts is the list of worker counts every workload runs at.
+using WorkerCounts = std::vector<unsigned>;
+
+// worker_counts_for(nproc) is {1, 2, nproc}, ascending, without duplicates: one worker (no parallelism:
+// the algorithms' own cost), two (the smallest machine where hand-offs cross cores), and the
+// whole machine. Every count in between would multiply the full set's run time by nproc / 3
+// on a big machine and say little the three do not.
+inline WorkerCounts worker_counts_for(unsigned nproc) {
+  WorkerCounts counts{1, 2, nproc};
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  return counts;
+}
+
 // register_backend() registers workload × workers for one backend, keeping the names `filter`
 // accepts. The workload name goes first, then its parameter, then the backend, then workers.
 template <class B>
-inline void register_backend(const std::string& backend_name, unsigned max_workers, const Filter& filter,
-                      std::vector<std::string>& names) {
+inline void register_backend(const std::string& backend_name, const WorkerCounts& worker_counts, const Filter& filter,
+                             std::vector<std::string>& names) {
   for (const auto& w : workload_table<B>()) {
-    for (unsigned workers = 1; workers <= max_workers; ++workers) {
+    for (unsigned workers : worker_counts) {
       const std::string name = w.name + "/" + backend_name + "/workers:" + std::to_string(workers);
       if (!filter.matches(name)) continue;
       names.push_back(name);
@@ -93,8 +111,8 @@ inline void register_backend(const std::string& backend_name, unsigned max_worke
 }
 
 // One per backend translation unit.
-void register_thread(unsigned max_workers, const Filter& filter, std::vector<std::string>& names);
-void register_fiber(unsigned max_workers, const Filter& filter, std::vector<std::string>& names);
-void register_goro(unsigned max_workers, const Filter& filter, std::vector<std::string>& names);  // bench_goro.cpp, when goro is built
+void register_thread(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names);
+void register_fiber(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names);
+void register_goro(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names);  // bench_goro.cpp, when goro is built
 
 }  // namespace benches

@@ -30,16 +30,19 @@ namespace benches {
 
 inline void fail(benchmark::State& state, const std::string& what) { state.SkipWithError(what.c_str()); }
 
-// work() is the "little work per item" of fanout_fanin and worker_pool: 64 rounds of an
-// xorshift-multiply hash. The Go twin computes the same function (benches/go/workloads.go).
-inline std::uint64_t work(std::uint64_t x) {
-  for (int i = 0; i < 64; ++i) {
+// hash_rounds() is `rounds` rounds of an xorshift-multiply hash: the unit of "work" the
+// workloads spend per item. The Go twin computes the same function (benches/go/workloads.go).
+inline std::uint64_t hash_rounds(std::uint64_t x, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
     x ^= x >> 29;
   }
   return x;
 }
+
+// work() is the "little work per item" of fanout_fanin and worker_pool: 64 rounds.
+inline std::uint64_t work(std::uint64_t x) { return hash_rounds(x, 64); }
 
 // spawn_join — op: spawn 100 tasks that each add their index to a shared sum, and wait for all
 // of them with a wait group.
@@ -333,28 +336,46 @@ void worker_pool(benchmark::State& state) {
 }
 
 // mutex_contended — op: 4 tasks (spawned per op) each take the backend's mutex 1,000 times to
-// increment a shared counter. At workers:1 a cooperative runtime never contends (nobody yields
-// inside the lock); at workers:2 the lock really bounces.
-template <class B>
+// increment a shared counter, with `inside` rounds of hash_rounds() on the counter inside the
+// critical section and `outside` rounds on a private value after each unlock. Three shapes:
+//   mutex_contended                      nothing but the increment: the lock itself, bouncing;
+//   mutex_contended/work_inside:16       a little work while holding it (~50 ns here): waiters
+//                                        queue up behind a running owner — where spinning pays;
+//   mutex_contended/work_outside:64      work between acquisitions (~200 ns, Go's
+//                                        BenchmarkMutexWork / BenchmarkMutexSpin shape): the lock
+//                                        is often free, and a hand-off convoy costs the most.
+// At workers:1 a cooperative runtime never contends (nobody yields inside the lock); at
+// workers:2 the lock really bounces.
+// (inside and outside are template arguments so that each shape is a function of
+// (benchmark::State&) only, which reports/callgrind.py's collection toggles match.)
+template <class B, int inside, int outside>
 void mutex_contended(benchmark::State& state) {
   constexpr int kTasks = 4;
   constexpr std::uint64_t kPerTask = 1000;
   typename B::Mutex mutex;
   std::uint64_t counter = 0;  // guarded by mutex
+  std::uint64_t mixed = 0;    // guarded by mutex: the hash chain of the work inside
+  std::atomic<std::uint64_t> outside_sink{0};
   for (auto _ : state) {
     typename B::WaitGroup wg;
     wg.add(kTasks);
     for (int t = 0; t < kTasks; ++t)
-      B::spawn([&] {
+      B::spawn([&, t] {
+        std::uint64_t local = std::uint64_t(t) + 1;
         for (std::uint64_t i = 0; i < kPerTask; ++i) {
           mutex.lock();
           ++counter;
+          if (inside > 0) mixed = hash_rounds(mixed + counter, inside);
           mutex.unlock();
+          if (outside > 0) local = hash_rounds(local + i, outside);
         }
+        outside_sink.fetch_add(local, std::memory_order_relaxed);
         wg.done();
       });
     wg.wait();
   }
+  benchmark::DoNotOptimize(mixed);
+  benchmark::DoNotOptimize(outside_sink.load());
   if (counter != std::uint64_t(state.iterations()) * kTasks * kPerTask) fail(state, "mutex_contended: lost increments");
   state.SetItemsProcessed(state.iterations() * kTasks * kPerTask);
 }

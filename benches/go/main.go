@@ -1,5 +1,5 @@
 // goro_go_bench — the Go twin of goro_bench: every workload of benches/workloads.hpp, named
-// <workload>[/<param>]/go/workers:N with GOMAXPROCS = N, reported in Google Benchmark's JSON.
+// <workload>[/<param>]/go/workers:N with GOMAXPROCS = N (N = 1, 2, nproc), reported in Google Benchmark's JSON.
 //
 //	cd benches/go && GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local GO111MODULE=on \
 //	  go build -o ../../build/release/benches/goro_go_bench .
@@ -29,7 +29,9 @@ var workloads = []workload{
 	{"select_fanin/chans:8", selectFanin8, false},
 	{"fanout_fanin", fanoutFanin, false},
 	{"worker_pool", workerPool, false},
-	{"mutex_contended", mutexContended, false},
+	{"mutex_contended", mutexContended(0, 0), false},
+	{"mutex_contended/work_inside:16", mutexContended(16, 0), false},
+	{"mutex_contended/work_outside:64", mutexContended(0, 64), false},
 	{"sieve", sieve, false},
 	{"skynet", skynet, false},
 	{"parked_memory", parkedMemory, true},
@@ -37,12 +39,19 @@ var workloads = []workload{
 
 func main() {
 	var all []Benchmark
-	nproc := runtime.NumCPU()
 	for _, w := range workloads {
-		for n := 1; n <= nproc; n++ {
+		for _, n := range workerCounts(runtime.NumCPU()) {
 			all = append(all, Benchmark{Name: w.name + "/go/workers:" + strconv.Itoa(n), Workers: n,
 				Body: w.body, SingleIteration: w.singleIteration})
 		}
 	}
 	runMain(all)
+}
+
+// workerCounts is {1, 2, nproc}, ascending, without duplicates (benches::worker_counts_for).
+func workerCounts(nproc int) []int {
+	if nproc <= 2 {
+		return []int{1, 2}
+	}
+	return []int{1, 2, nproc}
 }

@@ -13,15 +13,18 @@ import (
 	"sync/atomic"
 )
 
-// work is the "little work per item" of fanout_fanin and worker_pool (same as benches::work).
-func work(x uint64) uint64 {
-	for i := 0; i < 64; i++ {
+// hashRounds is `rounds` rounds of an xorshift-multiply hash (same as benches::hash_rounds).
+func hashRounds(x uint64, rounds int) uint64 {
+	for i := 0; i < rounds; i++ {
 		x ^= x >> 33
 		x *= 0xff51afd7ed558ccd
 		x ^= x >> 29
 	}
 	return x
 }
+
+// work is the "little work per item" of fanout_fanin and worker_pool (same as benches::work).
+func work(x uint64) uint64 { return hashRounds(x, 64) }
 
 // spawn_join — op: start 100 goroutines that add their index to a sum; wait for all.
 func spawnJoin(s *State) {
@@ -362,33 +365,51 @@ func workerPool(s *State) {
 	s.SetItemsProcessed(int64(s.N) * jobsPerOp)
 }
 
-// mutex_contended — op: 4 goroutines × 1,000 lock/increment/unlock of one sync.Mutex.
-func mutexContended(s *State) {
-	const tasks, perTask = 4, 1000
-	var mu sync.Mutex
-	counter := uint64(0)
-	s.StartTimer()
-	for i := 0; i < s.N; i++ {
-		var wg sync.WaitGroup
-		wg.Add(tasks)
-		for t := 0; t < tasks; t++ {
-			go func() {
-				for k := 0; k < perTask; k++ {
-					mu.Lock()
-					counter++
-					mu.Unlock()
-				}
-				wg.Done()
-			}()
+// mutex_contended — op: 4 goroutines × 1,000 lock/increment/unlock of one sync.Mutex, with
+// `inside` hash rounds inside the critical section and `outside` after each unlock (the three
+// shapes of benches::mutex_contended).
+func mutexContended(inside, outside int) func(*State) {
+	return func(s *State) {
+		const tasks, perTask = 4, 1000
+		var mu sync.Mutex
+		counter := uint64(0) // guarded by mu
+		mixed := uint64(0)   // guarded by mu
+		var outsideSink atomic.Uint64
+		s.StartTimer()
+		for i := 0; i < s.N; i++ {
+			var wg sync.WaitGroup
+			wg.Add(tasks)
+			for t := 0; t < tasks; t++ {
+				go func(t int) {
+					local := uint64(t) + 1
+					for k := 0; k < perTask; k++ {
+						mu.Lock()
+						counter++
+						if inside > 0 {
+							mixed = hashRounds(mixed+counter, inside)
+						}
+						mu.Unlock()
+						if outside > 0 {
+							local = hashRounds(local+uint64(k), outside)
+						}
+					}
+					outsideSink.Add(local)
+					wg.Done()
+				}(t)
+			}
+			wg.Wait()
 		}
-		wg.Wait()
+		s.StopTimer()
+		sinkMixed = mixed + outsideSink.Load()
+		if counter != uint64(s.N)*tasks*perTask {
+			s.SkipWithError("mutex_contended: lost increments")
+		}
+		s.SetItemsProcessed(int64(s.N) * tasks * perTask)
 	}
-	s.StopTimer()
-	if counter != uint64(s.N)*tasks*perTask {
-		s.SkipWithError("mutex_contended: lost increments")
-	}
-	s.SetItemsProcessed(int64(s.N) * tasks * perTask)
 }
+
+// sinkMixed keeps the hash work of mutexContended observable, so the compiler cannot drop it.
+var sinkMixed uint64
 
 // sieve — op: the concurrent prime sieve of the Go tour for the first 2,000 primes; the
 // generator stops at 17389 (the 2,000th prime) and closing propagates down the chain.

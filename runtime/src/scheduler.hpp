@@ -66,6 +66,11 @@ class Scheduler {
   void add_timer(TimerNode* node);
   bool winding_down() const { return winding_down_.load(std::memory_order_acquire); }
   std::uint64_t random_below(std::uint64_t bound);
+  // another_worker_running() — is a worker other than the caller's running goroutines (neither
+  // asleep nor spinning for work)? A racy snapshot: the Mutex's spin heuristic (Go's canSpin).
+  bool another_worker_running() const noexcept {
+    return options_.workers > nsleepers_.load(std::memory_order_relaxed) + nspinning_.load(std::memory_order_relaxed) + 1;
+  }
 
   [[noreturn]] static void goroutine_entry(boost::context::detail::transfer_t in);
 

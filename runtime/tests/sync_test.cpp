@@ -264,5 +264,54 @@ TEST_P(Sync, MutexUnderContentionLosesNoWakeUps) {
   EXPECT_EQ(counter, kGoroutines * per_goroutine);
 }
 
+// No starvation: a goroutine that wants the lock once gets it while two others re-lock it in a
+// loop. Each hammerer yields inside its critical section, so the waiter really queues, and a
+// woken waiter finds the lock re-taken by the other hammerer (or the same one, at one worker)
+// nearly every time: in normal mode alone it would lose forever (at one worker it loses every
+// race, deterministically). Starvation mode ends that once the waiter has waited 1 ms.
+// The bound is in acquisitions, not time: the hammerers stop after kAcquisitionBound. One
+// acquisition costs ≥ 50 ns (a yield and two lock operations), so 1 ms of hammering is at most
+// ~20,000 acquisitions; 2,000,000 leaves a factor of 100 for a loaded 2-core VM (a descheduled
+// worker slows the hammerers as much as it delays the waiter, whose clock keeps running).
+// Measured: served after 400–4,000 acquisitions at one worker, 400–42,000 at two. With
+// starvation mode disabled (threshold set to 10^15 ns) the one-worker instances fail — the
+// hammerers exhaust the bound — while at two workers the waiter still wins a race within
+// 15–50 ms: there the test guards against a waiter never served, the model
+// (models/model_mutex.cpp, starvation) checks the hand-off bound.
+TEST_P(Sync, MutexWaiterIsNotStarvedByHammerers) {
+  constexpr std::uint64_t kAcquisitionBound = 2'000'000;
+  std::uint64_t served_after = kAcquisitionBound;  // hammerer acquisitions before the waiter's
+  run([&] {
+    Mutex m;
+    std::atomic<bool> waiter_done{false};
+    std::atomic<std::uint64_t> acquisitions{0};
+    std::atomic<int> hammering{0};
+    WaitGroup wg;
+    wg.add(3);
+    for (int h = 0; h < 2; ++h) {
+      go([&] {
+        hammering.fetch_add(1);
+        while (!waiter_done.load() && acquisitions.load(std::memory_order_relaxed) < kAcquisitionBound) {
+          m.lock();
+          acquisitions.fetch_add(1, std::memory_order_relaxed);
+          yield();
+          m.unlock();
+        }
+        wg.done();
+      });
+    }
+    go([&] {
+      while (hammering.load() < 2) yield();  // both hammerers are in their loops
+      m.lock();
+      served_after = acquisitions.load();
+      waiter_done.store(true);
+      m.unlock();
+      wg.done();
+    });
+    wg.wait();
+  });
+  EXPECT_LT(served_after, kAcquisitionBound) << "the waiter was starved: it never got the lock";
+}
+
 }  // namespace
 }  // namespace goro::testing

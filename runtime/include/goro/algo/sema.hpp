@@ -16,14 +16,19 @@ class SemaRoot {
  public:
   typename Sync::mutex lock_;  // guards queue_; held only for a few instructions, never while readying
 
-  // park_locked() queues the caller and parks it. lock_ must be held; it is released off-stack.
-  // Returns ok when woken by wake_*(), cancelled when the runtime winds the goroutine down.
-  OpStatus park_locked() {
+  // park_locked() queues the caller (at the back, or at the front when `front`) and parks it.
+  // lock_ must be held; it is released off-stack. Returns ok when woken by wake_*(), cancelled
+  // when the runtime winds the goroutine down (the caller is then no longer queued).
+  OpStatus park_locked(bool front = false) {
     WaitContext<Sync> ctx;
     ctx.task = Sync::current_task();
     Waiter<Sync> waiter;
     waiter.ctx = &ctx;
-    queue_.enqueue(&waiter);
+    if (front) {
+      queue_.enqueue_front(&waiter);
+    } else {
+      queue_.enqueue(&waiter);
+    }
     Sync::park(ctx, &unlock_root, this);
     if (ctx.cancelled.load()) {
       lock_.lock();

@@ -78,6 +78,22 @@ class WaitQueue {
     w->queued = true;
   }
 
+  // enqueue_front() links w at the head: a waiter that already waited once and lost the race
+  // for its object keeps its seniority (the Mutex's woken waiter, as Go's semacquire lifo).
+  void enqueue_front(Waiter<Sync>* w) {
+    assert(!w->queued && "Waiter enqueued twice");
+    Waiter<Sync>* head = first_.load(std::memory_order_relaxed);
+    w->prev = nullptr;
+    w->next = head;
+    if (head != nullptr) {
+      head->prev = w;
+    } else {
+      last_ = w;
+    }
+    first_.store(w, std::memory_order_relaxed);
+    w->queued = true;
+  }
+
   // remove() unlinks w if it is still queued (a no-op when a dequeue() already unlinked it).
   void remove(Waiter<Sync>* w) {
     if (!w->queued) return;

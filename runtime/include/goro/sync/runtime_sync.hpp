@@ -1,5 +1,8 @@
-// runtime_sync.hpp — which Sync policy the runtime is built on (a build-time choice).
+// runtime_sync.hpp — which Sync policy the runtime is built on (a build-time choice), and the
+// Host the runtime gives goro::algo::Mutex (goro/algo/mutex.hpp).
 #pragma once
+
+#include <cstdint>
 
 #if defined(GORO_CHAOS) && GORO_CHAOS
 #include "goro/sync/chaos.hpp"
@@ -12,3 +15,20 @@ namespace goro::detail {
 using RuntimeSync = sync::NativeSync;
 }
 #endif
+
+namespace goro::detail {
+
+// RuntimeMutexHost is algo::Mutex's Host in the runtime (sync_api.cpp): the steady clock, and
+// Go's canSpin question put to the scheduler — is any worker other than ours running a
+// goroutine (not sleeping, not spinning for work)? With one worker, or all others idle, the
+// owner cannot be running, and spinning only delays it.
+struct RuntimeMutexHost {
+  static std::int64_t now_ns() noexcept;
+  static bool spinning_may_pay() noexcept;
+  // spin() is one round of active spinning: Go's procyield(30), 30 pause instructions.
+  static void spin() noexcept {
+    for (int i = 0; i < 30; ++i) sync::spin_pause();
+  }
+};
+
+}  // namespace goro::detail
