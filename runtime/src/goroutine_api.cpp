@@ -49,7 +49,7 @@ void no_unlock(void*) {}
   if (g == nullptr) throw std::logic_error("goro: blocking on a nil channel outside a goroutine");
   WaitCtx ctx;
   ctx.task = g;
-  g->scheduler->park(g, ctx, &no_unlock, nullptr);
+  RuntimeSync::park(ctx, &no_unlock, nullptr);
   // Only the wind-down claims a context nobody else can see.
   throw cancelled();
 }

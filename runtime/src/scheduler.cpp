@@ -129,26 +129,7 @@ void Scheduler::record_exception(std::exception_ptr error) {
   begin_wind_down();
 }
 
-void Scheduler::begin_wind_down() {
-  if (winding_down_.exchange(true, std::memory_order_seq_cst)) return;
-  // Claim every parked goroutine. Parks committed after this scan see winding_down_ themselves.
-  G* to_ready = nullptr;
-  for (RegistryShard& shard : registry_) {
-    std::lock_guard shard_lock(shard.lock);
-    for (G* g = shard.head; g != nullptr; g = g->registry_next) {
-      if (g->park_slot.cancel()) {
-        g->queue_next = to_ready;  // a parked goroutine is in no run queue: the link is free
-        to_ready = g;
-      }
-    }
-  }
-  while (to_ready != nullptr) {
-    G* g = to_ready;
-    to_ready = g->queue_next;
-    g->queue_next = nullptr;
-    ready(g);
-  }
-}
+void Scheduler::begin_wind_down() { parking_.begin_wind_down(); }
 
 Stats Scheduler::stats() const {
   Stats s;
@@ -272,7 +253,7 @@ void Scheduler::goroutine_entry(boost::context::detail::transfer_t in) {
 
 void Scheduler::goroutine_exited(Worker& w, G* g) {
   unregister_g(g);
-  g->transition(GState::running, GState::dead);
+  parking_.exited(g);
   Stack stack = g->stack;
   g->~G();
   stacks_.release(w.stack_cache, stack);
@@ -312,33 +293,25 @@ void Scheduler::yield(G* g) {
   leave(*g, false);
 }
 
-void Scheduler::park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) {
-  if (winding_down()) {
-    // Do not go to sleep at all: nobody else can have seen our waiters yet (we hold the locks).
-    [[maybe_unused]] const bool claimed = algo::ParkSlot<RuntimeSync>::cancel_before_parking(ctx, unlock, arg);
-    assert(claimed && "a waiter was claimed before its owner parked");
-    return;
-  }
+void Scheduler::park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) { parking_.park(g, ctx, unlock, arg); }
+
+void Scheduler::switch_out(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) {
   Worker* w = g->worker;
   w->action = SwitchAction::park;
   w->park_ctx = &ctx;
   w->park_unlock = unlock;
   w->park_unlock_arg = arg;
   leave(*g, false);
-  // Woken. The committing worker may still be inside the unlock function: wait for it.
-  g->park_slot.resumed();
 }
 
 void Scheduler::commit_park(Worker& w, G* g) {
   WorkerCounters::bump(w.counters.goroutine_parks);
-  const bool cancel_now = g->park_slot.commit(
-      *w.park_ctx, w.park_unlock, w.park_unlock_arg, [g] { g->transition(GState::running, GState::waiting); },
-      [this] { return winding_down_.load(std::memory_order_seq_cst); });
-  if (cancel_now) ready(g);
+  parking_.commit(g, *w.park_ctx, w.park_unlock, w.park_unlock_arg);
 }
 
-void Scheduler::ready(G* g) noexcept {
-  g->transition(GState::waiting, GState::runnable);
+void Scheduler::ready(G* g) noexcept { parking_.ready(g); }
+
+void Scheduler::enqueue(G* g) noexcept {
   Worker* w = this_worker();
   const bool ours = w != nullptr && w->scheduler == this;
   policy_->push(ours ? w->index : kNoWorker, g, SchedulerPolicy::Reason::woken);
@@ -348,14 +321,14 @@ void Scheduler::ready(G* g) noexcept {
 void Scheduler::run_goroutine(Worker& w, G* g) {
   w.current = g;
   g->worker = &w;
-  g->transition(GState::runnable, GState::running);
+  parking_.started(g);
   WorkerCounters::bump(w.counters.context_switches);
   w.action = SwitchAction::none;
   enter(w, *g);
   w.current = nullptr;
   switch (w.action) {
     case SwitchAction::yield:
-      g->transition(GState::running, GState::runnable);
+      parking_.yielded(g);
       policy_->push(w.index, g, SchedulerPolicy::Reason::yielded);
       break;
     case SwitchAction::park:

@@ -64,10 +64,22 @@ class Scheduler {
   void park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
   void ready(G* g) noexcept;
   void add_timer(TimerNode* node);
-  bool winding_down() const { return winding_down_.load(std::memory_order_acquire); }
+  bool winding_down() const { return parking_.winding_down(); }
   std::uint64_t random_below(std::uint64_t bound);
 
   [[noreturn]] static void goroutine_entry(boost::context::detail::transfer_t in);
+
+  // --- the Host of algo::ParkProtocol (goro/algo/park.hpp); called by the protocol only ---
+  static algo::ParkState<RuntimeSync>& park_state(G* g) noexcept { return g->park; }
+  void switch_out(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
+  void enqueue(G* g) noexcept;  // a goroutine just made runnable: queue it, wake a worker for it
+  template <class Visit>
+  void for_each_goroutine(Visit&& visit) {
+    for (RegistryShard& shard : registry_) {
+      std::lock_guard shard_lock(shard.lock);
+      for (G* g = shard.head; g != nullptr; g = g->registry_next) visit(g);
+    }
+  }
 
  private:
   void publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;
@@ -102,7 +114,7 @@ class Scheduler {
   // --- the current run ---
   std::mutex run_mutex_;                        // one run() at a time
   std::atomic<std::uint64_t> live_{0};          // goroutines created and not yet exited
-  std::atomic<bool> winding_down_{false};
+  RuntimeSync::atomic<bool> winding_down_{false};  // the park protocol's wind-down flag
   std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on
   std::mutex outcome_mutex_;                    // guards the two fields below
   std::exception_ptr first_exception_;
@@ -128,6 +140,9 @@ class Scheduler {
     G* head = nullptr;
   };
   std::vector<RegistryShard> registry_;
+
+  // --- the park protocol: goroutine states, park commit, ready, wind-down claim ---
+  algo::ParkProtocol<RuntimeSync, Scheduler> parking_{*this, winding_down_};
 };
 
 // The worker this thread is, or nullptr. Not inlined: a goroutine may resume on another thread,

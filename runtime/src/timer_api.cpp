@@ -30,7 +30,7 @@ void fire_sleep(TimerNode* node) {
   WaitCtx* ctx = timer->ctx;
   const bool claimed = ctx->try_claim();
   TimerHeap::finish_firing(node, Clock::now());  // after this the node may be freed
-  if (claimed) ctx->task->scheduler->ready(ctx->task);
+  if (claimed) RuntimeSync::ready(ctx->task);  // the park protocol's ready(), as every waker's
 }
 
 void arm_sleep(void* node) {
@@ -74,8 +74,9 @@ void sleep_until(Clock::time_point deadline) {
   timer.fire = &detail::fire_sleep;
   timer.ctx = &ctx;
   timer.scheduler = &scheduler;
-  // The timer is armed by the park commit, once we are off our stack: it cannot fire earlier.
-  scheduler.park(ctx.task, ctx, &detail::arm_sleep, &timer);
+  // The timer is armed by the park commit (algo::ParkProtocol, through the Sync policy like
+  // every blocking operation), once we are off our stack: it cannot fire earlier.
+  detail::RuntimeSync::park(ctx, &detail::arm_sleep, &timer);
   if (ctx.cancelled.load()) {
     detail::TimerHeap::remove(&timer);
     throw cancelled();
