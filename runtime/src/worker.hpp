@@ -8,6 +8,7 @@
 
 #include <boost/context/detail/fcontext.hpp>
 
+#include "goro/algo/idle.hpp"
 #include "goroutine.hpp"
 #include "policy.hpp"
 #include "rng.hpp"
@@ -15,6 +16,9 @@
 #include "timers.hpp"
 
 namespace goro::detail {
+
+// IdleSlot: the idle protocol's per-worker state; the wake word is a futex word (idle.cpp).
+using IdleSlot = algo::IdleSlot<RuntimeSync, std::atomic<std::uint32_t>>;
 
 // What a goroutine asks its worker to do once it is off the goroutine's stack.
 enum class SwitchAction : std::uint8_t { none, yield, park, exit };
@@ -54,9 +58,9 @@ class Worker {
   WorkerCounters counters;
   PolicyCounters policy_counters;
 
-  // --- idle protocol: futex_word is 0 while asleep, set to 1 by whoever wakes it ---
-  std::atomic<std::uint32_t> futex_word{0};
-  bool in_sleepers = false;  // guarded by Scheduler::idle_mutex_
+  // --- the idle protocol's part of this worker (goro/algo/idle.hpp): its futex word and its
+  //     links in the sleeper set (guarded by the protocol's lock) ---
+  IdleSlot idle;
 
   // This thread's C++ exception state (libsupc++'s per-thread globals), looked up once.
   ExceptionState* exception_state = nullptr;
