@@ -58,6 +58,7 @@
 #include <cstdint>
 #include <ostream>
 #include <source_location>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -93,8 +94,21 @@ enum class ParkBug {
   unlock_before_commit,
 };
 
+// What a function-scoped mutation does to the atomic operations made inside one function of an
+// algorithm (Faithful::mutate_in names it: a fragment of its std::source_location function name,
+// e.g. "::notify(") — a planted bug in one step of a protocol, made by the policy, with no branch
+// in the shipped code.
+enum class Mutation {
+  none,
+  relax_orders,  // every atomic operation in the function becomes relaxed
+  drop_rmw,      // fetch_add/fetch_sub in the function read but do not write
+  split_rmw,     // compare-exchanges and read-modify-writes in the function = a load, then a store
+};
+
 // Faithful is the correct policy; each planted bug derives from it and flips one knob.
 struct Faithful {
+  static constexpr const char* mutate_in = nullptr;  // see Mutation
+  static constexpr Mutation mutation = Mutation::none;
   static constexpr bool relaxed_orders = false;  // every atomic op and fence becomes relaxed
   static constexpr bool drop_fences = false;     // Sync::fence() does nothing
   static constexpr bool split_rmw = false;       // CAS/exchange/fetch_add = a load, then a store
@@ -137,6 +151,19 @@ class Atomic {
   using order = std::memory_order;
   static constexpr order sc = std::memory_order_seq_cst;
 
+  // mutated() — is this operation, made at l, inside the function Bugs::mutate_in names?
+  static bool mutated(Mutation m, const loc& l) {
+    if constexpr (Bugs::mutate_in == nullptr) {
+      return false;
+    } else {
+      return Bugs::mutation == m && std::string_view(l.function_name()).find(Bugs::mutate_in) != std::string_view::npos;
+    }
+  }
+  static rl::memory_order rl_order(order o, const loc& l) {
+    return mutated(Mutation::relax_orders, l) ? rl::mo_relaxed : to_rl<Bugs>(o);
+  }
+  static bool split(const loc& l) { return Bugs::split_rmw || mutated(Mutation::split_rmw, l); }
+
  public:
   Atomic() : impl_(T{}) {}  // value-initialised, like std::atomic<T> in C++20
   Atomic(T value) : impl_(value) {}  // NOLINT: mirrors std::atomic
@@ -146,17 +173,17 @@ class Atomic {
   T load(order o = sc, loc l = loc::current()) const {
     // Relacy's invariant() may not touch atomics: read the current value without an event.
     if (rl::ctx().invariant_executing) return impl_.debug_value();
-    return impl_.load(to_rl<Bugs>(o), where(l));
+    return impl_.load(rl_order(o, l), where(l));
   }
-  void store(T value, order o = sc, loc l = loc::current()) { impl_.store(value, to_rl<Bugs>(o), where(l)); }
+  void store(T value, order o = sc, loc l = loc::current()) { impl_.store(value, rl_order(o, l), where(l)); }
 
   T exchange(T value, order o = sc, loc l = loc::current()) {
-    if constexpr (Bugs::split_rmw) {
-      const T old = impl_.load(load_half(to_rl<Bugs>(o)), where(l));
-      impl_.store(value, store_half(to_rl<Bugs>(o)), where(l));
+    if (split(l)) {
+      const T old = impl_.load(load_half(rl_order(o, l)), where(l));
+      impl_.store(value, store_half(rl_order(o, l)), where(l));
       return old;
     } else {
-      return impl_.exchange(value, to_rl<Bugs>(o), where(l));
+      return impl_.exchange(value, rl_order(o, l), where(l));
     }
   }
 
@@ -172,12 +199,13 @@ class Atomic {
   T fetch_add(T delta, order o = sc, loc l = loc::current())
     requires std::is_integral_v<T>
   {
-    if constexpr (Bugs::split_rmw) {
-      const T old = impl_.load(load_half(to_rl<Bugs>(o)), where(l));
-      impl_.store(static_cast<T>(old + delta), store_half(to_rl<Bugs>(o)), where(l));
+    if (mutated(Mutation::drop_rmw, l)) return impl_.load(rl_order(o, l), where(l));  // planted: no write
+    if (split(l)) {
+      const T old = impl_.load(load_half(rl_order(o, l)), where(l));
+      impl_.store(static_cast<T>(old + delta), store_half(rl_order(o, l)), where(l));
       return old;
     } else {
-      return impl_.fetch_add(delta, to_rl<Bugs>(o), where(l));
+      return impl_.fetch_add(delta, rl_order(o, l), where(l));
     }
   }
   T fetch_sub(T delta, order o = sc, loc l = loc::current())
@@ -189,18 +217,19 @@ class Atomic {
  private:
   template <bool weak>
   bool compare_exchange(T& expected, T desired, order success, order failure, const loc& l) {
-    if constexpr (Bugs::split_rmw) {
-      const T current = impl_.load(load_half(to_rl<Bugs>(success)), where(l));
+    if (split(l)) {
+      const T current = impl_.load(load_half(rl_order(success, l)), where(l));
       if (current != expected) {
         expected = current;
         return false;
       }
-      impl_.store(desired, store_half(to_rl<Bugs>(success)), where(l));
+      impl_.store(desired, store_half(rl_order(success, l)), where(l));
       return true;
-    } else if constexpr (weak) {
-      return impl_.compare_exchange_weak(expected, desired, to_rl<Bugs>(success), where(l), to_rl<Bugs>(failure), where(l));
+    }
+    if constexpr (weak) {
+      return impl_.compare_exchange_weak(expected, desired, rl_order(success, l), where(l), rl_order(failure, l), where(l));
     } else {
-      return impl_.compare_exchange_strong(expected, desired, to_rl<Bugs>(success), where(l), to_rl<Bugs>(failure), where(l));
+      return impl_.compare_exchange_strong(expected, desired, rl_order(success, l), where(l), rl_order(failure, l), where(l));
     }
   }
 

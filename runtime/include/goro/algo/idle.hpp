@@ -50,6 +50,7 @@
 //   count_sleep(w), count_wake()           statistics
 #pragma once
 
+#include <atomic>  // std::memory_order
 #include <cassert>
 #include <cstddef>
 #include <cstdint>

@@ -48,6 +48,7 @@
 //                                          whatever lock keeps the set stable; f never readies)
 #pragma once
 
+#include <atomic>  // std::memory_order
 #include <cassert>
 #include <cstdint>
 #include <string_view>
