@@ -39,7 +39,7 @@ struct G {
   std::uint64_t id = 0;
   ClosureEntry entry = nullptr;
   void* closure = nullptr;
-  G* queue_next = nullptr;            // intrusive link for the locked queues holding it
+  RuntimeSync::var<G*> queue_next;    // intrusive link: guarded by the run queue holding it
   ExceptionState exception_state;     // its caught-exception chain while it is switched out
   std::atomic<std::uint64_t> queued_at{0};  // policy's arrival stamp (steal.cpp); relaxed, heuristic
 

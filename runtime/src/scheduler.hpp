@@ -111,7 +111,7 @@ class Scheduler {
   const Options options_;
   std::unique_ptr<SchedulerPolicy> policy_;
   StackPool stacks_;
-  std::atomic<std::int64_t> armed_timers_{0};
+  RuntimeSync::atomic<std::int64_t> armed_timers_{0};  // pending timers, all heaps (timers.hpp)
   std::vector<std::unique_ptr<Worker>> workers_;
 
   // --- the current run ---

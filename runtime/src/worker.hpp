@@ -39,7 +39,7 @@ struct WorkerCounters {
 
 class Worker {
  public:
-  Worker(Scheduler* scheduler, unsigned index, std::atomic<std::int64_t>& armed_timers, std::uint64_t seed)
+  Worker(Scheduler* scheduler, unsigned index, RuntimeSync::atomic<std::int64_t>& armed_timers, std::uint64_t seed)
       : scheduler(scheduler), index(index), timers(armed_timers), rng(seed) {}
 
   Scheduler* const scheduler;
