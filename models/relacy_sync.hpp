@@ -88,8 +88,8 @@ inline rl::debug_info where(const std::source_location& loc) {
 // What a park does wrong, if anything.
 enum class ParkBug {
   none,
-  // unlock(arg) runs before the task has committed to sleep (before it is "off its stack"): a
-  // waker can find the waiter and ready() a task that is still running — what gopark's unlockf
+  // unlock(arg) runs before the goroutine has committed to sleep (before it is "off its stack"): a
+  // waker can find the waiter and ready() a goroutine that is still running — what gopark's unlockf
   // exists to prevent.
   unlock_before_commit,
 };
@@ -113,7 +113,7 @@ struct Faithful {
   static constexpr bool drop_fences = false;     // Sync::fence() does nothing
   static constexpr bool split_rmw = false;       // CAS/exchange/fetch_add = a load, then a store
   static constexpr bool noop_mutex = false;      // Sync::mutex::lock() does nothing
-  static constexpr bool noop_park_lock = false;  // the task's park slot runs without its lock
+  static constexpr bool noop_park_lock = false;  // the goroutine's park slot runs without its lock
   static constexpr ParkBug park = ParkBug::none;
   static constexpr unsigned drop_wakeup = 0;     // N > 0: the Nth ready() of an execution is lost
 };
@@ -318,7 +318,7 @@ class NoopMutex {
   void check_on_unlock(bool (*)(const void*), const void*) {}
 
  private:
-  int inside_ = 0;  // tasks between lock() and unlock(): "held" for the invariant check
+  int inside_ = 0;  // goroutines between lock() and unlock(): "held" for the invariant check
 };
 
 // ---------------------------------------------------------------- goroutines, park and ready
