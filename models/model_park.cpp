@@ -1,7 +1,7 @@
-// model_park.cpp — the park/unpark protocol: Go's gopark(unlockf), as goro commits it
-// (runtime/src/scheduler.cpp: Scheduler::park, commit_park, ready, begin_wind_down; mirrored
-// step by step in BasicRelacySync::park/ready/begin_wind_down, models/relacy_sync.hpp), driven
-// through the shipped SemaRoot (goro/algo/sema.hpp) and WaitContext claim (goro/algo/waiter.hpp).
+// model_park.cpp — the park protocol: Go's gopark(unlockf), as goro commits it — the shipped
+// algo::ParkProtocol (goro/algo/park.hpp, which Scheduler::park, commit_park, ready and
+// begin_wind_down run) over the model's Host (ModelHost, models/relacy_sync.hpp), driven through
+// the shipped SemaRoot (goro/algo/sema.hpp) and WaitContext claim (goro/algo/waiter.hpp).
 //
 // Properties: a wake-up racing the park is never lost (a lost one is a Relacy deadlock); a task
 // is never readied while it still runs on its stack (the waiting → runnable transition asserts
@@ -67,7 +67,7 @@ struct WindDownRacesPark : ModelTest<WindDownRacesPark<Sync>, 2> {
 
   void thread(unsigned index) {
     if (index == 0) status = event.wait();
-    if (index == 1) Sync::begin_wind_down(2);
+    if (index == 1) Sync::begin_wind_down();
   }
   void after() {
     GORO_MODEL_CHECK(status == OpStatus::cancelled, "the parked (or parking) task is cancelled, never lost");
@@ -84,7 +84,7 @@ struct WakeAndWindDownRacePark : ModelTest<WakeAndWindDownRacePark<Sync>, 3> {
   void thread(unsigned index) {
     if (index == 0) status = event.wait();
     if (index == 1) event.signal();
-    if (index == 2) Sync::begin_wind_down(3);
+    if (index == 2) Sync::begin_wind_down();
   }
   void after() {
     GORO_MODEL_CHECK(status == OpStatus::ok || status == OpStatus::cancelled, "woken once: by the signal or by the wind-down");
@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   driver.planted<WakeRacesPark<BasicRelacySync<DropFirstWakeup>>>(
       "drop_wakeup", "ready() loses the wake-up: the waiter sleeps forever", Kind::deadlock, {rl::random_scheduler_type, 20000});
   driver.planted<WindDownRacesPark<BasicRelacySync<NoParkLock>>>(
-      "no_park_lock", "commit_park and the wind-down scan without G::park_lock: wait_ctx races", Kind::data_race,
+      "no_park_lock", "the park commit and the wind-down scan without the ParkSlot's lock: wait_ctx_ races", Kind::data_race,
       {rl::random_scheduler_type, 20000});
   return driver.run();
 }

@@ -5,13 +5,13 @@
 
 namespace goro::models {
 
-// ModelTest is rl::test_suite plus the per-execution World the Relacy policy parks tasks in.
+// ModelTest is rl::test_suite plus the per-execution World the Relacy policy parks goroutines in.
 // The World is a base-class member, so it is built before the algorithm objects of the test
 // and destroyed after them, inside every execution Relacy explores.
 template <class Derived, unsigned kThreads>
 struct ModelTest : rl::test_suite<Derived, kThreads> {
-  static_assert(kThreads <= World::kMaxTasks, "World has one Task per Relacy thread");
-  World world;
+  static_assert(kThreads <= World::kMaxGoroutines, "World has one Goroutine per Relacy thread");
+  World world{kThreads};
 };
 
 // check() is RL_ASSERT with a message that names the property (Relacy prints it with the trace).

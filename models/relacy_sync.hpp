@@ -14,11 +14,11 @@
 //   mutex       Mutex: rl::mutex, plus an optional check that runs at every unlock (the channel
 //               models install chan.hpp's invariants_hold() there: "the invariants hold whenever
 //               lock_ is free", checked at every release, not just at the end).
-//   task        Task*: one per Relacy thread — Go's g with its state and park slot.
-//   park/ready  park() runs the runtime's own commit / resume / wind-down hand-shake
-//               (goro/algo/park.hpp's ParkSlot, which Scheduler::commit_park, Scheduler::park and
-//               Scheduler::begin_wind_down call); the run queue and the worker that would resume
-//               the task are stood in for by a condition variable (not what is under test here).
+//   task        Goroutine*: one per Relacy thread, with the park protocol's per-goroutine state.
+//   park/ready  the runtime's own algo::ParkProtocol (goro/algo/park.hpp: the goroutine state
+//               machine, the commit after the switch, ready, the wind-down claim) over ModelHost,
+//               the model's Host (a few dozen lines): the switch is a call on the same thread and
+//               the run queue a condition variable (the run queues have models of their own).
 //   random(n)   rl::rand(n): the full-search scheduler explores every poll order select can pick.
 //   relax()     rl::yield(): tells the fair schedulers the thread is spinning.
 //   fence(o)    rl::atomic_thread_fence.
@@ -27,7 +27,7 @@
 // (struct Faithful below, and the variants each model derives from it) that break the *policy*
 // or the *wiring* — never the shipped algorithm: every memory order downgraded to relaxed,
 // fences dropped, read-modify-writes split into a load and a store, no-op locks, a park that
-// publishes the waiter before the task is off its stack, a ready() that loses a wake-up. Each
+// publishes the waiter before the goroutine is off its stack, a ready() that loses a wake-up. Each
 // model's ctest asserts that Relacy reports its planted bugs, and as which kind.
 //
 // Include this header (it includes relacy/relacy.hpp) before the algorithm headers. Only
@@ -52,20 +52,23 @@
 #undef memory_order_release
 #undef memory_order_acq_rel
 #undef memory_order_seq_cst
-#include <cassert>  // restores the standard assert; models_support.cpp routes its failures to Relacy
+#include <cassert>  // restores the standard assert; model_driver.hpp routes its failures to Relacy
 
 #include <atomic>
 #include <cstdint>
+#include <ostream>
 #include <source_location>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "goro/algo/park.hpp"
+#include "goro/algo/waiter.hpp"
 
 namespace goro::algo {
-template <class Sync>
-struct WaitContext;
-}
+// Relacy prints the values atomics held in its histories.
+inline std::ostream& operator<<(std::ostream& out, GoroutineState state) { return out << to_string(state); }
+}  // namespace goro::algo
 
 namespace goro::models {
 
@@ -85,19 +88,32 @@ inline rl::debug_info where(const std::source_location& loc) {
 // What a park does wrong, if anything.
 enum class ParkBug {
   none,
-  // unlock(arg) runs before the task has committed to sleep (before it is "off its stack"): a
-  // waker can find the waiter and ready() a task that is still running — what gopark's unlockf
+  // unlock(arg) runs before the goroutine has committed to sleep (before it is "off its stack"): a
+  // waker can find the waiter and ready() a goroutine that is still running — what gopark's unlockf
   // exists to prevent.
   unlock_before_commit,
 };
 
+// What a function-scoped mutation does to the atomic operations made inside one function of an
+// algorithm (Faithful::mutate_in names it: a fragment of its std::source_location function name,
+// e.g. "::notify(") — a planted bug in one step of a protocol, made by the policy, with no branch
+// in the shipped code.
+enum class Mutation {
+  none,
+  relax_orders,  // every atomic operation in the function becomes relaxed
+  drop_rmw,      // fetch_add/fetch_sub in the function read but do not write
+  split_rmw,     // compare-exchanges and read-modify-writes in the function = a load, then a store
+};
+
 // Faithful is the correct policy; each planted bug derives from it and flips one knob.
 struct Faithful {
+  static constexpr const char* mutate_in = nullptr;  // see Mutation
+  static constexpr Mutation mutation = Mutation::none;
   static constexpr bool relaxed_orders = false;  // every atomic op and fence becomes relaxed
   static constexpr bool drop_fences = false;     // Sync::fence() does nothing
   static constexpr bool split_rmw = false;       // CAS/exchange/fetch_add = a load, then a store
   static constexpr bool noop_mutex = false;      // Sync::mutex::lock() does nothing
-  static constexpr bool noop_park_lock = false;  // the task's park slot runs without its lock
+  static constexpr bool noop_park_lock = false;  // the goroutine's park slot runs without its lock
   static constexpr ParkBug park = ParkBug::none;
   static constexpr unsigned drop_wakeup = 0;     // N > 0: the Nth ready() of an execution is lost
 };
@@ -135,6 +151,19 @@ class Atomic {
   using order = std::memory_order;
   static constexpr order sc = std::memory_order_seq_cst;
 
+  // mutated() — is this operation, made at l, inside the function Bugs::mutate_in names?
+  static bool mutated(Mutation m, const loc& l) {
+    if constexpr (Bugs::mutate_in == nullptr) {
+      return false;
+    } else {
+      return Bugs::mutation == m && std::string_view(l.function_name()).find(Bugs::mutate_in) != std::string_view::npos;
+    }
+  }
+  static rl::memory_order rl_order(order o, const loc& l) {
+    return mutated(Mutation::relax_orders, l) ? rl::mo_relaxed : to_rl<Bugs>(o);
+  }
+  static bool split(const loc& l) { return Bugs::split_rmw || mutated(Mutation::split_rmw, l); }
+
  public:
   Atomic() : impl_(T{}) {}  // value-initialised, like std::atomic<T> in C++20
   Atomic(T value) : impl_(value) {}  // NOLINT: mirrors std::atomic
@@ -144,17 +173,17 @@ class Atomic {
   T load(order o = sc, loc l = loc::current()) const {
     // Relacy's invariant() may not touch atomics: read the current value without an event.
     if (rl::ctx().invariant_executing) return impl_.debug_value();
-    return impl_.load(to_rl<Bugs>(o), where(l));
+    return impl_.load(rl_order(o, l), where(l));
   }
-  void store(T value, order o = sc, loc l = loc::current()) { impl_.store(value, to_rl<Bugs>(o), where(l)); }
+  void store(T value, order o = sc, loc l = loc::current()) { impl_.store(value, rl_order(o, l), where(l)); }
 
   T exchange(T value, order o = sc, loc l = loc::current()) {
-    if constexpr (Bugs::split_rmw) {
-      const T old = impl_.load(load_half(to_rl<Bugs>(o)), where(l));
-      impl_.store(value, store_half(to_rl<Bugs>(o)), where(l));
+    if (split(l)) {
+      const T old = impl_.load(load_half(rl_order(o, l)), where(l));
+      impl_.store(value, store_half(rl_order(o, l)), where(l));
       return old;
     } else {
-      return impl_.exchange(value, to_rl<Bugs>(o), where(l));
+      return impl_.exchange(value, rl_order(o, l), where(l));
     }
   }
 
@@ -170,12 +199,13 @@ class Atomic {
   T fetch_add(T delta, order o = sc, loc l = loc::current())
     requires std::is_integral_v<T>
   {
-    if constexpr (Bugs::split_rmw) {
-      const T old = impl_.load(load_half(to_rl<Bugs>(o)), where(l));
-      impl_.store(static_cast<T>(old + delta), store_half(to_rl<Bugs>(o)), where(l));
+    if (mutated(Mutation::drop_rmw, l)) return impl_.load(rl_order(o, l), where(l));  // planted: no write
+    if (split(l)) {
+      const T old = impl_.load(load_half(rl_order(o, l)), where(l));
+      impl_.store(static_cast<T>(old + delta), store_half(rl_order(o, l)), where(l));
       return old;
     } else {
-      return impl_.fetch_add(delta, to_rl<Bugs>(o), where(l));
+      return impl_.fetch_add(delta, rl_order(o, l), where(l));
     }
   }
   T fetch_sub(T delta, order o = sc, loc l = loc::current())
@@ -187,18 +217,19 @@ class Atomic {
  private:
   template <bool weak>
   bool compare_exchange(T& expected, T desired, order success, order failure, const loc& l) {
-    if constexpr (Bugs::split_rmw) {
-      const T current = impl_.load(load_half(to_rl<Bugs>(success)), where(l));
+    if (split(l)) {
+      const T current = impl_.load(load_half(rl_order(success, l)), where(l));
       if (current != expected) {
         expected = current;
         return false;
       }
-      impl_.store(desired, store_half(to_rl<Bugs>(success)), where(l));
+      impl_.store(desired, store_half(rl_order(success, l)), where(l));
       return true;
-    } else if constexpr (weak) {
-      return impl_.compare_exchange_weak(expected, desired, to_rl<Bugs>(success), where(l), to_rl<Bugs>(failure), where(l));
+    }
+    if constexpr (weak) {
+      return impl_.compare_exchange_weak(expected, desired, rl_order(success, l), where(l), rl_order(failure, l), where(l));
     } else {
-      return impl_.compare_exchange_strong(expected, desired, to_rl<Bugs>(success), where(l), to_rl<Bugs>(failure), where(l));
+      return impl_.compare_exchange_strong(expected, desired, rl_order(success, l), where(l), rl_order(failure, l), where(l));
     }
   }
 
@@ -287,72 +318,21 @@ class NoopMutex {
   void check_on_unlock(bool (*)(const void*), const void*) {}
 
  private:
-  int inside_ = 0;  // tasks between lock() and unlock(): "held" for the invariant check
+  int inside_ = 0;  // goroutines between lock() and unlock(): "held" for the invariant check
 };
 
-// ---------------------------------------------------------------- tasks, park and ready
+// ---------------------------------------------------------------- goroutines, park and ready
 
-// TaskState is the part of the runtime's GState (runtime/src/goroutine.hpp) that parking uses.
-enum TaskState : unsigned { kRunning = 0, kWaiting = 1, kRunnable = 2 };
+template <class Bugs>
+struct BasicRelacySync;
+struct Goroutine;
+template <class Bugs>
+class ModelHost;
 
-inline const char* to_string(unsigned state) {
-  switch (state) {
-    case kRunning: return "running";
-    case kWaiting: return "waiting";
-    case kRunnable: return "runnable";
-  }
-  return "?";
-}
-
-// ParkSlot (goro/algo/park.hpp) needs only var<T> from its Sync: this is the Relacy one.
-struct VarPolicy {
-  template <class T>
-  using var = Var<T>;
-};
-
-// Task is one Relacy thread seen as a goroutine: the fields of goro::detail::G that the park
-// protocol touches. The commit / resume / wind-down hand-shake is the runtime's own
-// algo::ParkSlot — the same code Scheduler::commit_park, Scheduler::park and
-// Scheduler::begin_wind_down call — once with a real lock and once with a planted no-op one.
-struct Task {
-  rl::atomic<unsigned> state{kRunning};  // G::state
-  algo::ParkSlot<VarPolicy, Mutex> park_slot;                   // G::park_slot
-  algo::ParkSlot<VarPolicy, NoopMutex> park_slot_without_lock;  // the NoParkLock planted bug
-  // Stand-in for the run queue and the worker that resumes a runnable task.
-  rl::mutex run_lock;
-  rl::condition_variable runnable;
-
-  // transition() is G::transition(): every state change asserts the state it leaves.
-  void transition(unsigned from, unsigned to, std::source_location l = std::source_location::current()) {
-    const unsigned old = state.exchange(to, rl::mo_acq_rel, where(l));
-    if (old != from) {
-      fail(from == kWaiting && old == kRunning
-               ? "ready() of a goroutine that is still running on its stack (state running, expected waiting)"
-               : "goroutine state transition from an unexpected state",
-           rl::test_result_user_assert_failed, l);
-    }
-  }
-};
-
-// World is the per-execution scheduler state the policy needs. A model test owns one (as its
-// first member, so it is built inside Relacy's execution) and it registers itself as current.
-struct World {
-  static constexpr unsigned kMaxTasks = 4;
-  Task tasks[kMaxTasks];
-  rl::atomic<bool> winding_down{false};  // Scheduler::winding_down_
-  unsigned ready_calls = 0;              // for the drop_wakeup planted bug
-  unsigned relax_calls[kMaxTasks] = {};  // spin polls per task (models gate on them)
-
-  World() { current() = this; }
-  ~World() { current() = nullptr; }
-  World(const World&) = delete;
-  World& operator=(const World&) = delete;
-
-  static World*& current() {
-    static World* world = nullptr;  // reset by every execution's World
-    return world;
-  }
-};
+// ParkSync is the policy the park protocol itself runs on in every model: faithful, so that a
+// model of another algorithm plants bugs in that algorithm only. (The park model plants its
+// bugs in the protocol's wiring: ModelHost below.)
+using ParkSync = BasicRelacySync<Faithful>;
 
 // BasicRelacySync is the policy; Bugs selects its planted bugs (Faithful: none).
 template <class Bugs>
@@ -363,90 +343,141 @@ struct BasicRelacySync {
   template <class T>
   using var = Var<T>;
   using mutex = std::conditional_t<Bugs::noop_mutex, NoopMutex, Mutex>;
-  using task = Task*;
+  using task = Goroutine*;
 
-  static task current_task() { return &World::current()->tasks[rl::thread_index()]; }
-
-  // park() is Scheduler::park + commit_park + the resumed goroutine's tail, for one task.
+  static task current_task();
+  // park() and ready() are the runtime's own algo::ParkProtocol (goro/algo/park.hpp) over
+  // ModelHost<Bugs>: the same park / commit / ready code Scheduler::park, commit_park and
+  // ready run.
   template <class Sync>
-  static void park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg) {
-    World& world = *World::current();
-    Task& g = *current_task();
-    // Scheduler::park: during wind-down, do not sleep at all — nobody can have seen our waiters
-    // yet (the caller still holds the locks that guard them).
-    if (world.winding_down.load(rl::mo_seq_cst, $)) {
-      if (!algo::ParkSlot<VarPolicy, Mutex>::cancel_before_parking(ctx, unlock, arg)) {
-        fail("a waiter was claimed before its owner parked", rl::test_result_user_assert_failed, std::source_location::current());
-      }
-      return;
-    }
-    // leave(): the goroutine switches to its worker, which runs commit_park().
-    if constexpr (Bugs::park == ParkBug::unlock_before_commit) {
-      unlock(arg);  // planted: still on its stack
-      unlock = &no_unlock;
-    }
-    const bool cancel_now = slot(g).commit(
-        ctx, unlock, arg, [&g] { g.transition(kRunning, kWaiting); },
-        [&world] { return world.winding_down.load(rl::mo_seq_cst, $); });
-    if (cancel_now) ready(&g);
-    // The worker runs other goroutines; some worker resumes g once it is runnable.
-    g.run_lock.lock($);
-    while (g.state.load(rl::mo_acquire, $) != kRunnable) g.runnable.wait(g.run_lock, $);
-    g.run_lock.unlock($);
-    g.transition(kRunnable, kRunning);
-    // Woken (Scheduler::park's tail). The committing worker may still be inside unlock: wait for it.
-    slot(g).resumed();
-  }
-
-  // ready() is Scheduler::ready: waiting → runnable, then onto a run queue.
-  static void ready(task t) {
-    World& world = *World::current();
-    if constexpr (Bugs::drop_wakeup > 0) {
-      if (++world.ready_calls == Bugs::drop_wakeup) return;  // planted: this wake-up is lost
-    }
-    t->run_lock.lock($);
-    t->transition(kWaiting, kRunnable);
-    t->runnable.notify_one($);
-    t->run_lock.unlock($);
-  }
+  static void park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg);
+  static void ready(task g);
+  // begin_wind_down() is Scheduler::begin_wind_down: the protocol's claim of every parked goroutine.
+  static void begin_wind_down();
 
   static std::uint64_t random(std::uint64_t bound) { return rl::rand(static_cast<unsigned>(bound)); }
-
-  static void relax(std::source_location l = std::source_location::current()) {
-    ++World::current()->relax_calls[rl::thread_index()];
-    rl::yield(1, where(l));
-  }
-
+  static void relax(std::source_location l = std::source_location::current());
   static void fence(std::memory_order order, std::source_location l = std::source_location::current()) {
     if constexpr (Bugs::drop_fences || Bugs::relaxed_orders) return;
     rl::atomic_thread_fence(to_rl<Bugs>(order), where(l));
   }
+};
 
-  // begin_wind_down() is Scheduler::begin_wind_down: claim every parked task and ready it with
-  // `cancelled` set. Parks committed after the scan see winding_down themselves.
-  static void begin_wind_down(unsigned task_count) {
-    World& world = *World::current();
-    if (world.winding_down.exchange(true, rl::mo_seq_cst, $)) return;
-    Task* to_ready[World::kMaxTasks];
-    unsigned n = 0;
-    for (unsigned i = 0; i < task_count; ++i) {
-      Task& g = world.tasks[i];
-      if (slot(g).cancel()) to_ready[n++] = &g;
+// Goroutine is one Relacy thread seen as a goroutine: the park protocol's state (G::park), and
+// a stand-in for the run queue and the worker that starts a runnable goroutine again.
+struct Goroutine {
+  // A model's threads are running when the execution starts.
+  algo::ParkState<ParkSync, Mutex> park{algo::GoroutineState::running};                   // G::park
+  algo::ParkState<ParkSync, NoopMutex> park_without_lock{algo::GoroutineState::running};  // NoParkLock
+  rl::mutex run_lock;
+  rl::condition_variable runnable;
+  bool enqueued = false;  // guarded by run_lock: on the stand-in run queue
+};
+
+// World is the per-execution scheduler state: what the Scheduler owns in the runtime. A model
+// test owns one (as its first member, so it is built inside Relacy's execution) and it
+// registers itself as current.
+struct World {
+  static constexpr unsigned kMaxGoroutines = 4;
+  Goroutine goroutines[kMaxGoroutines];
+  unsigned goroutine_count;
+  ParkSync::atomic<bool> winding_down{false};  // Scheduler::winding_down_
+  unsigned ready_calls = 0;                    // for the drop_wakeup planted bug
+  unsigned relax_calls[kMaxGoroutines] = {};   // spin polls per goroutine (models gate on them)
+
+  explicit World(unsigned threads) : goroutine_count(threads) { current() = this; }
+  ~World() { current() = nullptr; }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  static World*& current() {
+    static World* world = nullptr;  // reset by every execution's World
+    return world;
+  }
+};
+
+// ModelHost is the park protocol's Host in the models (the runtime's is the Scheduler): the
+// switch is a call on the same Relacy thread, the run queue a condition variable. Its planted
+// bugs are wiring: unlock before the commit, a no-op slot lock, a lost enqueue.
+template <class Bugs>
+class ModelHost {
+ public:
+  explicit ModelHost(World& world) : world_(world) {}
+
+  algo::ParkProtocol<ParkSync, ModelHost> protocol() { return {*this, world_.winding_down}; }
+
+  auto& park_state(Goroutine* g) {
+    if constexpr (Bugs::noop_park_lock) {
+      return g->park_without_lock;  // planted: commit and the wind-down scan unguarded
+    } else {
+      return g->park;
     }
-    for (unsigned i = 0; i < n; ++i) ready(to_ready[i]);
+  }
+
+  // switch_out(): the worker's side of the switch runs commit(); then some worker starts g again.
+  template <class Ctx>
+  void switch_out(Goroutine* g, Ctx& ctx, void (*unlock)(void*), void* arg) {
+    if constexpr (Bugs::park == ParkBug::unlock_before_commit) {
+      unlock(arg);  // planted: still on its stack
+      unlock = &no_unlock;
+    }
+    protocol().commit(g, ctx, unlock, arg);
+    g->run_lock.lock($);
+    while (!g->enqueued) g->runnable.wait(g->run_lock, $);
+    g->enqueued = false;
+    g->run_lock.unlock($);
+    protocol().started(g);
+  }
+
+  void enqueue(Goroutine* g) {
+    if constexpr (Bugs::drop_wakeup > 0) {
+      if (++world_.ready_calls == Bugs::drop_wakeup) return;  // planted: this wake-up is lost
+    }
+    g->run_lock.lock($);
+    g->enqueued = true;
+    g->runnable.notify_one($);
+    g->run_lock.unlock($);
+  }
+
+  template <class Visit>
+  void for_each_goroutine(Visit&& visit) {
+    for (unsigned i = 0; i < world_.goroutine_count; ++i) visit(&world_.goroutines[i]);
   }
 
  private:
   static void no_unlock(void*) {}
-  // slot() is the task's park slot: with its lock, or (planted bug) without.
-  static auto& slot(Task& g) {
-    if constexpr (Bugs::noop_park_lock) {
-      return g.park_slot_without_lock;
-    } else {
-      return g.park_slot;
-    }
-  }
+  World& world_;
 };
+
+template <class Bugs>
+Goroutine* BasicRelacySync<Bugs>::current_task() {
+  return &World::current()->goroutines[rl::thread_index()];
+}
+
+template <class Bugs>
+template <class Sync>
+void BasicRelacySync<Bugs>::park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg) {
+  ModelHost<Bugs> host(*World::current());
+  host.protocol().park(current_task(), ctx, unlock, arg);
+}
+
+template <class Bugs>
+void BasicRelacySync<Bugs>::ready(Goroutine* g) {
+  ModelHost<Bugs> host(*World::current());
+  host.protocol().ready(g);
+}
+
+template <class Bugs>
+void BasicRelacySync<Bugs>::begin_wind_down() {
+  ModelHost<Bugs> host(*World::current());
+  host.protocol().begin_wind_down();
+}
+
+template <class Bugs>
+void BasicRelacySync<Bugs>::relax(std::source_location l) {
+  ++World::current()->relax_calls[rl::thread_index()];
+  rl::yield(1, where(l));
+}
 
 // RelacySync is the faithful policy every model checks the algorithms with.
 struct RelacySync : BasicRelacySync<Faithful> {};

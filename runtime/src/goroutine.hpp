@@ -3,11 +3,8 @@
 // A G lives at the top of its own stack mapping (stack_pool.hpp), followed downwards by its
 // closure and then its call frames, so a parked goroutine typically costs one page.
 //
-// Life-cycle (every transition goes through G::transition(), which asserts the state it leaves):
-//
-//   runnable ──(worker switches in)──► running ──(yield)──────────► runnable
-//                                        │ ──(park committed)────► waiting ──(ready)──► runnable
-//                                        └──(function returned)──► dead (stack back to the pool)
+// Life-cycle: the state machine of goro/algo/park.hpp (algo::GoroutineState, every transition
+// through algo::ParkProtocol, which asserts the state it leaves); G::park holds its state.
 #pragma once
 
 #include <atomic>
@@ -31,19 +28,7 @@ namespace ctx = boost::context::detail;
 
 class Worker;
 
-enum class GState : std::uint8_t { runnable, running, waiting, dead };
-
-constexpr std::string_view to_string(GState state) noexcept {
-  switch (state) {
-    case GState::runnable: return "runnable";
-    case GState::running: return "running";
-    case GState::waiting: return "waiting";
-    case GState::dead: return "dead";
-  }
-  return "?";
-}
-
-using WaitCtx = algo::WaitContext<RuntimeSync>;
+using WaitContext = algo::WaitContext<RuntimeSync>;
 
 struct G {
   // --- owned by whoever runs or resumes the goroutine (one thread at a time) ---
@@ -54,15 +39,12 @@ struct G {
   std::uint64_t id = 0;
   ClosureEntry entry = nullptr;
   void* closure = nullptr;
-  G* queue_next = nullptr;            // intrusive link for the locked queues holding it
+  RuntimeSync::var<G*> queue_next;    // intrusive link: guarded by the run queue holding it
   ExceptionState exception_state;     // its caught-exception chain while it is switched out
   std::atomic<std::uint64_t> queued_at{0};  // policy's arrival stamp (steal.cpp); relaxed, heuristic
 
-  // --- state, shared ---
-  std::atomic<GState> state{GState::runnable};
-
-  // --- parking: the commit / resume / wind-down hand-shake (goro/algo/park.hpp) ---
-  algo::ParkSlot<RuntimeSync> park_slot;
+  // --- state and parking, shared: the park protocol's per-goroutine part (goro/algo/park.hpp) ---
+  algo::ParkState<RuntimeSync> park;
 
   // --- registry of live goroutines: guarded by the registry shard's lock ---
   G* registry_prev = nullptr;
@@ -72,17 +54,6 @@ struct G {
   // --- sanitizer fiber state ---
   void* tsan_fiber = nullptr;
   void* asan_fake_stack = nullptr;
-
-  // transition() moves from `from` to `to`; anything else is internal corruption.
-  // (Release builds store without reading: the exchange is a locked instruction on every switch.)
-  void transition([[maybe_unused]] GState from, GState to) noexcept {
-#ifndef NDEBUG
-    GState old = state.exchange(to, std::memory_order_acq_rel);
-    assert(old == from && "goroutine state transition from an unexpected state");
-#else
-    state.store(to, std::memory_order_release);
-#endif
-  }
 };
 
 }  // namespace goro::detail

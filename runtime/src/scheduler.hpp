@@ -1,30 +1,17 @@
 // scheduler.hpp — the M:N scheduler behind a Runtime: workers, goroutine life-cycle, parking,
 // idle workers, wind-down and deadlock detection. The ready queues belong to the policy.
 //
-// Idle workers (the essay proc.go has, in our words). A worker that finds no goroutine first
-// spins — polling the policy, which steals — for up to kSpinTime, then sleeps on its own futex
-// word until woken or until the earliest timer is due. Three designs would work badly:
-//   - waking a sleeper on every push: with a busy producer every push becomes a futex system
-//     call (~1 µs here), and the woken worker usually finds nothing (thundering herd of one);
-//   - never waking: work readied by a busy worker waits until that worker gets to it, and the
-//     other cores idle;
-//   - one shared condition variable: notify_one needs the mutex on every push, and every
-//     sleeper shares one wait queue.
-// So (as Go does) a push wakes a sleeper only when no worker is spinning: a spinning worker is
-// guaranteed to find the work, and a spinner that finds work wakes one more to take over the
-// spinning. At most max(1, workers/2) workers spin at once so spinning cannot eat the machine.
-// A worker announces itself (idle_mutex_, nsleepers_) before re-checking for work and sleeping;
-// a pusher pushes before reading nsleepers_: with seq_cst on both sides one of them sees the
-// other, so a wake-up is never lost.
+// The Scheduler is the Host of the two protocols the runtime shares with the models:
+//   - the park protocol (goro/algo/park.hpp: goroutine states, park commit, ready, wind-down
+//     claim) — parking.cpp supplies the switch, the run queues and the registry scan;
+//   - the idle protocol (goro/algo/idle.hpp: spinning, sleepers, the notify/sleep handshake,
+//     the deadlock decision, sleeping until the earliest timer) — idle.cpp supplies the futex,
+//     the clock and the timer heaps.
 //
-// Deadlock: when the last awake worker is about to sleep with nothing queued, no timer armed
-// and goroutines alive, every goroutine is parked and nothing can wake one: run() reports
-// goro::deadlock_error. The check happens under idle_mutex_, with every other worker asleep.
-//
-// Wind-down: once main returns, a goroutine throws, or a deadlock is found, winding_down_ is
-// set and every parked goroutine is claimed and readied with `cancelled` (registry scan); parks
-// committed after the scan see the flag themselves. Runnable goroutines throw goro::cancelled at
-// their next blocking call or yield(); goroutines that never started are destroyed unrun.
+// Wind-down: once main returns, a goroutine throws, or a deadlock is found, begin_wind_down()
+// claims every parked goroutine and readies it with `cancelled` (park.hpp). Runnable goroutines
+// throw goro::cancelled at their next blocking call or yield(); goroutines that never started
+// are destroyed unrun.
 #pragma once
 
 #include <atomic>
@@ -35,6 +22,8 @@
 #include <mutex>
 #include <vector>
 
+#include "goro/algo/idle.hpp"
+#include "goro/algo/park.hpp"
 #include "goro/options.hpp"
 #include "goro/stats.hpp"
 #include "goroutine.hpp"
@@ -61,10 +50,10 @@ class Scheduler {
   void finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;  // publish + notify
   void abort_spawn(Worker* spawner, G* g) noexcept;
   void yield(G* g);
-  void park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
+  void park(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg);
   void ready(G* g) noexcept;
   void add_timer(TimerNode* node);
-  bool winding_down() const { return winding_down_.load(std::memory_order_acquire); }
+  bool winding_down() const { return parking_.winding_down(); }
   std::uint64_t random_below(std::uint64_t bound);
   // another_worker_running() — is a worker other than the caller's running goroutines (neither
   // asleep nor spinning for work)? A racy snapshot: the Mutex's spin heuristic (Go's canSpin).
@@ -74,15 +63,22 @@ class Scheduler {
 
   [[noreturn]] static void goroutine_entry(boost::context::detail::transfer_t in);
 
+  // --- the Host of algo::ParkProtocol (goro/algo/park.hpp); called by the protocol only ---
+  static algo::ParkState<RuntimeSync>& park_state(G* g) noexcept { return g->park; }
+  void switch_out(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg);
+  void enqueue(G* g) noexcept;  // a goroutine just made runnable: queue it, wake a worker for it
+  template <class Visit>
+  void for_each_goroutine(Visit&& visit) {
+    for (RegistryShard& shard : registry_) {
+      std::lock_guard shard_lock(shard.lock);
+      for (G* g = shard.head; g != nullptr; g = g->registry_next) visit(g);
+    }
+  }
+
  private:
   void publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;
   void worker_main(Worker& w);
-  G* find_work(Worker& w);
-  void run_timers(Worker& w, bool all_heaps);
-  void sleep(Worker& w);
-  void notify(bool by_own_worker) noexcept;  // wake a sleeper for new work, if one should
-  void wake_all() noexcept;
-  void wake_one_sleeper() noexcept;
+  void notify(bool by_own_worker) noexcept { idle_.notify(by_own_worker); }  // after every push
   void run_goroutine(Worker& w, G* g);
   void commit_park(Worker& w, G* g);
   void goroutine_exited(Worker& w, G* g);
@@ -90,9 +86,33 @@ class Scheduler {
   void begin_wind_down();
   void register_g(G* g, unsigned shard);
   void unregister_g(G* g);
-  Clock::time_point earliest_deadline() const;
-  unsigned max_spinning() const { return options_.workers / 2 > 0 ? options_.workers / 2 : 1; }
 
+ public:
+  // --- the Host of algo::IdleProtocol (goro/algo/idle.hpp); called by the protocol only ---
+  using worker = Worker*;
+  using goroutine = G*;
+  using idle_slot = IdleSlot;
+  static IdleSlot& sleeper(Worker* w) noexcept { return w->idle; }
+  G* pop(Worker* w) { return policy_->pop(w->index, w->policy_counters); }
+  void run_timers(Worker* w, bool all_heaps) {
+    // Own heap empty (the common case): no clock read, no call.
+    if (!all_heaps && w->timers.next_deadline() == Clock::time_point::max()) return;
+    run_due_timers(w, all_heaps);
+  }
+  bool has_work() const { return policy_->has_work(); }
+  static Clock::time_point now() noexcept { return Clock::now(); }
+  static constexpr Clock::duration spin_time() noexcept { return kSpinTime; }
+  Clock::time_point earliest_deadline() const;
+  bool timers_armed() const { return armed_timers_.load(std::memory_order_seq_cst) != 0; }
+  std::size_t live_goroutines() const { return live_.load(std::memory_order_seq_cst); }
+  void wait(IdleSlot& slot, Clock::time_point deadline);
+  void wake(IdleSlot& slot);
+  void deadlocked(std::size_t goroutines);
+  static void count_sleep(Worker* w) noexcept { WorkerCounters::bump(w->counters.worker_parks); }
+  void count_wake();
+
+ private:
+  void run_due_timers(Worker* w, bool all_heaps);
   // kSpinTime: long enough to cover a channel partner's round trip on the other core (a few
   // µs), short enough that an idle runtime sleeps promptly. Below the ~50 µs cost of a futex
   // sleep + wake pair it is always worth spinning first.
@@ -101,13 +121,13 @@ class Scheduler {
   const Options options_;
   std::unique_ptr<SchedulerPolicy> policy_;
   StackPool stacks_;
-  std::atomic<std::int64_t> armed_timers_{0};
+  RuntimeSync::atomic<std::int64_t> armed_timers_{0};  // pending timers, all heaps (timers.hpp)
   std::vector<std::unique_ptr<Worker>> workers_;
 
   // --- the current run ---
   std::mutex run_mutex_;                        // one run() at a time
   std::atomic<std::uint64_t> live_{0};          // goroutines created and not yet exited
-  std::atomic<bool> winding_down_{false};
+  RuntimeSync::atomic<bool> winding_down_{false};  // the park protocol's wind-down flag
   std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on
   std::mutex outcome_mutex_;                    // guards the two fields below
   std::exception_ptr first_exception_;
@@ -120,23 +140,24 @@ class Scheduler {
   std::mutex external_mutex_;
   std::vector<Stack> external_stack_cache_;     // guarded by external_mutex_
 
-  // --- idle workers ---
-  std::mutex idle_mutex_;                       // guards sleepers_ and Worker::in_sleepers
-  std::vector<Worker*> sleepers_;
-  std::atomic<unsigned> nsleepers_{0};
-  std::atomic<unsigned> nspinning_{0};
-  std::atomic<bool> shutdown_{false};
-
   // --- registry of live goroutines, sharded by spawning worker (+1 for outside) ---
   struct alignas(64) RegistryShard {
     sync::SpinMutex lock;  // guards head and the G::registry_* links of its members
     G* head = nullptr;
   };
   std::vector<RegistryShard> registry_;
+
+  // --- the park protocol: goroutine states, park commit, ready, wind-down claim ---
+  algo::ParkProtocol<RuntimeSync, Scheduler> parking_{*this, winding_down_};
+
+  // --- the idle protocol: spinning and sleeping workers, wake-ups, the deadlock decision ---
+  algo::IdleProtocol<RuntimeSync, Scheduler> idle_{*this, algo::IdleTuning::for_workers(options_.workers)};
 };
 
 // The worker this thread is, or nullptr. Not inlined: a goroutine may resume on another thread,
 // and a compiler may otherwise cache the thread-local's address across the switch.
 Worker* this_worker() noexcept;
+// set_this_worker() binds the calling thread to its worker (worker_main) or unbinds it.
+void set_this_worker(Worker* w) noexcept;
 
 }  // namespace goro::detail

@@ -21,16 +21,16 @@ Scheduler& current_scheduler(const char* what) {
 
 // A sleeping goroutine's timer: lives on the sleeper's stack.
 struct SleepTimer : TimerNode {
-  WaitCtx* ctx = nullptr;
+  WaitContext* ctx = nullptr;
   Scheduler* scheduler = nullptr;
 };
 
 void fire_sleep(TimerNode* node) {
   auto* timer = static_cast<SleepTimer*>(node);
-  WaitCtx* ctx = timer->ctx;
+  WaitContext* ctx = timer->ctx;
   const bool claimed = ctx->try_claim();
   TimerHeap::finish_firing(node, Clock::now());  // after this the node may be freed
-  if (claimed) ctx->task->scheduler->ready(ctx->task);
+  if (claimed) RuntimeSync::ready(ctx->task);  // the park protocol's ready(), as every waker's
 }
 
 void arm_sleep(void* node) {
@@ -67,15 +67,16 @@ void sleep_until(Clock::time_point deadline) {
     yield();  // Go's Sleep(0) returns at once; we still let others run, which is never wrong
     return;
   }
-  detail::WaitCtx ctx;
+  detail::WaitContext ctx;
   ctx.task = detail::current_g();
   detail::SleepTimer timer;
   timer.when = deadline;
   timer.fire = &detail::fire_sleep;
   timer.ctx = &ctx;
   timer.scheduler = &scheduler;
-  // The timer is armed by the park commit, once we are off our stack: it cannot fire earlier.
-  scheduler.park(ctx.task, ctx, &detail::arm_sleep, &timer);
+  // The timer is armed by the park commit (algo::ParkProtocol, through the Sync policy like
+  // every blocking operation), once we are off our stack: it cannot fire earlier.
+  detail::RuntimeSync::park(ctx, &detail::arm_sleep, &timer);
   if (ctx.cancelled.load()) {
     detail::TimerHeap::remove(&timer);
     throw cancelled();

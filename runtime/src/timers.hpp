@@ -10,7 +10,7 @@
 // holds the node); remove() waits while a node is firing. So an owner that stops or destroys a
 // timer never frees it under a running fire(), and fire() never touches a node after hand-off.
 //
-// Lock order: G::park_slot's lock → TimerHeap::lock_ (arming a sleep from a park commit); the heap lock
+// Lock order: a goroutine's ParkSlot lock (goro/algo/park.hpp) → TimerHeap::lock_ (arming a sleep from a park commit); the heap lock
 // is otherwise a leaf.
 #pragma once
 
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "goro/go.hpp"
-#include "goro/sync/spin_mutex.hpp"
+#include "goro/sync/runtime_sync.hpp"
 
 namespace goro::detail {
 
@@ -44,7 +44,7 @@ struct TimerNode {
 class TimerHeap {
  public:
   // `armed` counts pending timers across all heaps of a scheduler (for deadlock detection).
-  explicit TimerHeap(std::atomic<std::int64_t>& armed) : armed_(armed) {}
+  explicit TimerHeap(RuntimeSync::atomic<std::int64_t>& armed) : armed_(armed) {}
 
   // add() queues node (which must not be queued); returns true if it became this heap's earliest.
   bool add(TimerNode* node);
@@ -73,10 +73,11 @@ class TimerHeap {
     node->index = i;
   }
 
-  sync::SpinMutex lock_;           // guards heap_ and the queued nodes' heap/index/firing
+  RuntimeSync::mutex lock_;        // guards heap_ and the queued nodes' heap/index/firing
   std::vector<TimerNode*> heap_;
-  std::atomic<Clock::rep> next_ns_{std::numeric_limits<Clock::rep>::max()};
-  std::atomic<std::int64_t>& armed_;
+  // Cross-thread state through the Sync policy (the chaos build perturbs it):
+  RuntimeSync::atomic<Clock::rep> next_ns_{std::numeric_limits<Clock::rep>::max()};  // written under lock_
+  RuntimeSync::atomic<std::int64_t>& armed_;  // the scheduler's count of pending timers
 };
 
 }  // namespace goro::detail

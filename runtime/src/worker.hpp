@@ -8,6 +8,7 @@
 
 #include <boost/context/detail/fcontext.hpp>
 
+#include "goro/algo/idle.hpp"
 #include "goroutine.hpp"
 #include "policy.hpp"
 #include "rng.hpp"
@@ -15,6 +16,9 @@
 #include "timers.hpp"
 
 namespace goro::detail {
+
+// IdleSlot: the idle protocol's per-worker state; the wake word is a futex word (idle.cpp).
+using IdleSlot = algo::IdleSlot<RuntimeSync, std::atomic<std::uint32_t>>;
 
 // What a goroutine asks its worker to do once it is off the goroutine's stack.
 enum class SwitchAction : std::uint8_t { none, yield, park, exit };
@@ -35,7 +39,7 @@ struct WorkerCounters {
 
 class Worker {
  public:
-  Worker(Scheduler* scheduler, unsigned index, std::atomic<std::int64_t>& armed_timers, std::uint64_t seed)
+  Worker(Scheduler* scheduler, unsigned index, RuntimeSync::atomic<std::int64_t>& armed_timers, std::uint64_t seed)
       : scheduler(scheduler), index(index), timers(armed_timers), rng(seed) {}
 
   Scheduler* const scheduler;
@@ -45,7 +49,7 @@ class Worker {
   boost::context::detail::fcontext_t sched_context = nullptr;  // where running goroutines return to
   G* current = nullptr;
   SwitchAction action = SwitchAction::none;  // set by the goroutine right before it switches out
-  WaitCtx* park_ctx = nullptr;
+  WaitContext* park_ctx = nullptr;
   void (*park_unlock)(void*) = nullptr;
   void* park_unlock_arg = nullptr;
   std::vector<Stack> stack_cache;
@@ -54,9 +58,9 @@ class Worker {
   WorkerCounters counters;
   PolicyCounters policy_counters;
 
-  // --- idle protocol: futex_word is 0 while asleep, set to 1 by whoever wakes it ---
-  std::atomic<std::uint32_t> futex_word{0};
-  bool in_sleepers = false;  // guarded by Scheduler::idle_mutex_
+  // --- the idle protocol's part of this worker (goro/algo/idle.hpp): its futex word and its
+  //     links in the sleeper set (guarded by the protocol's lock) ---
+  IdleSlot idle;
 
   // This thread's C++ exception state (libsupc++'s per-thread globals), looked up once.
   ExceptionState* exception_state = nullptr;

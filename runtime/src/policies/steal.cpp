@@ -48,7 +48,7 @@ class StealPolicy final : public SchedulerPolicy {
       // The older of the yield FIFO's head and the deque's old end: a goroutine that just
       // yielded must not overtake one that has been waiting in the deque (yield hands over).
       G* oldest_in_deque = local.deque.peek_oldest();
-      const G* yielded = local.yielded.head;
+      const G* yielded = local.yielded.front();
       if (yielded != nullptr &&
           (oldest_in_deque == nullptr || yielded->queued_at.load(std::memory_order_relaxed) <
                                              oldest_in_deque->queued_at.load(std::memory_order_relaxed))) {
@@ -75,29 +75,6 @@ class StealPolicy final : public SchedulerPolicy {
   // 61: prime, so periodic spawners cannot fall into step with it; small enough that the global
   // queue waits a bounded number of turns, large enough that its lock is rarely touched.
   static constexpr std::uint32_t kGlobalCheckInterval = 61;
-
-  // A FIFO owned by one worker (only its owner pushes and pops). `count` is atomic so that
-  // has_work() on another worker may read it.
-  struct OwnerFifo {
-    G* head = nullptr;
-    G* tail = nullptr;
-    std::atomic<std::size_t> count{0};
-    void push(G* g) {
-      g->queue_next = nullptr;
-      if (tail != nullptr) tail->queue_next = g; else head = g;
-      tail = g;
-      count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-    }
-    G* pop() {
-      G* g = head;
-      if (g == nullptr) return nullptr;
-      head = g->queue_next;
-      if (head == nullptr) tail = nullptr;
-      count.store(count.load(std::memory_order_relaxed) - 1, std::memory_order_release);
-      return g;
-    }
-    bool empty() const { return count.load(std::memory_order_acquire) == 0; }
-  };
 
   struct alignas(64) Local {
     algo::ChaseLevDeque<G*, RuntimeSync> deque;

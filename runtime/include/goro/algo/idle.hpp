@@ -1,0 +1,267 @@
+// idle.hpp — the idle/wake protocol: how a worker with nothing to run spins, sleeps and is woken,
+// and when the runtime decides that every goroutine is asleep for good. Written once over a Sync
+// policy and a Host (the runtime's Scheduler, runtime/src/idle.cpp, which supplies the futex and
+// the clock; models/model_idle.cpp's IdleHost), after Go's findrunnable / wakep / nmspinning.
+//
+// Why this design (the essay proc.go has, in our words). A worker that finds no goroutine first
+// spins — polling the run queues, which steal — for a short while, then sleeps on its own wake
+// word until woken or until the earliest timer is due. Three designs would work badly:
+//   - waking a sleeper on every push: with a busy producer every push becomes a futex system
+//     call (~1 µs here), and the woken worker usually finds nothing (thundering herd of one);
+//   - never waking: work readied by a busy worker waits until that worker gets to it, and the
+//     other cores idle;
+//   - one shared condition variable: notify_one needs the mutex on every push, and every
+//     sleeper shares one wait queue.
+// So (as Go does) a push wakes a sleeper only when no worker is spinning: a spinning worker is
+// guaranteed to find the work, and a spinner that finds work wakes one more to take over the
+// spinning (notify() after stop_spinning()).
+//
+// Invariants:
+//   - no lost wake-up: work pushed while a worker decides to sleep is always run. The sleeper
+//     announces itself (a read-modify-write of nsleepers_) before its last look at the queues;
+//     a pusher pushes, then reads nsleepers_ with a read-modify-write too. Both are seq_cst RMWs
+//     of the same word, so they are ordered: if the pusher's comes first, the sleeper's
+//     synchronises with it and its last look sees the work; if the sleeper's comes first, the
+//     pusher sees a sleeper and wakes one. (Relaxed on either side: model_idle finds the lost
+//     wake-up.) A pusher that sees a spinner instead relies on it: the spinner's decrement of
+//     nspinning_ precedes its own announcement in the seq_cst order, so the pusher that reads
+//     nspinning_ > 0 after the spinner announced itself as a sleeper cannot exist.
+//   - at most max_spinning (max(1, workers/2)) workers spin at once: start_spinning() claims a
+//     slot with a compare-exchange, so spinning cannot eat the machine.
+//   - deadlock is decided only when every worker is inside sleep() under lock_, nothing is
+//     queued, no timer is armed and goroutines are alive: then every goroutine is parked and
+//     nothing can wake one. A submission from outside the workers (run()'s main goroutine) goes
+//     through submit_external(), under lock_, so it is never "in flight" during the decision.
+// Lock order: lock_ is a leaf (the Host's has_work / earliest_deadline / counts under it take no
+// lock); never wait on a wake word while holding it.
+//
+// The Host supplies (names as called):
+//   worker, goroutine, idle_slot           types: the Host's worker handle, what pop() returns
+//                                          (null: none), and its IdleSlot; sleeper(w) → w's slot
+//   pop(w)                                 a goroutine for w, or a null goroutine
+//   run_timers(w, all_heaps)               fire due timers (w's own heap, or every heap)
+//   has_work()                             anything queued anywhere (acquire loads; may be stale)
+//   now(), spin_time(), earliest_deadline(), no_deadline()
+//                                          the clock, in the Host's time_point type
+//   timers_armed(), live_goroutines(), winding_down()
+//   wait(slot, deadline)                   sleep on slot.wake_word while it is 0, until deadline
+//   wake(slot)                             wake a thread sleeping on slot.wake_word
+//   deadlocked(goroutines)                 report "all goroutines are asleep" (winds down)
+//   count_sleep(w), count_wake()           statistics
+#pragma once
+
+#include <atomic>  // std::memory_order
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+
+namespace goro::algo {
+
+// IdleTuning: the protocol's knobs, chosen by the Host.
+struct IdleTuning {
+  unsigned workers = 1;
+  // max_spinning: Go's rule — at most half the workers spin (at least one), so spinning workers
+  // never outnumber the ones doing work.
+  unsigned max_spinning = 1;
+  // polls_per_clock_read: a spinner reads the clock (and runs every heap's due timers) once per
+  // this many polls — a clock read costs ~20 ns, a poll a few; the runtime uses 16.
+  unsigned polls_per_clock_read = 16;
+
+  static constexpr IdleTuning for_workers(unsigned workers) {
+    return IdleTuning{workers, workers / 2 > 0 ? workers / 2 : 1, 16};
+  }
+};
+
+// IdleSlot is what the protocol keeps per worker; WakeWord is the Host's futex word type.
+template <class Sync, class WakeWord>
+struct IdleSlot {
+  WakeWord wake_word{0};  // 0 while asleep; set to 1 (under the protocol's lock_) by its waker
+  // The sleeper set, an intrusive LIFO list (the most recent sleeper is woken first: its caches
+  // are the warmest). Guarded by the protocol's lock_.
+  typename Sync::template var<IdleSlot*> prev;
+  typename Sync::template var<IdleSlot*> next;
+  typename Sync::template var<bool> listed;
+};
+
+template <class Sync, class Host>
+class IdleProtocol {
+ public:
+  using worker = typename Host::worker;
+  using goroutine = typename Host::goroutine;
+  using slot = typename Host::idle_slot;
+
+  IdleProtocol(Host& host, IdleTuning tuning) : host_(host), tuning_(tuning) {}
+
+  // find_work() is a worker's loop between goroutines: its own timers, the queues, a spin, every
+  // heap's timers, then sleep — until it has a goroutine, or nothing (null) at shutdown.
+  goroutine find_work(worker w) {
+    for (;;) {
+      host_.run_timers(w, false);
+      if (auto g = host_.pop(w)) return g;
+      if (shutting_down()) return {};
+      if (auto g = spin(w)) return g;
+      host_.run_timers(w, true);
+      if (auto g = host_.pop(w)) return g;
+      sleep(w);
+    }
+  }
+
+  // notify() is called after every push of a runnable goroutine: wake a sleeper if one should
+  // take the work (see the invariants). by_own_worker: a worker of this runtime pushed it.
+  void notify(bool by_own_worker) {
+    // The only worker pushed it: it is awake and will run it; nobody can be asleep.
+    if (by_own_worker && tuning_.workers == 1) return;
+    // A seq_cst read-modify-write, not a load: the pusher's half of the handshake (and
+    // ThreadSanitizer sees it, where it ignores fences).
+    if (nsleepers_.fetch_add(0, std::memory_order_seq_cst) == 0) return;
+    if (nspinning_.load(std::memory_order_seq_cst) > 0) return;
+    wake_one();
+  }
+
+  // submit_external() runs push() — which counts a new goroutine alive and queues it — under
+  // lock_, then notifies: the deadlock decision never sees it counted but not yet queued.
+  template <class Push>
+  void submit_external(Push&& push) {
+    lock_.lock();
+    push();
+    lock_.unlock();
+    notify(false);
+  }
+
+  // timer_added() is called when a new timer became its heap's earliest: a sleeping worker may
+  // be sleeping past it; wake one to re-plan.
+  void timer_added() {
+    if (nsleepers_.load(std::memory_order_seq_cst) > 0) wake_one();
+  }
+
+  // shutdown() makes every find_work() return null, now or when it next wakes.
+  void shutdown() {
+    shutdown_.store(true, std::memory_order_seq_cst);
+    lock_.lock();
+    while (slot* s = pop_sleeper_locked()) {
+      s->wake_word.store(1, std::memory_order_release);
+      host_.wake(*s);  // futex_wake under lock_ is fine here: nobody else is waking
+    }
+    lock_.unlock();
+  }
+  bool shutting_down() const { return shutdown_.load(std::memory_order_acquire); }
+
+  // Introspection for tests and models (racy outside the lock).
+  unsigned spinning() const { return nspinning_.load(std::memory_order_relaxed); }
+  unsigned sleeping() const { return nsleepers_.load(std::memory_order_relaxed); }
+  const IdleTuning& tuning() const { return tuning_; }
+
+ private:
+  // spin() polls for a goroutine while it holds one of the max_spinning slots.
+  goroutine spin(worker w) {
+    if (!start_spinning()) return {};
+    const auto until = host_.now() + host_.spin_time();
+    goroutine found{};
+    unsigned polls = 0;
+    for (;;) {
+      found = host_.pop(w);
+      if (found) break;
+      if (++polls % tuning_.polls_per_clock_read == 0) {
+        host_.run_timers(w, true);
+        if (host_.now() >= until || shutting_down()) break;
+      }
+      Sync::relax();
+    }
+    stop_spinning();
+    if (found) notify(true);  // we stop spinning: let a sleeper take over, in case there is more work
+    return found;
+  }
+
+  bool start_spinning() {
+    unsigned n = nspinning_.load(std::memory_order_relaxed);
+    while (n < tuning_.max_spinning) {
+      if (nspinning_.compare_exchange_weak(n, n + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) return true;
+    }
+    return false;
+  }
+  void stop_spinning() { nspinning_.fetch_sub(1, std::memory_order_seq_cst); }
+
+  // sleep() — announce, look once more, decide (run on / deadlock / sleep), sleep, unannounce.
+  void sleep(worker w) {
+    slot& self = host_.sleeper(w);
+    lock_.lock();
+    push_sleeper_locked(self);
+    // The sleeper's half of the handshake: a seq_cst read-modify-write before the last look.
+    const unsigned sleeping = nsleepers_.fetch_add(1, std::memory_order_seq_cst) + 1;
+    const auto deadline = host_.earliest_deadline();
+    if (host_.has_work() || shutdown_.load(std::memory_order_seq_cst) || deadline <= host_.now()) {
+      unlink_sleeper_locked(self);
+      lock_.unlock();
+      return;
+    }
+    if (sleeping == tuning_.workers && !host_.timers_armed() && !host_.winding_down()) {
+      const std::size_t live = host_.live_goroutines();
+      if (live > 0) {
+        // Every worker is here, nothing is queued, no timer can fire: every goroutine is parked.
+        unlink_sleeper_locked(self);
+        lock_.unlock();
+        host_.deadlocked(live);
+        return;
+      }
+    }
+    self.wake_word.store(0, std::memory_order_relaxed);
+    lock_.unlock();
+    host_.count_sleep(w);
+    host_.wait(self, deadline);
+    lock_.lock();
+    if (self.listed.load()) unlink_sleeper_locked(self);  // timed out or woke spuriously: nobody removed us
+    lock_.unlock();
+  }
+
+  // wake_one() takes the most recent sleeper out of the set and wakes it (the futex call after
+  // lock_ is dropped).
+  void wake_one() {
+    lock_.lock();
+    slot* s = pop_sleeper_locked();
+    if (s != nullptr) s->wake_word.store(1, std::memory_order_release);
+    lock_.unlock();
+    if (s == nullptr) return;
+    host_.wake(*s);
+    host_.count_wake();
+  }
+
+  // --- the sleeper set; lock_ must be held ---
+  void push_sleeper_locked(slot& s) {
+    assert(!s.listed.load() && "a worker announced itself as a sleeper twice");
+    s.prev.store(nullptr);
+    s.next.store(sleepers_.load());
+    if (slot* first = sleepers_.load()) first->prev.store(&s);
+    sleepers_.store(&s);
+    s.listed.store(true);
+  }
+  // unlink_sleeper_locked() removes s from the set and un-counts it.
+  void unlink_sleeper_locked(slot& s) {
+    slot* prev = s.prev.load();
+    slot* next = s.next.load();
+    if (prev != nullptr) {
+      prev->next.store(next);
+    } else {
+      sleepers_.store(next);
+    }
+    if (next != nullptr) next->prev.store(prev);
+    s.prev.store(nullptr);
+    s.next.store(nullptr);
+    s.listed.store(false);
+    nsleepers_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  slot* pop_sleeper_locked() {
+    slot* s = sleepers_.load();
+    if (s != nullptr) unlink_sleeper_locked(*s);
+    return s;
+  }
+
+  Host& host_;
+  const IdleTuning tuning_;
+  typename Sync::mutex lock_;                          // guards sleepers_ and every IdleSlot's links
+  typename Sync::template var<slot*> sleepers_;        // guarded by lock_
+  typename Sync::template atomic<unsigned> nsleepers_{0};  // listed sleepers; written under lock_
+  typename Sync::template atomic<unsigned> nspinning_{0};  // workers in spin()
+  typename Sync::template atomic<bool> shutdown_{false};
+};
+
+}  // namespace goro::algo
