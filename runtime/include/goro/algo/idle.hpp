@@ -47,7 +47,8 @@
 //   wait(slot, deadline)                   sleep on slot.wake_word while it is 0, until deadline
 //   wake(slot)                             wake a thread sleeping on slot.wake_word
 //   deadlocked(goroutines)                 report "all goroutines are asleep" (winds down)
-//   count_sleep(w), count_wake()           statistics
+//   count_sleep(w), count_wake()           statistics: a futex sleep, a futex wake for new work
+//   count_spin(w, found)                   statistics: a spin ended, having found a goroutine or not
 #pragma once
 
 #include <atomic>  // std::memory_order
@@ -168,6 +169,7 @@ class IdleProtocol {
       Sync::relax();
     }
     stop_spinning();
+    host_.count_spin(w, found != goroutine{});
     if (found) notify(true);  // we stop spinning: let a sleeper take over, in case there is more work
     return found;
   }
