@@ -15,7 +15,6 @@
 
 namespace benches {
 
-template <goro::Policy P>
 class GoroBackend {
  public:
   static constexpr bool kHasSelect = true;
@@ -28,8 +27,8 @@ class GoroBackend {
   using WaitGroup = goro::WaitGroup;
   using Mutex = goro::Mutex;
 
-  explicit GoroBackend(unsigned workers)
-      : runtime_(goro::Options{.workers = workers, .policy = P, .stack_size = 64 * 1024}) {}
+  GoroBackend(unsigned workers, goro::Policy policy)
+      : runtime_(goro::Options{.workers = workers, .policy = policy, .stack_size = 64 * 1024}) {}
 
   template <class Body>
   void run(Body&& body) {

@@ -47,12 +47,13 @@ inline std::int64_t resident_bytes() {
 // reuses heap an earlier benchmark freed.
 inline void release_free_heap() { malloc_trim(0); }
 
-// run_workload() builds a Backend for `workers`, runs Workload inside it, and reports the
-// backend's counters per iteration. Exceptions (deadlock, channel misuse) become errors.
-template <class Backend, class Workload>
-void run_workload(benchmark::State& state, unsigned workers, Workload workload) {
+// run_workload() builds a Backend for `workers` (and the backend's own config, e.g. goro's
+// policy), runs Workload inside it, and reports the backend's counters per iteration.
+// Exceptions (deadlock, channel misuse) become errors.
+template <class Backend, class Workload, class... Config>
+void run_workload(benchmark::State& state, unsigned workers, Workload workload, const Config&... config) {
   try {
-    Backend backend(workers);
+    Backend backend(workers, config...);
     const OpStats before = backend.stats();
     backend.run([&] { workload(state); });
     const OpStats after = backend.stats();

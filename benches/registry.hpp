@@ -75,16 +75,17 @@ std::vector<Workload<B>> workload_table() {
 
 // register_backend() registers workload × workers for one backend, keeping the names `filter`
 // accepts. The workload name goes first, then its parameter, then the backend, then workers.
-template <class B>
+// `config` is passed to the backend's constructor after the worker count.
+template <class B, class... Config>
 inline void register_backend(const std::string& backend_name, unsigned max_workers, const Filter& filter,
-                      std::vector<std::string>& names) {
+                      std::vector<std::string>& names, Config... config) {
   for (const auto& w : workload_table<B>()) {
     for (unsigned workers = 1; workers <= max_workers; ++workers) {
       const std::string name = w.name + "/" + backend_name + "/workers:" + std::to_string(workers);
       if (!filter.matches(name)) continue;
       names.push_back(name);
-      auto* b = benchmark::RegisterBenchmark(name.c_str(), [body = w.body, workers](benchmark::State& state) {
-        run_workload<B>(state, workers, body);
+      auto* b = benchmark::RegisterBenchmark(name.c_str(), [body = w.body, workers, config...](benchmark::State& state) {
+        run_workload<B>(state, workers, body, config...);
       });
       b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kNanosecond);
       if (w.single_iteration) b->Iterations(1);

@@ -28,7 +28,7 @@ namespace ctx = boost::context::detail;
 
 class Worker;
 
-using WaitCtx = algo::WaitContext<RuntimeSync>;
+using WaitContext = algo::WaitContext<RuntimeSync>;
 
 struct G {
   // --- owned by whoever runs or resumes the goroutine (one thread at a time) ---

@@ -47,7 +47,7 @@ void no_unlock(void*) {}
 [[noreturn]] void park_forever() {
   G* g = current_g();
   if (g == nullptr) throw std::logic_error("goro: blocking on a nil channel outside a goroutine");
-  WaitCtx ctx;
+  WaitContext ctx;
   ctx.task = g;
   RuntimeSync::park(ctx, &no_unlock, nullptr);
   // Only the wind-down claims a context nobody else can see.
@@ -76,15 +76,13 @@ std::uint64_t id() {
 
 namespace sync {
 
-#if defined(GORO_CHAOS) && GORO_CHAOS
-using Policy = ChaosSync;
-#else
-using Policy = NativeSync;
-#endif
+// SyncPolicy: the Sync policy this build's runtime uses (runtime_sync.hpp), as opposed to a
+// SchedulerPolicy (policy.hpp).
+using SyncPolicy = detail::RuntimeSync;
 
-Policy::task Policy::current_task() noexcept { return detail::current_g(); }
+SyncPolicy::task SyncPolicy::current_task() noexcept { return detail::current_g(); }
 
-void Policy::park(algo::WaitContext<Policy>& ctx, void (*unlock)(void*), void* arg) {
+void SyncPolicy::park(algo::WaitContext<SyncPolicy>& ctx, void (*unlock)(void*), void* arg) {
   detail::G* g = ctx.task;
   if (g == nullptr) {
     // The API layer checks for a goroutine before every blocking call: reaching this is a bug.
@@ -94,9 +92,9 @@ void Policy::park(algo::WaitContext<Policy>& ctx, void (*unlock)(void*), void* a
   g->scheduler->park(g, ctx, unlock, arg);
 }
 
-void Policy::ready(task t) noexcept { t->scheduler->ready(t); }
+void SyncPolicy::ready(task t) noexcept { t->scheduler->ready(t); }
 
-std::uint64_t Policy::random(std::uint64_t bound) noexcept {
+std::uint64_t SyncPolicy::random(std::uint64_t bound) noexcept {
   detail::G* g = detail::current_g();
   if (g != nullptr) return g->scheduler->random_below(bound);
   thread_local detail::Rng outside(0xA0761D6478BD642Full ^ reinterpret_cast<std::uintptr_t>(&outside));

@@ -14,22 +14,8 @@
 
 namespace goro::detail {
 
-namespace {
-
-// initial-exec: a direct %fs-relative access instead of a __tls_get_addr call on every switch
-// (libgoro is linked into executables or loaded at start-up, never dlopen()ed late).
-[[gnu::tls_model("initial-exec")]] thread_local Worker* tls_worker = nullptr;
-
-}  // namespace
-
-Worker* this_worker() noexcept {
-  Worker* w = tls_worker;
-  asm volatile("" ::: "memory");
-  return w;
-}
-
 void Scheduler::worker_main(Worker& w) {
-  tls_worker = &w;
+  set_this_worker(&w);
   install_alternate_signal_stack();
   w.exception_state = current_exception_state();
   w.tsan_fiber = fiber_annotations::tsan_current();
@@ -46,7 +32,7 @@ void Scheduler::worker_main(Worker& w) {
     G* g = idle_.find_work(&w);
     if (g != nullptr) run_goroutine(w, g);
   }
-  tls_worker = nullptr;
+  set_this_worker(nullptr);
 }
 
 void Scheduler::add_timer(TimerNode* node) {
@@ -57,9 +43,8 @@ void Scheduler::add_timer(TimerNode* node) {
 
 // ---------------------------------------------------------------- the idle protocol's Host
 
-void Scheduler::run_timers(Worker* w, bool all_heaps) {
+void Scheduler::run_due_timers(Worker* w, bool all_heaps) {
   if (!all_heaps) {
-    if (w->timers.next_deadline() == Clock::time_point::max()) return;  // no clock read when idle of timers
     const Clock::time_point now = Clock::now();
     if (w->timers.maybe_due(now)) w->timers.run_due(now, w->counters.timers_fired);
     return;

@@ -8,6 +8,23 @@
 
 namespace goro::detail {
 
+// The thread-local worker lives here, beside its hottest reader (enqueue(), on every ready()).
+namespace {
+
+// initial-exec: a direct %fs-relative access instead of a __tls_get_addr call on every switch
+// (libgoro is linked into executables or loaded at start-up, never dlopen()ed late).
+[[gnu::tls_model("initial-exec")]] thread_local Worker* tls_worker = nullptr;
+
+}  // namespace
+
+Worker* this_worker() noexcept {
+  Worker* w = tls_worker;
+  asm volatile("" ::: "memory");
+  return w;
+}
+
+void set_this_worker(Worker* w) noexcept { tls_worker = w; }
+
 void Scheduler::yield(G* g) {
   Worker* w = g->worker;
   WorkerCounters::bump(w->counters.yields);
@@ -15,9 +32,9 @@ void Scheduler::yield(G* g) {
   leave(*g, false);
 }
 
-void Scheduler::park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) { parking_.park(g, ctx, unlock, arg); }
+void Scheduler::park(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg) { parking_.park(g, ctx, unlock, arg); }
 
-void Scheduler::switch_out(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg) {
+void Scheduler::switch_out(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg) {
   Worker* w = g->worker;
   w->action = SwitchAction::park;
   w->park_ctx = &ctx;

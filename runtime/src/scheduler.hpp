@@ -50,7 +50,7 @@ class Scheduler {
   void finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;  // publish + notify
   void abort_spawn(Worker* spawner, G* g) noexcept;
   void yield(G* g);
-  void park(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
+  void park(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg);
   void ready(G* g) noexcept;
   void add_timer(TimerNode* node);
   bool winding_down() const { return parking_.winding_down(); }
@@ -60,7 +60,7 @@ class Scheduler {
 
   // --- the Host of algo::ParkProtocol (goro/algo/park.hpp); called by the protocol only ---
   static algo::ParkState<RuntimeSync>& park_state(G* g) noexcept { return g->park; }
-  void switch_out(G* g, WaitCtx& ctx, void (*unlock)(void*), void* arg);
+  void switch_out(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg);
   void enqueue(G* g) noexcept;  // a goroutine just made runnable: queue it, wake a worker for it
   template <class Visit>
   void for_each_goroutine(Visit&& visit) {
@@ -89,7 +89,11 @@ class Scheduler {
   using idle_slot = IdleSlot;
   static IdleSlot& sleeper(Worker* w) noexcept { return w->idle; }
   G* pop(Worker* w) { return policy_->pop(w->index, w->policy_counters); }
-  void run_timers(Worker* w, bool all_heaps);
+  void run_timers(Worker* w, bool all_heaps) {
+    // Own heap empty (the common case): no clock read, no call.
+    if (!all_heaps && w->timers.next_deadline() == Clock::time_point::max()) return;
+    run_due_timers(w, all_heaps);
+  }
   bool has_work() const { return policy_->has_work(); }
   static Clock::time_point now() noexcept { return Clock::now(); }
   static constexpr Clock::duration spin_time() noexcept { return kSpinTime; }
@@ -107,6 +111,7 @@ class Scheduler {
   void count_wake();
 
  private:
+  void run_due_timers(Worker* w, bool all_heaps);
   // kSpinTime: long enough to cover a channel partner's round trip on the other core (a few
   // µs), short enough that an idle runtime sleeps promptly. Below the ~50 µs cost of a futex
   // sleep + wake pair it is always worth spinning first.
@@ -151,5 +156,7 @@ class Scheduler {
 // The worker this thread is, or nullptr. Not inlined: a goroutine may resume on another thread,
 // and a compiler may otherwise cache the thread-local's address across the switch.
 Worker* this_worker() noexcept;
+// set_this_worker() binds the calling thread to its worker (worker_main) or unbinds it.
+void set_this_worker(Worker* w) noexcept;
 
 }  // namespace goro::detail

@@ -21,13 +21,13 @@ Scheduler& current_scheduler(const char* what) {
 
 // A sleeping goroutine's timer: lives on the sleeper's stack.
 struct SleepTimer : TimerNode {
-  WaitCtx* ctx = nullptr;
+  WaitContext* ctx = nullptr;
   Scheduler* scheduler = nullptr;
 };
 
 void fire_sleep(TimerNode* node) {
   auto* timer = static_cast<SleepTimer*>(node);
-  WaitCtx* ctx = timer->ctx;
+  WaitContext* ctx = timer->ctx;
   const bool claimed = ctx->try_claim();
   TimerHeap::finish_firing(node, Clock::now());  // after this the node may be freed
   if (claimed) RuntimeSync::ready(ctx->task);  // the park protocol's ready(), as every waker's
@@ -67,7 +67,7 @@ void sleep_until(Clock::time_point deadline) {
     yield();  // Go's Sleep(0) returns at once; we still let others run, which is never wrong
     return;
   }
-  detail::WaitCtx ctx;
+  detail::WaitContext ctx;
   ctx.task = detail::current_g();
   detail::SleepTimer timer;
   timer.when = deadline;

@@ -51,7 +51,7 @@ class Worker {
   boost::context::detail::fcontext_t sched_context = nullptr;  // where running goroutines return to
   G* current = nullptr;
   SwitchAction action = SwitchAction::none;  // set by the goroutine right before it switches out
-  WaitCtx* park_ctx = nullptr;
+  WaitContext* park_ctx = nullptr;
   void (*park_unlock)(void*) = nullptr;
   void* park_unlock_arg = nullptr;
   std::vector<Stack> stack_cache;

@@ -255,15 +255,15 @@ struct Outcome {
 };
 
 Outcome run_scenario(const CommandLine& cl, const Scenario& s, std::uint64_t first_seed, Watchdog& watchdog) {
-  static constexpr goro::Policy kPolicies[] = {goro::Policy::go, goro::Policy::steal, goro::Policy::fifo};
+  const std::vector<goro::Policy>& policies = goro::all_policies();  // every registered policy, in turn
   static constexpr unsigned kWorkers[] = {2, 4, 1};
   Outcome out;
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(cl.seconds));
   std::uint64_t seed = first_seed;
   for (std::uint64_t k = 0; out.rounds == 0 || Clock::now() < end; ++k, seed = next_round_seed(seed)) {
-    const goro::Policy policy = cl.policy.value_or(kPolicies[k % 3]);
-    const unsigned workers = cl.workers.value_or(kWorkers[(k / 3) % 3]);
+    const goro::Policy policy = cl.policy.value_or(policies[k % policies.size()]);
+    const unsigned workers = cl.workers.value_or(kWorkers[(k / policies.size()) % 3]);
     const auto round_deadline =
         std::min(end, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kRoundSeconds)));
     const std::string replay = replay_command(cl, s, seed, policy, workers);

@@ -36,7 +36,7 @@ namespace detail {
 // park_forever() blocks the calling goroutine until the runtime winds it down (then throws
 // goro::cancelled): a send or receive on a nil channel, a select with only nil cases.
 [[noreturn]] void park_forever();
-// throw_op_status() turns a non-ok status of `what` into the exception Go's panic maps to.
+// throw_cancelled() throws goro::cancelled: a blocking operation of a goroutine being wound down.
 [[noreturn]] void throw_cancelled();
 }  // namespace detail
 

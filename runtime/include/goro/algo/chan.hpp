@@ -97,17 +97,18 @@ class Ring {
   using cell = typename Sync::template var<std::optional<T>>;
   explicit Ring(std::size_t capacity) : cells_(capacity > 0 ? std::make_unique<cell[]>(capacity) : nullptr), capacity_(capacity) {}
   // push() stores at the tail; the caller checked there is room (count < capacity).
-  void push(std::size_t count, std::optional<T> value) { cells_[(head_ + count) % capacity_].store(std::move(value)); }
+  void push(std::size_t count, std::optional<T> value) { cells_[(head_.load() + count) % capacity_].store(std::move(value)); }
   // pop() takes the head; the caller checked count > 0.
   std::optional<T> pop() {
-    std::optional<T> value = cells_[head_].take();
-    head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
+    const std::size_t head = head_.load();
+    std::optional<T> value = cells_[head].take();
+    head_.store(head + 1 == capacity_ ? 0 : head + 1);
     return value;
   }
 
  private:
   std::unique_ptr<cell[]> cells_;
-  std::size_t head_ = 0;
+  typename Sync::template var<std::size_t> head_;  // guarded by the channel lock (race-checked in the models)
   const std::size_t capacity_;
 };
 

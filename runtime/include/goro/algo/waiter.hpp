@@ -13,7 +13,9 @@
 // Invariants:
 //   - ctx.state goes waiting → claimed once; only the claimer writes fired/cancelled and the
 //     waiter's success flag, and it does so before ready(), which publishes them to the owner.
-//   - a Waiter is in at most one queue; `queued` is true exactly while it is linked.
+//   - a Waiter is in at most one queue; `queued` is true exactly while it is linked. The links
+//     (prev, next, queued, WaitQueue::last_) are Sync::var cells: under Relacy a link touched
+//     without the owner's lock is a data race.
 //   - the Waiter and its WaitContext live on the owner's stack: the owner does not return before
 //     every one of its Waiters is unlinked (guaranteed by pass 3 / the cancel path).
 //
@@ -55,9 +57,10 @@ struct Waiter {
   WaitContext<Sync>* ctx = nullptr;
   void* slot = nullptr;          // the operation's value cell: Sync::var<std::optional<T>>
   std::size_t case_index = 0;    // which select case this waiter stands for
-  Waiter* prev = nullptr;        // guarded by the queue owner's lock
-  Waiter* next = nullptr;        // guarded by the queue owner's lock
-  bool queued = false;           // guarded by the queue owner's lock
+  // The links: guarded by the queue owner's lock (Sync::var, so the models race-check them).
+  typename Sync::template var<Waiter*> prev;
+  typename Sync::template var<Waiter*> next;  // also ReadyList's link, once claimed and unlinked
+  typename Sync::template var<bool> queued;   // true exactly while linked in a WaitQueue
   typename Sync::template var<bool> success;  // set by the claimer: true = value moved, false = closed
 };
 
@@ -66,33 +69,37 @@ template <class Sync>
 class WaitQueue {
  public:
   void enqueue(Waiter<Sync>* w) {
-    assert(!w->queued && "Waiter enqueued twice");
-    w->next = nullptr;
-    w->prev = last_;
-    if (last_ != nullptr) {
-      last_->next = w;
+    assert(!w->queued.load() && "Waiter enqueued twice");
+    Waiter<Sync>* last = last_.load();
+    w->next.store(nullptr);
+    w->prev.store(last);
+    if (last != nullptr) {
+      last->next.store(w);
     } else {
       first_.store(w, std::memory_order_relaxed);
     }
-    last_ = w;
-    w->queued = true;
+    last_.store(w);
+    w->queued.store(true);
   }
 
   // remove() unlinks w if it is still queued (a no-op when a dequeue() already unlinked it).
   void remove(Waiter<Sync>* w) {
-    if (!w->queued) return;
-    if (w->prev != nullptr) {
-      w->prev->next = w->next;
+    if (!w->queued.load()) return;
+    Waiter<Sync>* prev = w->prev.load();
+    Waiter<Sync>* next = w->next.load();
+    if (prev != nullptr) {
+      prev->next.store(next);
     } else {
-      first_.store(w->next, std::memory_order_relaxed);
+      first_.store(next, std::memory_order_relaxed);
     }
-    if (w->next != nullptr) {
-      w->next->prev = w->prev;
+    if (next != nullptr) {
+      next->prev.store(prev);
     } else {
-      last_ = w->prev;
+      last_.store(prev);
     }
-    w->prev = w->next = nullptr;
-    w->queued = false;
+    w->prev.store(nullptr);
+    w->next.store(nullptr);
+    w->queued.store(false);
   }
 
   // dequeue() unlinks and returns the first waiter whose context this call managed to claim,
@@ -113,8 +120,8 @@ class WaitQueue {
   bool empty_unlocked() const { return first_.load(std::memory_order_acquire) == nullptr; }
 
  private:
-  typename Sync::template atomic<Waiter<Sync>*> first_{nullptr};
-  Waiter<Sync>* last_ = nullptr;
+  typename Sync::template atomic<Waiter<Sync>*> first_{nullptr};  // written under the owner's lock
+  typename Sync::template var<Waiter<Sync>*> last_;                // guarded by the owner's lock
 };
 
 // ReadyList collects claimed tasks to ready after the lock is dropped ("never ready another
@@ -124,7 +131,7 @@ template <class Sync>
 class ReadyList {
  public:
   void push(Waiter<Sync>* w) {
-    w->next = head_;
+    w->next.store(head_);
     head_ = w;
   }
   bool empty() const { return head_ == nullptr; }
@@ -133,7 +140,7 @@ class ReadyList {
     Waiter<Sync>* w = head_;
     head_ = nullptr;
     while (w != nullptr) {
-      Waiter<Sync>* next = w->next;
+      Waiter<Sync>* next = w->next.load();
       Sync::ready(w->ctx->task);  // after this line w may be gone (its owner may have returned)
       w = next;
     }
