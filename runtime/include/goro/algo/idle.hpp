@@ -26,6 +26,11 @@
 //     wake-up.) A pusher that sees a spinner instead relies on it: the spinner's decrement of
 //     nspinning_ precedes its own announcement in the seq_cst order, so the pusher that reads
 //     nspinning_ > 0 after the spinner announced itself as a sleeper cannot exist.
+//     Tried and rejected: a seq_cst fence + load in notify() (and a fence after the sleeper's
+//     announcement) instead of the RMW, to keep nsleepers_'s cache line shared between pushers.
+//     model_idle passed with it (each fence load-bearing), but perf on select2 and
+//     chan_prodcons cap 0 at 2 workers still put most of enqueue()'s samples on the barrier:
+//     the cost is the store-buffer drain, which a fence pays too, not the line transfer.
 //   - at most max_spinning (max(1, workers/2)) workers spin at once: start_spinning() claims a
 //     slot with a compare-exchange, so spinning cannot eat the machine.
 //   - deadlock is decided only when every worker is inside sleep() under lock_, nothing is
