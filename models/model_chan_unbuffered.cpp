@@ -59,6 +59,50 @@ struct Handoff : ModelTest<Handoff<Sync>, 3>, ChannelModel<Sync> {
   }
 };
 
+// CancelRacesHandoff: a sender and a receiver meet while the runtime winds down: the wind-down's
+// claim of a parked party races the partner's claim of the same WaitContext (chan.hpp's dequeue
+// → WaitContext::try_claim vs algo::ParkProtocol::begin_wind_down → ParkSlot::cancel). One claim
+// decides: either the hand-off happens for both, or the value stays with the sender.
+template <class Sync>
+struct CancelRacesHandoff : ModelTest<CancelRacesHandoff<Sync>, 3>, ChannelModel<Sync> {
+  using typename ChannelModel<Sync>::Chan;
+  using typename ChannelModel<Sync>::Slot;
+  Chan chan{0};
+  OpStatus sent = OpStatus::would_block, got = OpStatus::would_block;
+  std::optional<int> kept, received;
+
+  CancelRacesHandoff() { chan.lock_.check_on_unlock(&ChannelModel<Sync>::invariants, &chan); }
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      Slot value;
+      value.store(7);
+      sent = chan.send(value, true);
+      kept = value.load();
+    } else if (index == 1) {
+      Slot out;
+      got = chan.recv(out, true);
+      received = out.load();
+    } else {
+      Sync::begin_wind_down();
+    }
+  }
+
+  void invariant() { RL_ASSERT(chan.lock_.held() || chan.invariants_hold()); }
+
+  void after() {
+    GORO_MODEL_CHECK((sent == OpStatus::ok || sent == OpStatus::cancelled) && (got == OpStatus::ok || got == OpStatus::cancelled),
+                     "each blocked operation completes or is cancelled");
+    GORO_MODEL_CHECK((sent == OpStatus::ok) == (got == OpStatus::ok), "the hand-off happens for both parties or for neither");
+    if (sent == OpStatus::ok) {
+      GORO_MODEL_CHECK(received == std::optional<int>(7) && !kept.has_value(), "a completed hand-off moved the value once");
+    } else {
+      GORO_MODEL_CHECK(kept == std::optional<int>(7) && !received.has_value(), "a cancelled send keeps its value");
+    }
+    GORO_MODEL_CHECK(chan.recvq_.empty_locked() && chan.sendq_.empty_locked(), "no waiter left enqueued");
+  }
+};
+
 // TrySendRacesRecv: a non-blocking send (the lock-free "would I block?" fast path) races a
 // blocking receiver; when it reports would_block, the sender falls back to a blocking send.
 template <class Sync>
@@ -107,9 +151,15 @@ int main(int argc, char** argv) {
   driver.scenario<TrySendRacesRecv<RelacySync>>(
       "try_send_races_recv", "non-blocking send (lock-free fast path) vs blocking receive: delivered exactly once",
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
+  driver.scenario<CancelRacesHandoff<RelacySync>>(
+      "cancel_races_handoff", "wind-down vs a meeting sender and receiver: one claim decides, the value moves once or stays",
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.planted<CancelRacesHandoff<BasicRelacySync<SplitRmw>>>(
+      "split_claim_at_cancel", "the context claim split into load + store: the wind-down and the partner both claim",
+      Kind::assertion, {rl::random_scheduler_type, 100000});
   driver.planted<Handoff<BasicRelacySync<NoLock>>>(
-      "no_lock", "the channel lock excludes nobody: chan.hpp's own assert (invariant broken before park) fires",
-      Kind::assertion,
+      "no_lock", "the channel lock excludes nobody: the wait queue's links (Sync::var) race",
+      Kind::data_race,
       {rl::random_scheduler_type, 20000});
   driver.planted<Handoff<BasicRelacySync<DropFirstWakeup>>>(
       "drop_wakeup", "ready() loses the first wake-up: a parked sender or receiver sleeps forever", Kind::deadlock,

@@ -175,6 +175,57 @@ struct SameChannelTwice : ModelTest<SameChannelTwice<Sync>, 2> {
   }
 };
 
+// CancelRacesSelect: a select blocked on a and b, one sender on a, and the wind-down: the
+// wind-down's claim of the selecting goroutine races the sender's claim of the same WaitContext.
+// One claim decides: the select receives the value (and the send completes) or it is cancelled
+// (and the sender keeps its value — it is cancelled too, parking after the scan or claimed by it).
+template <class Sync>
+struct CancelRacesSelect : ModelTest<CancelRacesSelect<Sync>, 3> {
+  Chan<Sync> a{0}, b{0};
+  algo::SelectOutcome outcome{};
+  std::optional<int> got_a, got_b, kept;
+  OpStatus sent = OpStatus::would_block;
+
+  CancelRacesSelect() {
+    a.lock_.check_on_unlock(&chan_invariants<Sync>, &a);
+    b.lock_.check_on_unlock(&chan_invariants<Sync>, &b);
+  }
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      Slot<Sync> from_a, from_b;
+      algo::SelectCase<Sync> cases[2] = {{&a, false, &from_a}, {&b, false, &from_b}};
+      outcome = select2<Sync>(cases);
+      got_a = from_a.load();
+      got_b = from_b.load();
+    } else if (index == 1) {
+      Slot<Sync> value;
+      value.store(5);
+      sent = a.send(value, true);
+      kept = value.load();
+    } else {
+      Sync::begin_wind_down();
+    }
+  }
+
+  void invariant() {
+    RL_ASSERT(a.lock_.held() || a.invariants_hold());
+    RL_ASSERT(b.lock_.held() || b.invariants_hold());
+  }
+
+  void after() {
+    GORO_MODEL_CHECK(!got_b.has_value(), "nobody sent on b");
+    if (outcome.status == OpStatus::ok) {
+      GORO_MODEL_CHECK(outcome.index == 0 && got_a == std::optional<int>(5), "the select won case a with the value");
+      GORO_MODEL_CHECK(sent == OpStatus::ok && !kept.has_value(), "the send completed: its value moved once");
+    } else {
+      GORO_MODEL_CHECK(outcome.status == OpStatus::cancelled && !got_a.has_value(), "a cancelled select received nothing");
+      GORO_MODEL_CHECK(sent == OpStatus::cancelled && kept == std::optional<int>(5), "the send was cancelled with its value");
+    }
+    GORO_MODEL_CHECK(a.recvq_.empty_locked() && a.sendq_.empty_locked() && b.recvq_.empty_locked(), "no waiter left");
+  }
+};
+
 }  // namespace
 }  // namespace goro::models
 
@@ -190,6 +241,12 @@ int main(int argc, char** argv) {
   driver.scenario<SameChannelTwice<RelacySync>>(
       "same_channel_twice", "two selects {send c, recv c}: they pair up, c locked once per select",
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
+  driver.scenario<CancelRacesSelect<RelacySync>>(
+      "cancel_races_select", "wind-down vs a sender waking a select: one claim decides; value moved once or kept",
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.planted<CancelRacesSelect<BasicRelacySync<SplitRmw>>>(
+      "split_claim_at_cancel", "the select's context claim split into load + store: wind-down and sender both claim",
+      Kind::assertion, {rl::random_scheduler_type, 100000});
   driver.planted<TwoSendersOneSelect<BasicRelacySync<SplitRmw>>>(
       "split_claim", "WaitContext::try_claim's CAS split into load+store: both senders claim the select", Kind::data_race,
       {rl::random_scheduler_type, 20000});
