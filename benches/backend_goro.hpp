@@ -70,7 +70,7 @@ class GoroBackend {
 
   OpStats stats() const {
     const goro::Stats s = runtime_.stats();
-    return {s.context_switches, s.steals, s.goroutine_parks, s.worker_parks, s.worker_wakes};
+    return {s.context_switches, s.steals, s.goroutine_parks, s.worker_parks, s.worker_wakes, s.worker_spins_empty};
   }
 
  private:

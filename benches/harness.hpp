@@ -29,6 +29,7 @@ struct OpStats {
   std::uint64_t goroutine_parks = 0;
   std::uint64_t worker_parks = 0;
   std::uint64_t worker_wakes = 0;
+  std::uint64_t worker_spins_empty = 0;
 };
 
 // resident_bytes() is the process's resident set size, from /proc/self/statm (field 2, pages).
@@ -68,6 +69,8 @@ void run_workload(benchmark::State& state, unsigned workers, Workload workload, 
           Counter(double(after.worker_parks - before.worker_parks), Counter::kAvgIterations);
       state.counters["worker_wakes_per_op"] =
           Counter(double(after.worker_wakes - before.worker_wakes), Counter::kAvgIterations);
+      state.counters["spins_empty_per_op"] =
+          Counter(double(after.worker_spins_empty - before.worker_spins_empty), Counter::kAvgIterations);
     }
   } catch (const Unsupported& e) {
     state.SkipWithError(e.what());  // "unsupported: ...": reported as such, never as a failure

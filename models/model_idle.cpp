@@ -87,6 +87,7 @@ class IdleHost {
   }
   void count_sleep(worker) {}
   void count_wake() {}
+  void count_spin(worker, bool) {}
 
  private:
   idle_slot slots_[3];

@@ -100,6 +100,8 @@ Stats Scheduler::stats() const {
     s.context_switches += w->counters.context_switches.load(std::memory_order_relaxed);
     s.worker_parks += w->counters.worker_parks.load(std::memory_order_relaxed);
     s.worker_wakes += w->counters.worker_wakes.load(std::memory_order_relaxed);
+    s.worker_spins += w->counters.worker_spins.load(std::memory_order_relaxed);
+    s.worker_spins_empty += w->counters.worker_spins_empty.load(std::memory_order_relaxed);
     s.goroutine_parks += w->counters.goroutine_parks.load(std::memory_order_relaxed);
     s.yields += w->counters.yields.load(std::memory_order_relaxed);
     s.timers_fired += w->counters.timers_fired.load(std::memory_order_relaxed);

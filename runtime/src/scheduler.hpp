@@ -109,6 +109,10 @@ class Scheduler {
   void wake(IdleSlot& slot);
   void deadlocked(std::size_t goroutines);
   static void count_sleep(Worker* w) noexcept { WorkerCounters::bump(w->counters.worker_parks); }
+  static void count_spin(Worker* w, bool found) noexcept {
+    WorkerCounters::bump(w->counters.worker_spins);
+    if (!found) WorkerCounters::bump(w->counters.worker_spins_empty);
+  }
   void count_wake();
 
  private:

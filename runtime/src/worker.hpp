@@ -27,6 +27,8 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> context_switches{0};
   std::atomic<std::uint64_t> worker_parks{0};
   std::atomic<std::uint64_t> worker_wakes{0};
+  std::atomic<std::uint64_t> worker_spins{0};
+  std::atomic<std::uint64_t> worker_spins_empty{0};
   std::atomic<std::uint64_t> goroutine_parks{0};
   std::atomic<std::uint64_t> yields{0};
   std::atomic<std::uint64_t> goroutines_created{0};

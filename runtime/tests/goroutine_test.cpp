@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -245,6 +246,18 @@ TEST_P(Goroutine, StatsCountParks) {
   });
   const Stats after = runtime().stats();
   EXPECT_GE(after.goroutine_parks - before.goroutine_parks, 1u) << "one side of an unbuffered exchange parks";
+}
+
+// While main sleeps on a timer nothing is runnable: an idle worker spins first (the spin finds
+// nothing — counted as empty), then sleeps on its futex until the deadline (counted as a park).
+TEST_P(Goroutine, StatsCountEmptySpinsAndWorkerSleeps) {
+  const Stats before = runtime().stats();
+  run([] { sleep_for(std::chrono::milliseconds(5)); });
+  const Stats after = runtime().stats();
+  EXPECT_GE(after.worker_spins_empty - before.worker_spins_empty, 1u) << "a 30 µs spin cannot outlast a 5 ms sleep";
+  EXPECT_GE(after.worker_spins - before.worker_spins, after.worker_spins_empty - before.worker_spins_empty)
+      << "an empty spin is a spin";
+  EXPECT_GE(after.worker_parks - before.worker_parks, 1u) << "after the empty spin the worker sleeps on its futex";
 }
 
 // A goroutine that runs long without blocking still lets run() finish once it ends (no

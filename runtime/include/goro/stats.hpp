@@ -9,8 +9,10 @@ struct Stats {
   std::uint64_t goroutines_created = 0;  // go() calls, plus each run()'s main goroutine
   std::uint64_t context_switches = 0;    // switches from a worker into a goroutine
   std::uint64_t steals = 0;              // successful steals (a batch counts once)
-  std::uint64_t worker_parks = 0;        // an idle worker went to sleep on its futex
-  std::uint64_t worker_wakes = 0;        // a sleeping worker was woken for new work
+  std::uint64_t worker_parks = 0;        // an idle worker went to sleep on its futex (one futex wait)
+  std::uint64_t worker_wakes = 0;        // a sleeping worker was woken for new work (one futex wake)
+  std::uint64_t worker_spins = 0;        // an idle worker spun (polled the queues) before sleeping
+  std::uint64_t worker_spins_empty = 0;  // ... and the spin found nothing: it cost a core for ~30 µs
   std::uint64_t goroutine_parks = 0;     // a goroutine blocked (channel, select, mutex, sleep, ...)
   std::uint64_t yields = 0;              // yield() calls
   std::uint64_t global_queue_pops = 0;   // goroutines taken from a policy's shared/global queue

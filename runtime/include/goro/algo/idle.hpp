@@ -26,6 +26,11 @@
 //     wake-up.) A pusher that sees a spinner instead relies on it: the spinner's decrement of
 //     nspinning_ precedes its own announcement in the seq_cst order, so the pusher that reads
 //     nspinning_ > 0 after the spinner announced itself as a sleeper cannot exist.
+//     Tried and rejected: a seq_cst fence + load in notify() (and a fence after the sleeper's
+//     announcement) instead of the RMW, to keep nsleepers_'s cache line shared between pushers.
+//     model_idle passed with it (each fence load-bearing), but perf on select2 and
+//     chan_prodcons cap 0 at 2 workers still put most of enqueue()'s samples on the barrier:
+//     the cost is the store-buffer drain, which a fence pays too, not the line transfer.
 //   - at most max_spinning (max(1, workers/2)) workers spin at once: start_spinning() claims a
 //     slot with a compare-exchange, so spinning cannot eat the machine.
 //   - deadlock is decided only when every worker is inside sleep() under lock_, nothing is
@@ -47,7 +52,8 @@
 //   wait(slot, deadline)                   sleep on slot.wake_word while it is 0, until deadline
 //   wake(slot)                             wake a thread sleeping on slot.wake_word
 //   deadlocked(goroutines)                 report "all goroutines are asleep" (winds down)
-//   count_sleep(w), count_wake()           statistics
+//   count_sleep(w), count_wake()           statistics: a futex sleep, a futex wake for new work
+//   count_spin(w, found)                   statistics: a spin ended, having found a goroutine or not
 #pragma once
 
 #include <atomic>  // std::memory_order
@@ -168,6 +174,7 @@ class IdleProtocol {
       Sync::relax();
     }
     stop_spinning();
+    host_.count_spin(w, found != goroutine{});
     if (found) notify(true);  // we stop spinning: let a sleeper take over, in case there is more work
     return found;
   }
