@@ -8,7 +8,7 @@
 // then by the starvation-mode hand-off); the mutex ends unlocked, with no waiter counted and
 // normal mode restored — also when waiters are cancelled at wind-down.
 //
-// The Mutex's Host is model wiring (ModelHost below): whether lockers may spin (each round of
+// The Mutex's Host is model wiring (MutexHost below): whether lockers may spin (each round of
 // spinning is one rl::yield) and a clock the model drives — FrozenClock never advances (no
 // waiter ever starves: normal mode only), LeapingClock advances 2 ms at every reading (every
 // waiter that was woken has starved). Each reading is counted per task: a waiter reads the
@@ -28,11 +28,11 @@ using algo::OpStatus;
 // ClockReadings counts Host::now_ns() calls per task; reset by every execution's test.
 struct ClockReadings {
   static unsigned* per_task() {
-    static unsigned readings[World::kMaxTasks] = {};
+    static unsigned readings[World::kMaxGoroutines] = {};
     return readings;
   }
   static void reset() {
-    for (unsigned i = 0; i < World::kMaxTasks; ++i) per_task()[i] = 0;
+    for (unsigned i = 0; i < World::kMaxGoroutines; ++i) per_task()[i] = 0;
   }
   static std::int64_t record() { return ++per_task()[rl::thread_index()]; }
 };
@@ -49,15 +49,15 @@ struct LeapingClock {
 };
 
 template <bool kMaySpin, class Clock>
-struct ModelHost {
+struct MutexHost {
   static std::int64_t now_ns() { return Clock::now_ns(); }
   static bool spinning_may_pay() { return kMaySpin; }
   static void spin() { rl::yield(1, $); }
 };
 
-using NoSpinNormal = ModelHost<false, FrozenClock>;
-using SpinNormal = ModelHost<true, FrozenClock>;
-using NoSpinStarving = ModelHost<false, LeapingClock>;
+using NoSpinNormal = MutexHost<false, FrozenClock>;
+using SpinNormal = MutexHost<true, FrozenClock>;
+using NoSpinStarving = MutexHost<false, LeapingClock>;
 
 // MutexTest holds what every scenario shares: the mutex, the guarded counter, the end checks.
 template <class Derived, unsigned kThreads, class Sync, class Host>
@@ -180,7 +180,7 @@ struct CancelledWaiters : MutexTest<CancelledWaiters<Sync, Host>, 3, Sync, Host>
       GORO_MODEL_CHECK(this->mutex.lock() == OpStatus::ok, "lock returns ok");
       this->critical_section();
       ++sections;
-      Sync::begin_wind_down(3);
+      Sync::begin_wind_down();
       this->mutex.unlock();
       return;
     }
@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
   driver.planted<HandOff<BasicRelacySync<DropFirstWakeup>>>(
       "drop_wakeup", "ready() loses the wake-up of a parked locker: it never runs", Kind::deadlock,
       {rl::random_scheduler_type, 10000});
-  driver.planted<Starvation<RelacySync, ModelHost<false, FrozenClock>>>(
+  driver.planted<Starvation<RelacySync, MutexHost<false, FrozenClock>>>(
       "no_starvation_mode", "the clock never advances, so no waiter ever starves: the hammerers win race after race",
       Kind::assertion, {rl::random_scheduler_type, 25000});
 #ifdef GORO_MODEL_MUTATION_WOKEN_AS_HAND_OFF

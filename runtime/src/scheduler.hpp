@@ -58,7 +58,7 @@ class Scheduler {
   // another_worker_running() — is a worker other than the caller's running goroutines (neither
   // asleep nor spinning for work)? A racy snapshot: the Mutex's spin heuristic (Go's canSpin).
   bool another_worker_running() const noexcept {
-    return options_.workers > nsleepers_.load(std::memory_order_relaxed) + nspinning_.load(std::memory_order_relaxed) + 1;
+    return options_.workers > idle_.sleeping() + idle_.spinning() + 1;
   }
 
   [[noreturn]] static void goroutine_entry(boost::context::detail::transfer_t in);

@@ -85,17 +85,17 @@ class WaitQueue {
   // enqueue_front() links w at the head: a waiter that already waited once and lost the race
   // for its object keeps its seniority (the Mutex's woken waiter, as Go's semacquire lifo).
   void enqueue_front(Waiter<Sync>* w) {
-    assert(!w->queued && "Waiter enqueued twice");
+    assert(!w->queued.load() && "Waiter enqueued twice");
     Waiter<Sync>* head = first_.load(std::memory_order_relaxed);
-    w->prev = nullptr;
-    w->next = head;
+    w->prev.store(nullptr);
+    w->next.store(head);
     if (head != nullptr) {
-      head->prev = w;
+      head->prev.store(w);
     } else {
-      last_ = w;
+      last_.store(w);
     }
     first_.store(w, std::memory_order_relaxed);
-    w->queued = true;
+    w->queued.store(true);
   }
 
   // remove() unlinks w if it is still queued (a no-op when a dequeue() already unlinked it).
