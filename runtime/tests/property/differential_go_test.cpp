@@ -253,10 +253,15 @@ std::string run_statement(std::vector<goro::Chan<int>>& chans, const Stmt& s) {
         return c.try_send(v) ? "sent" : "default";
       }
       case StmtKind::try_recv: {
-        // Chan::try_recv cannot tell "closed" from "empty"; a select with default can, as Go's.
-        std::string result = "default";
-        goro::select(goro::case_recv(c, [&](std::optional<int> v) { result = show_recv(v); }), goro::case_default());
-        return result;
+        // Go's `select { case v, ok := <-c: ...; default: }`: try_recv(out)'s status tells the
+        // `ok == false` row (closed and drained) from the default one (nothing ready).
+        int v = 0;
+        switch (c.try_recv(v)) {
+          case goro::RecvStatus::received: return show_recv(v);
+          case goro::RecvStatus::closed: return show_recv(std::nullopt);
+          case goro::RecvStatus::empty: return "default";
+        }
+        return "?";
       }
       case StmtKind::len: return std::to_string(c.len());
       case StmtKind::cap: return std::to_string(c.cap());
