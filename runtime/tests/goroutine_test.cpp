@@ -151,6 +151,36 @@ TEST_P(Goroutine, AWokenGoroutineIsNotStarvedByAPingPongPair) {
   }
 }
 
+// Fairness of the global queue: a goroutine readied by a plain thread (it goes to the global
+// queue — no worker pushed it) must get a turn while main keeps its worker busy with yield().
+// Main's yields go to its own worker's queue, which therefore never runs dry: only the periodic
+// global-queue check (every 61st pop, as in Go's schedule()) lets the woken goroutine in. Counted
+// in yields, not time: a fair scheduler lets it in within about 61 yields once it is queued; we
+// allow 1,000,000 (a second or so) before main gives up and the test fails.
+TEST_P(Goroutine, AGoroutineReadiedByAPlainThreadRunsWhileMainKeepsYielding) {
+  constexpr int kMaxYields = 1'000'000;
+  std::atomic<bool> received{false};
+  int yields = 0;
+  run([&] {
+    auto ch = make_chan<int>();
+    go([&, ch] {
+      EXPECT_EQ(ch.recv(), 5);
+      received.store(true);
+    });
+    std::thread waker([ch] {
+      int v = 5;
+      while (!ch.try_send(v)) std::this_thread::yield();  // succeeds once the receiver parked
+    });
+    while (!received.load() && yields < kMaxYields) {
+      yield();
+      ++yields;
+    }
+    waker.join();
+  });
+  EXPECT_TRUE(received.load()) << "the goroutine readied from outside the runtime never ran in "
+                               << kMaxYields << " yields of main";
+}
+
 // Two goroutines that yield after every step. On one worker they strictly alternate: once both
 // have started, between two steps of one, the other takes exactly one step (until one is done).
 // On two workers they may run in parallel and the OS may pause either worker at any time, so no
