@@ -212,8 +212,8 @@ func runConcurrent(lines []string) {
 	for g := 1; g < len(bodies); g++ {
 		wg.Add(1)
 		go func(g int) {
-			defer wg.Done()
 			body(g)
+			wg.Done() // not deferred: a panicking goroutine must not let main print and exit first
 		}(g)
 	}
 	body(0)
