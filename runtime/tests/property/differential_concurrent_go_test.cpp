@@ -388,6 +388,11 @@ TEST(DifferentialGoConcurrent, GoroMatchesGoOnConcurrentChannelPrograms) {
               "--- Go:\n" + go_output + "--- the program in Go:\n" + go_source(program));
     }
   });
+  // Machine-readable too: --gtest_output=json:FILE carries these for the verification page.
+  RecordProperty("programs_completed", outcomes[0]);
+  RecordProperty("programs_deadlocked", outcomes[1]);
+  RecordProperty("programs_panicked", outcomes[2]);
+  RecordProperty("agreed_with_go", HasFailure() ? "no" : "yes");
   if (!HasFailure()) {
     std::printf("differential (concurrent): %d programs completed, %d deadlocked, %d panicked; all agreed with Go\n",
                 outcomes[0], outcomes[1], outcomes[2]);
