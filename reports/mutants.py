@@ -307,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
                 target.write_text(original)
             verdicts.append(verdict)
             print(f"mutants:     {verdict.status} ({verdict.seconds:.0f} s): {verdict.detail}", flush=True)
+            if args.json:  # after every mutant: a cut-short run still leaves its verdicts
+                write_json(args.json, verdicts, time.monotonic() - started)
     finally:
         print(f"mutants: logs in {logs}")
 
