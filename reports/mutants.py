@@ -1,15 +1,16 @@
 """`scripts/suite mutants` — mutation testing: proof that the unit and property tests bite.
 
 Each mutation listed in runtime/tests/property/mutants.json (file, exact search text,
-replacement, description) is applied alone to a scratch copy of the tree — never to the real
-one. The copy is configured once (release flags, tests only: no benchmarks, models, stress or
-examples) and rebuilt incrementally per mutant (the library, the unit-test binaries and
-goro_property_tests, -j2), then tested: the unit-test binaries first (each under a time limit),
-then the property tests with fixed RapidCheck seeds. The scratch tree (build/mutants/, --scratch) is kept and
-synchronised run after run, so only what changed is rebuilt. A mutation is *killed* when a test fails
-(or hangs past the time limit); the command exits 0 only when every mutation is killed. A
-search text that no longer matches exactly once is an error reported before anything is built:
-a stale mutation must be fixed, never silently skipped. `--json FILE` writes every verdict.
+replacement, description, optionally the test binary to try `first`) is applied alone to a
+scratch copy of the tree — never to the real one. The copy (build/mutants/, --scratch) is
+configured once (release flags, tests only: no benchmarks, models, stress or examples), kept and
+synchronised run after run, and rebuilt incrementally: per mutant, one test binary at a time is
+rebuilt and run — the unit-test binaries (each under a time limit), then the property tests with
+fixed RapidCheck seeds — until one fails, so a mutant the first binary kills costs only that
+binary's rebuild. A mutation is *killed* when a test fails (or hangs past the time limit); the
+command exits 0 only when every mutation is killed. A search text that no longer matches exactly
+once is an error reported before anything is built: a stale mutation must be fixed, never
+silently skipped. `--json FILE` writes every verdict.
 
 `--models` hands over to reports.ordermutants: memory-order mutants of runtime/include/goro/algo/
 against the Relacy models (its own --help).
@@ -55,6 +56,7 @@ class Mutation:
     search: str
     replace: str
     description: str
+    first: str = ""  # optional: the test binary to build and run first (speed only, not a verdict)
 
 
 @dataclass
@@ -73,7 +75,9 @@ def load_mutations(path: Path) -> list[Mutation]:
         missing = {"name", "file", "search", "replace", "description"} - entry.keys()
         if missing:
             raise ValueError(f"{path}: mutation {entry.get('name', '?')} lacks {sorted(missing)}")
-        mutations.append(Mutation(**{k: entry[k] for k in Mutation.__dataclass_fields__}))
+        if entry.get("first", "") not in ("", *UNIT_TARGETS, PROPERTY_TARGET):
+            raise ValueError(f"{path}: mutation {entry['name']}: unknown test binary {entry['first']!r}")
+        mutations.append(Mutation(**{k: entry[k] for k in Mutation.__dataclass_fields__ if k in entry}))
     names = [m.name for m in mutations]
     if len(set(names)) != len(names):
         raise ValueError(f"{path}: duplicate mutation names")
@@ -140,11 +144,6 @@ def build_targets(build: Path, targets: list[str], jobs: int, log: Path) -> int:
     return command(["cmake", "--build", str(build), "--target", *targets, f"-j{jobs}"], log, 3600)
 
 
-def build_tests(build: Path, jobs: int, log: Path) -> int:
-    """build_tests() builds the library, the unit-test binaries and the property-test binary."""
-    return build_targets(build, [*UNIT_TARGETS, PROPERTY_TARGET], jobs, log)
-
-
 def failed_tests(log: Path) -> list[str]:
     """failed_tests() names the GoogleTest tests a log reports as failed."""
     # "[  FAILED  ] Suite.Name (3 ms)" or, parametrised, "[  FAILED  ] P/Suite.Name/go_w1, where ..."
@@ -152,40 +151,61 @@ def failed_tests(log: Path) -> list[str]:
     return sorted(set(names))
 
 
-def run_unit_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
-    """run_unit_tests() runs each unit-test binary (every configuration); stops at the first
-    that fails or hangs. (killed, which tests failed or why)."""
-    for name in UNIT_TARGETS:
-        log = log_dir / f"{tag}.{name}.log"
-        status = command([str(build / "runtime" / "tests" / name)], log, timeout)
-        if status == 124:
-            return True, f"{name}: hung (timed out after {timeout:.0f} s)"
-        if status != 0:
-            failed = failed_tests(log)
-            shown = ", ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
-            return True, f"{name}: " + (shown if failed else f"exit status {status}")
-    return False, "unit tests passed"
+def run_unit_test(build: Path, name: str, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_unit_test() runs one unit-test binary (every configuration); (killed, why)."""
+    log = log_dir / f"{tag}.{name}.log"
+    status = command([str(build / "runtime" / "tests" / name)], log, timeout)
+    if status == 124:
+        return True, f"{name}: hung (timed out after {timeout:.0f} s)"
+    if status != 0:
+        failed = failed_tests(log)
+        shown = ", ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
+        return True, f"{name}: " + (shown if failed else f"exit status {status}")
+    return False, f"{name} passed"
 
 
-def run_tests(build: Path, log_dir: Path, timeout: float, tag: str,
-              tiers: tuple[str, ...] = ("unit", "property")) -> tuple[bool, str]:
-    """run_tests() runs the unit tests, then the property tests per seed; (killed, which tests
-    failed or why)."""
-    if "unit" in tiers:
-        killed, detail = run_unit_tests(build, log_dir, timeout, tag)
-        if killed or "property" not in tiers:
-            return killed, detail
+def run_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_property_tests() runs the property binary once per fixed seed; (killed, why)."""
     binary = build / "runtime" / "tests" / "property" / PROPERTY_TARGET
     for seed in SEEDS:
         log = log_dir / f"{tag}.seed{seed}.log"
         status = command([str(binary)], log, timeout,
                          env={"RC_PARAMS": f"seed={seed} max_success={CASES}"})
         if status == 124:
-            return True, f"seed {seed}: hung (timed out after {timeout:.0f} s)"
+            return True, f"property seed {seed}: hung (timed out after {timeout:.0f} s)"
         if status != 0:
             failed = failed_tests(log)
             return True, f"property seed {seed}: " + (", ".join(failed) if failed else f"exit status {status}")
-    return False, ("unit tests and " if "unit" in tiers else "") + f"property seeds {', '.join(map(str, SEEDS))} passed"
+    return False, f"property seeds {', '.join(map(str, SEEDS))} passed"
+
+
+def test_order(tiers: tuple[str, ...], first: str = "") -> list[str]:
+    """test_order() lists the test binaries to try, `first` (a hint) at the front."""
+    order = [*(UNIT_TARGETS if "unit" in tiers else ()), *((PROPERTY_TARGET,) if "property" in tiers else ())]
+    if first in order:
+        order.remove(first)
+        order.insert(0, first)
+    return order
+
+
+def build_and_test(build: Path, jobs: int, log_dir: Path, timeout: float, tag: str,
+                   order: list[str]) -> tuple[str, str]:
+    """build_and_test() rebuilds and runs one test binary at a time, stopping at the first that
+    fails: a mutant killed by the first binary costs only that binary's rebuild. Returns
+    (killed | SURVIVED | ERROR, detail)."""
+    passed = []
+    for target in order:
+        log = log_dir / f"{tag}.build.log"
+        if build_targets(build, [target], jobs, log) != 0:
+            return "ERROR", f"{target} does not build; see {log}"
+        if target == PROPERTY_TARGET:
+            killed, detail = run_property_tests(build, log_dir, timeout, tag)
+        else:
+            killed, detail = run_unit_test(build, target, log_dir, timeout, tag)
+        if killed:
+            return "killed", detail
+        passed.append(target)
+    return "SURVIVED", "passed: " + ", ".join(passed)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -276,14 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_baseline:
             clock = time.monotonic()
             print("mutants: baseline (no mutation): building and testing ...", flush=True)
-            if build_tests(build, args.jobs, logs / "baseline.build.log") != 0:
-                print(f"mutants: the unmutated copy does not build; see {logs / 'baseline.build.log'}",
-                      file=sys.stderr)
-                return 2
-            killed, detail = run_tests(build, logs, args.timeout, "baseline", tiers)
-            if killed:
-                print(f"mutants: the unmutated copy fails its tests ({detail}); a mutation "
-                      f"result would mean nothing. Logs: {logs}", file=sys.stderr)
+            status, detail = build_and_test(build, args.jobs, logs, args.timeout, "baseline", test_order(tiers))
+            if status != "SURVIVED":
+                print(f"mutants: the unmutated copy {'does not build' if status == 'ERROR' else 'fails its tests'} "
+                      f"({detail}); a mutation result would mean nothing. Logs: {logs}", file=sys.stderr)
                 return 2
             print(f"mutants: baseline passes ({time.monotonic() - clock:.0f} s)", flush=True)
         for index, m in enumerate(mutations, start=1):
@@ -297,12 +313,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             target.write_text(original.replace(m.search, m.replace, 1))
             try:
-                if build_tests(build, args.jobs, logs / f"{m.name}.build.log") != 0:
-                    verdict = Verdict(m, "ERROR", f"does not build; see {logs / (m.name + '.build.log')}",
-                                      time.monotonic() - clock)
-                else:
-                    killed, detail = run_tests(build, logs, args.timeout, m.name, tiers)
-                    verdict = Verdict(m, "killed" if killed else "SURVIVED", detail, time.monotonic() - clock)
+                status, detail = build_and_test(build, args.jobs, logs, args.timeout, m.name,
+                                                test_order(tiers, m.first))
+                verdict = Verdict(m, status, detail, time.monotonic() - clock)
             finally:
                 target.write_text(original)
             verdicts.append(verdict)
