@@ -31,7 +31,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """main() parses the command line and runs the chosen handler."""
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extra = top.parse_known_args(argv)
+    if args.command == "mutants":  # everything after `mutants` belongs to reports.mutants
+        args.rest = extra + args.rest
+    elif extra:
+        top.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command not in LIGHT_COMMANDS:
         packages.ensure_or_exit(packages.PYTHON_PACKAGES)
     try:

@@ -26,7 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     stress.add_argument("--no-build", action="store_true", help="skip the CMake build")
     stress.set_defaults(handler=stress_main)
     mutants = sub.add_parser("mutants", help="mutation testing (module reports.mutants)",
-                             description="Delegates to reports.mutants when it exists.")
+                             description="Delegates to reports.mutants (semantic mutants against the "
+                                         "unit and property tests) or, with --models, to "
+                                         "reports.ordermutants (memory-order mutants against the "
+                                         "Relacy models); `scripts/suite mutants -- --help` shows its options.")
     mutants.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for reports.mutants")
     mutants.set_defaults(handler=mutants_main)
 
@@ -73,4 +76,5 @@ def mutants_main(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     module = importlib.import_module("reports.mutants")
-    return int(module.main(args.rest))
+    rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+    return int(module.main(rest))

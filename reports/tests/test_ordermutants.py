@@ -102,3 +102,11 @@ def test_the_shipped_algorithms_generate_mutants_and_the_equivalents_are_fresh()
     keys = {m.key for m in mutants}
     for entry in ordermutants.load_equivalents(ordermutants.DEFAULT_EQUIVALENTS):
         assert entry.key in keys, f"stale equivalent: {entry.key}"
+
+
+def test_suite_mutants_passes_its_options_through(run_suite):
+    listed = run_suite("mutants", "--models", "--list")
+    assert listed.returncode == 0 and "memory orders in runtime/include/goro/algo" in listed.stdout
+    unknown = run_suite("mutants", "--only", "no-such-mutant")
+    assert unknown.returncode == 2 and "no mutation named no-such-mutant" in unknown.stderr
+    assert run_suite("mutants", "--models", "--sample", "0").returncode == 2
