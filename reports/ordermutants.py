@@ -19,7 +19,9 @@ include the mutated header (transitively, as models/CMakeLists.txt builds them) 
 and each of them runs its quick tier with no planted bug. A model that reports anything (a
 non-zero exit, or a hang past the time limit) *kills* the mutant. A surviving mutant is either
 killed by a new or stronger model scenario, or listed in models/equivalent_mutants.json with a
-one-line reason why the shipped order is stronger than the algorithm needs there. Those
+one-line reason: `equivalent` (the shipped order is stronger than the algorithm needs there) or
+`unobservable` (the weaker order is wrong in the C++ memory model, but only through a behaviour
+Relacy never produces, such as load buffering — no scenario can kill it). Those
 entries are keyed by file + the stripped source line + which order on it (never by line
 number); an entry that matches no generated mutant is reported as stale.
 
@@ -271,6 +273,10 @@ def models_by_header(root: Path) -> dict[str, list[str]]:
 class Equivalent:
     key: str
     reason: str
+    # equivalent: the weaker order is correct too. unobservable: it is wrong in the C++ memory
+    # model, but only through a behaviour Relacy does not produce (e.g. load buffering), so no
+    # model scenario can kill it; the shipped order stays.
+    kind: str = "equivalent"
 
 
 def load_equivalents(path: Path) -> list[Equivalent]:
@@ -282,14 +288,17 @@ def load_equivalents(path: Path) -> list[Equivalent]:
     for entry in data["equivalents"]:
         if not {"key", "reason"} <= entry.keys() or not entry["reason"].strip():
             raise ValueError(f"{path}: every equivalent needs a key and a one-line reason: {entry}")
-        entries.append(Equivalent(entry["key"], entry["reason"]))
+        kind = entry.get("kind", "equivalent")
+        if kind not in ("equivalent", "unobservable"):
+            raise ValueError(f"{path}: kind must be equivalent or unobservable: {entry}")
+        entries.append(Equivalent(entry["key"], entry["reason"], kind))
     return entries
 
 
 @dataclass
 class Verdict:
     mutant: Mutant
-    status: str          # killed | SURVIVED | equivalent | untested | not run | ERROR
+    status: str          # killed | SURVIVED | equivalent | unobservable | untested | not run | ERROR
     detail: str
     seconds: float
 
@@ -351,6 +360,7 @@ def write_json(path: Path, verdicts: list[Verdict], generated: int, stale: list[
         "sampled": sampled,
         "killed": count("killed"),
         "equivalent": count("equivalent"),
+        "unobservable": count("unobservable"),
         "survived": count("SURVIVED"),
         "errors": count("ERROR"),
         "not_run": count("not run"),
@@ -371,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     by_header = models_by_header(REPO_ROOT)
     reasons = {e.key: e.reason for e in equivalents}
+    kinds = {e.key: e.kind for e in equivalents}
     keys = {m.key for m in mutants}
     stale = sorted(set(reasons) - keys)
     for key in stale:
@@ -448,9 +459,9 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = Verdict(m, "ERROR", f"does not build; see {logs / (tag + '.build.log')}", time.monotonic() - clock)
             else:
                 reported, detail = run_models(build, models, logs, tag, args.timeout)
-                status = "killed" if reported else ("equivalent" if m.key in reasons else "SURVIVED")
-                if status == "equivalent":
-                    detail = f"{detail}; listed equivalent: {reasons[m.key]}"
+                status = "killed" if reported else (kinds[m.key] if m.key in reasons else "SURVIVED")
+                if m.key in reasons and not reported:
+                    detail = f"{detail}; listed {kinds[m.key]}: {reasons[m.key]}"
                 verdict = Verdict(m, status, detail, time.monotonic() - clock)
         finally:
             target.write_text(original)
@@ -459,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             write_json(args.json, verdicts, len(mutants), stale, time.monotonic() - started, args.sample is not None)
     if args.skip_equivalents:
-        verdicts.extend(Verdict(m, "equivalent", f"not run; listed equivalent: {reasons[m.key]}", 0.0)
+        verdicts.extend(Verdict(m, kinds[m.key], f"not run; listed {kinds[m.key]}: {reasons[m.key]}", 0.0)
                         for m in mutants if m.key in reasons and (not args.only or any(t in m.key for t in args.only)))
 
     print()
@@ -468,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{v.mutant.describe():48} {v.status:10} {v.seconds:5.0f}s  {v.detail}")
     count = lambda status: sum(v.status == status for v in verdicts)  # noqa: E731
     print(f"\nordermutants: generated {len(mutants)}, run {len(verdicts)}: killed {count('killed')}, "
-          f"equivalent {count('equivalent')}, SURVIVED {count('SURVIVED')}, untested {count('untested')}, "
+          f"equivalent {count('equivalent')}, unobservable {count('unobservable')}, SURVIVED {count('SURVIVED')}, "
+          f"untested {count('untested')}, "
           f"not run {count('not run')}, errors {count('ERROR')} in {time.monotonic() - started:.0f} s")
     if args.json:
         write_json(args.json, verdicts, len(mutants), stale, time.monotonic() - started, args.sample is not None)
