@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     if args.list:
         for m in mutants:
-            note = " [equivalent]" if m.key in reasons else ""
+            note = f" [{kinds[m.key]}]" if m.key in reasons else ""
             print(f"{m.describe():48} models: {', '.join(by_header.get(m.site.file, [])) or '(none)'}{note}\n"
                   f"    {m.key}")
         sites = len({(m.site.file, m.site.start) for m in mutants})
