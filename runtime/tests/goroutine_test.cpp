@@ -159,19 +159,22 @@ TEST_P(Goroutine, AWokenGoroutineIsNotStarvedByAPingPongPair) {
 // allow 10,000,000 (a few seconds) before main gives up and the test fails.
 TEST_P(Goroutine, AGoroutineReadiedByAPlainThreadRunsWhileMainKeepsYielding) {
   constexpr int kMaxYields = 10'000'000;
-  std::atomic<bool> received{false};
+  std::atomic<bool> started{false}, parked{false}, received{false};
   int yields = 0;
   run([&] {
     auto ch = make_chan<int>();
     go([&, ch] {
+      started.store(true);
       EXPECT_EQ(ch.recv(), 5);
       received.store(true);
     });
-    std::thread waker([ch] {
-      // Let the receiver finish parking first: a wake-up that arrives while it is still
-      // switching away is readied by its own worker (locally), not through the global queue.
-      // The outcome is the same either way; the pause only makes the global path the common one.
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // On one worker, main runs again only once the receiver has left the worker, i.e. parked:
+    // a wake-up from then on comes from outside any worker and goes to the global queue.
+    while (!started.load()) yield();
+    yield();
+    parked.store(true);
+    std::thread waker([&, ch] {
+      while (!parked.load()) std::this_thread::yield();
       int v = 5;
       while (!ch.try_send(v)) std::this_thread::yield();  // succeeds once the receiver parked
     });
