@@ -153,10 +153,12 @@ TEST_P(Goroutine, AWokenGoroutineIsNotStarvedByAPingPongPair) {
 
 // Fairness of the global queue: a goroutine readied by a plain thread (it goes to the global
 // queue — no worker pushed it) must get a turn while main keeps its worker busy with yield().
-// Main's yields go to its own worker's queue, which therefore never runs dry: only the periodic
-// global-queue check (every 61st pop, as in Go's schedule()) lets the woken goroutine in. Counted
-// in yields, not time: a fair scheduler lets it in within about 61 yields once it is queued; we
-// allow 10,000,000 (a few seconds) before main gives up and the test fails.
+// Main's yields go to its own worker's queue, which therefore never runs dry; the periodic
+// global-queue check (every 61st pop, as in Go's schedule()) is meant to let the woken goroutine
+// in. Counted in yields, not time: we allow 10,000,000 (a few seconds) before main gives up and
+// the test fails. Known gap: with that check removed (the go- and steal-policy-skips-global-poll
+// mutants) the goroutine still gets in, by a path not identified yet, so this test does not pin
+// the 61-tick check; both mutants survive.
 TEST_P(Goroutine, AGoroutineReadiedByAPlainThreadRunsWhileMainKeepsYielding) {
   constexpr int kMaxYields = 10'000'000;
   std::atomic<bool> started{false}, parked{false}, received{false};
