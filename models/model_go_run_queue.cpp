@@ -4,7 +4,11 @@
 //
 // Property: every pushed goroutine comes out exactly once — by the owner's pop(), by a thief's
 // steal_into() (returned to run, or moved into the thief's own ring and popped there), or in
-// an overflow batch for the global queue when the ring is full.
+// an overflow batch for the global queue when the ring is full — and whoever gets it sees what
+// the owner wrote before pushing it (a goroutine's state travels with its pointer): each task
+// has a plain cell (Sync::var) written before push and read by the thread that got the task, so
+// a missing happens-before is a data race. (Added for the memory-order mutants: with bare
+// integers as tasks, no order that publishes the pointee could ever be checked.)
 #include <memory>
 #include <span>
 
@@ -33,6 +37,14 @@ struct OwnerVsStealers : ModelTest<OwnerVsStealers<Sync, kThreads, kPushes>, kTh
   using Queue = algo::GoRunQueue<int, Sync, 4>;
   std::unique_ptr<Queue> queues[kThreads];
   Got got[kThreads];
+  typename Sync::template var<int> state[kMaxTasks + 1];  // task v's "goroutine state", written before push
+
+  // take() records a task this thread got and reads its state (unless the slot was empty).
+  void take(Got& mine, int v) {
+    if (v == 0) return;
+    GORO_MODEL_CHECK(state[v].load() == 10 * v, "a task's state, written before push, is visible to whoever got it");
+    mine.add(v);
+  }
 
   OwnerVsStealers() {
     for (auto& q : queues) q = std::make_unique<Queue>();  // over-aligned: built with aligned new
@@ -44,12 +56,13 @@ struct OwnerVsStealers : ModelTest<OwnerVsStealers<Sync, kThreads, kPushes>, kTh
     if (index == 0) {
       int overflow[Queue::kOverflowBatch];
       for (int v = 1; v <= kPushes; ++v) {
-        for (int g : own.push(v, v == 3, std::span<int>(overflow))) mine.add(g);  // overflow: to the global queue
+        state[v].store(10 * v);
+        for (int g : own.push(v, v == 3, std::span<int>(overflow))) take(mine, g);  // overflow: to the global queue
       }
     } else {
-      mine.add(own.steal_into(*queues[0], true));
+      take(mine, own.steal_into(*queues[0], true));
     }
-    for (int k = 0; k < kMaxTasks; ++k) mine.add(own.pop());
+    for (int k = 0; k < kMaxTasks; ++k) take(mine, own.pop());
   }
 
   void after() {

@@ -31,7 +31,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     stress.set_defaults(handler=stress_main)
     mutants = sub.add_parser("mutants", help="mutation testing (module reports.run.mutants)",
                              prefix_chars="+", add_help=False,  # every option is for reports.run.mutants
-                             description="Delegates to reports.run.mutants when it exists.")
+                             description="Delegates to reports.run.mutants (semantic mutants against the unit and "
+                                         "property tests), with --python to reports.run.pymutants (mutations of "
+                                         "reports/ against pytest), with --models to reports.run.ordermutants "
+                                         "(memory-order mutants against the Relacy models); `mutants --help` shows its options.")
     mutants.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for reports.run.mutants")
     mutants.set_defaults(handler=mutants_main)
 

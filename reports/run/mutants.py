@@ -1,15 +1,24 @@
-"""`scripts/suite mutants` — mutation testing: proof that the property tests bite.
+"""`scripts/suite mutants` — mutation testing: proof that the unit and property tests bite.
 
 Each mutation listed in runtime/tests/property/mutants.json (file, exact search text,
-replacement, description) is applied alone to a scratch copy of runtime/ — never to the real
-tree — which is built (library + goro_property_tests only, release flags, -j2, through
-runtime/tests/property/standalone) and tested with fixed RapidCheck seeds. A mutation is
-*killed* when the property tests fail (or hang past the time limit); the command exits 0 only
-when every mutation is killed. A search text that no longer matches exactly once is an error
-reported before anything is built: a stale mutation must be fixed, never silently skipped.
+replacement, description, optionally the test binary to try `first`) is applied alone to a
+scratch copy of the tree — never to the real one. The copy (build/mutants/, --scratch) is
+configured once (release flags, tests only: no benchmarks, models, stress or examples), kept and
+synchronised run after run, and rebuilt incrementally: per mutant, one test binary at a time is
+rebuilt and run — the unit-test binaries (each under a time limit), then the property tests with
+fixed RapidCheck seeds — until one fails, so a mutant the first binary kills costs only that
+binary's rebuild. A mutation is *killed* when a test fails (or hangs past the time limit); the
+command exits 0 only when every mutation is killed. A search text that no longer matches exactly
+once is an error reported before anything is built: a stale mutation must be fixed, never
+silently skipped. `--json FILE` writes every verdict.
+
+`--models` hands over to reports.run.ordermutants: memory-order mutants of runtime/include/goro/algo/
+against the Relacy models (its own --help).
 
     /usr/bin/python3 -m reports.run.mutants --list
-    /usr/bin/python3 -m reports.run.mutants --only select-first-ready-case --keep
+    /usr/bin/python3 -m reports.run.mutants --only select-first-ready-case
+    /usr/bin/python3 -m reports.run.mutants --models --sample 12
+    /usr/bin/python3 -m reports.run.mutants --python
 """
 from __future__ import annotations
 
@@ -17,18 +26,24 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
-STANDALONE = Path("runtime") / "tests" / "property" / "standalone"
-TARGET = "goro_property_tests"
+DEFAULT_SCRATCH = REPO_ROOT / "build" / "mutants"
+PROPERTY_TARGET = "goro_property_tests"
+# The unit-test binaries a mutant runs, fastest to fail first (runtime/tests/CMakeLists.txt's
+# GORO_UNIT_TESTS minus options_test, which exercises no algorithm). million_test and
+# overflow_test are left out: they measure memory and stack overflow, not the algorithms.
+UNIT_TARGETS = ("chan_test", "select_test", "sync_test", "timer_test", "goroutine_test",
+                "ending_test", "pipeline_test")
+# What a scratch copy needs besides runtime/: the top-level project (it skips the absent
+# benches/, models/ and stress/ directories).
+TOP_LEVEL = ("CMakeLists.txt",)
 # Seeds tried in turn until one kills the mutant; the same fixed seeds ctest runs.
 SEEDS = (1, 2, 3)
 # More cases than a ctest run: a mutant gets every chance to be caught.
@@ -42,6 +57,7 @@ class Mutation:
     search: str
     replace: str
     description: str
+    first: str = ""  # optional: the test binary to build and run first (speed only, not a verdict)
 
 
 @dataclass
@@ -60,7 +76,9 @@ def load_mutations(path: Path) -> list[Mutation]:
         missing = {"name", "file", "search", "replace", "description"} - entry.keys()
         if missing:
             raise ValueError(f"{path}: mutation {entry.get('name', '?')} lacks {sorted(missing)}")
-        mutations.append(Mutation(**{k: entry[k] for k in Mutation.__dataclass_fields__}))
+        if entry.get("first", "") not in ("", *UNIT_TARGETS, PROPERTY_TARGET):
+            raise ValueError(f"{path}: mutation {entry['name']}: unknown test binary {entry['first']!r}")
+        mutations.append(Mutation(**{k: entry[k] for k in Mutation.__dataclass_fields__ if k in entry}))
     names = [m.name for m in mutations]
     if len(set(names)) != len(names):
         raise ValueError(f"{path}: duplicate mutation names")
@@ -81,10 +99,25 @@ def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
     return errors
 
 
-def copy_tree(root: Path, scratch: Path) -> None:
-    """copy_tree() copies runtime/ (sources, headers, tests, CMake files) into scratch/."""
-    shutil.copytree(root / "runtime", scratch / "runtime",
-                    ignore=shutil.ignore_patterns("build", "build-*", "__pycache__", ".git"))
+def sync_tree(root: Path, scratch: Path, extra_dirs: tuple[str, ...] = ()) -> None:
+    """sync_tree() makes scratch/ a copy of runtime/ (and extra_dirs, e.g. models/) and the
+    top-level CMake project, rewriting only the files whose content differs, so that the build
+    inside it stays incremental from one run to the next."""
+    for name in ("runtime", *extra_dirs):
+        for source in sorted((root / name).rglob("*")):
+            if source.is_dir() or "__pycache__" in source.parts or any(
+                    part.startswith("build") for part in source.relative_to(root).parts):
+                continue
+            target = scratch / source.relative_to(root)
+            data = source.read_bytes()
+            if not target.is_file() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+    for name in TOP_LEVEL:
+        target = scratch / name
+        data = (root / name).read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
 
 
 def command(argv: list[str], log: Path, timeout: float, env: dict[str, str] | None = None) -> int:
@@ -98,45 +131,94 @@ def command(argv: list[str], log: Path, timeout: float, env: dict[str, str] | No
             return 124
 
 
-def configure(scratch: Path, build: Path) -> int:
-    """configure() sets up the release build of the standalone property-test project."""
-    return command(["cmake", "-S", str(scratch / STANDALONE), "-B", str(build),
-                    "-DCMAKE_BUILD_TYPE=RelWithDebInfo", f"-DGORO_SOURCE_DIR={scratch}"],
+def configure(scratch: Path, build: Path, models: bool = False) -> int:
+    """configure() sets up the one release build of the scratch copy that every mutant reuses:
+    tests on; benchmarks, stress, examples off; the Relacy models only when asked."""
+    return command(["cmake", "-S", str(scratch), "-B", str(build), "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                    "-DGORO_BUILD_TESTS=ON", "-DGORO_BUILD_EXAMPLES=OFF", "-DGORO_BUILD_BENCHES=OFF",
+                    "-DGORO_BUILD_STRESS=OFF", f"-DGORO_BUILD_MODELS={'ON' if models else 'OFF'}"],
                    build / "configure.log", 600)
 
 
-def build_tests(build: Path, jobs: int, log: Path) -> int:
-    """build_tests() builds only the library and the property-test binary."""
-    return command(["cmake", "--build", str(build), "--target", TARGET, f"-j{jobs}"], log, 1800)
+def build_targets(build: Path, targets: list[str], jobs: int, log: Path) -> int:
+    """build_targets() rebuilds (incrementally) just `targets` of the configured scratch tree."""
+    return command(["cmake", "--build", str(build), "--target", *targets, f"-j{jobs}"], log, 3600)
 
 
 def failed_tests(log: Path) -> list[str]:
     """failed_tests() names the GoogleTest tests a log reports as failed."""
-    names = re.findall(r"^\[  FAILED  \] (\S+) \(", log.read_text(errors="replace"), re.MULTILINE)
+    # "[  FAILED  ] Suite.Name (3 ms)" or, parametrised, "[  FAILED  ] P/Suite.Name/go_w1, where ..."
+    names = re.findall(r"^\[  FAILED  \] ([\w/]+\.[\w/]+)", log.read_text(errors="replace"), re.MULTILINE)
     return sorted(set(names))
 
 
-def run_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
-    """run_tests() runs the property tests per seed; (killed, which tests failed or why)."""
-    binary = build / "property" / TARGET
+def run_unit_test(build: Path, name: str, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_unit_test() runs one unit-test binary (every configuration); (killed, why)."""
+    log = log_dir / f"{tag}.{name}.log"
+    status = command([str(build / "runtime" / "tests" / name)], log, timeout)
+    if status == 124:
+        return True, f"{name}: hung (timed out after {timeout:.0f} s)"
+    if status != 0:
+        failed = failed_tests(log)
+        shown = ", ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
+        return True, f"{name}: " + (shown if failed else f"exit status {status}")
+    return False, f"{name} passed"
+
+
+def run_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_property_tests() runs the property binary once per fixed seed; (killed, why)."""
+    binary = build / "runtime" / "tests" / "property" / PROPERTY_TARGET
     for seed in SEEDS:
         log = log_dir / f"{tag}.seed{seed}.log"
         status = command([str(binary)], log, timeout,
                          env={"RC_PARAMS": f"seed={seed} max_success={CASES}"})
         if status == 124:
-            return True, f"seed {seed}: hung (timed out after {timeout:.0f} s)"
+            return True, f"property seed {seed}: hung (timed out after {timeout:.0f} s)"
         if status != 0:
             failed = failed_tests(log)
-            return True, f"seed {seed}: " + (", ".join(failed) if failed else f"exit status {status}")
-    return False, f"passed with seeds {', '.join(map(str, SEEDS))}"
+            return True, f"property seed {seed}: " + (", ".join(failed) if failed else f"exit status {status}")
+    return False, f"property seeds {', '.join(map(str, SEEDS))} passed"
+
+
+def test_order(tiers: tuple[str, ...], first: str = "") -> list[str]:
+    """test_order() lists the test binaries to try, `first` (a hint) at the front."""
+    order = [*(UNIT_TARGETS if "unit" in tiers else ()), *((PROPERTY_TARGET,) if "property" in tiers else ())]
+    if first in order:
+        order.remove(first)
+        order.insert(0, first)
+    return order
+
+
+def build_and_test(build: Path, jobs: int, log_dir: Path, timeout: float, tag: str,
+                   order: list[str]) -> tuple[str, str]:
+    """build_and_test() rebuilds and runs one test binary at a time, stopping at the first that
+    fails: a mutant killed by the first binary costs only that binary's rebuild. Returns
+    (killed | SURVIVED | ERROR, detail)."""
+    passed = []
+    for target in order:
+        log = log_dir / f"{tag}.build.log"
+        if build_targets(build, [target], jobs, log) != 0:
+            return "ERROR", f"{target} does not build; see {log}"
+        if target == PROPERTY_TARGET:
+            killed, detail = run_property_tests(build, log_dir, timeout, tag)
+        else:
+            killed, detail = run_unit_test(build, target, log_dir, timeout, tag)
+        if killed:
+            return "killed", detail
+        passed.append(target)
+    return "SURVIVED", "passed: " + ", ".join(passed)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/suite mutants",
         description="Apply each source mutation listed in the data file, one at a time, to a "
-                    "scratch copy of runtime/; build and run the RapidCheck property tests; "
-                    "report which mutations were killed. Exit 0 only if all were.")
+                    "scratch copy of the tree; rebuild and run the unit tests and the RapidCheck "
+                    "property tests; report which mutations were killed. Exit 0 only if all were. "
+                    "With --models, run the memory-order mutants against the Relacy models "
+                    "instead (reports.run.ordermutants; pass --help after --models for its options).")
+    parser.add_argument("--models", action="store_true",
+                        help="memory-order mutants of algo/ against the models (reports.run.ordermutants)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help=f"mutation list (default: {DEFAULT_DATA.relative_to(REPO_ROOT)})")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
@@ -145,13 +227,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="parallel build jobs (default 2)")
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds per test run before a mutant counts as hung (default 120; a clean run takes ~10)")
+    parser.add_argument("--tier", choices=("all", "unit", "property"), default="all",
+                        help="which tests may kill a mutant (default all: unit first, then property)")
     parser.add_argument("--skip-baseline", action="store_true",
                         help="do not first check that the unmutated copy passes")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch directory and logs")
+    parser.add_argument("--scratch", type=Path, default=DEFAULT_SCRATCH,
+                        help="the scratch tree, reused from run to run (default: build/mutants)")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the verdicts as JSON (for the verification page)")
     parser.add_argument("--python", action="store_true",
                         help="instead: the mutations of reports/ (reports/run/pymutants.py; "
                              "--python --help for its options)")
     return parser.parse_args(argv)
+
+
+def write_json(path: Path, verdicts: list[Verdict], seconds: float) -> None:
+    """write_json() records every verdict: name, file, description, status, detail, seconds."""
+    path.write_text(json.dumps({
+        "kind": "semantic-mutants",
+        "seconds": round(seconds, 1),
+        "killed": sum(v.status == "killed" for v in verdicts),
+        "total": len(verdicts),
+        "mutants": [{"name": v.mutation.name, "file": v.mutation.file,
+                     "description": v.mutation.description, "status": v.status,
+                     "detail": v.detail, "seconds": round(v.seconds, 1)} for v in verdicts],
+    }, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     if "--python" in argv:  # the statistical safeguards of reports/, not the C++ property tests
         from . import pymutants
         return pymutants.main([a for a in argv if a != "--python"])
+    if "--models" in argv:
+        from . import ordermutants
+        return ordermutants.main([a for a in argv if a != "--models"])
     args = parse_args(argv)
     try:
         mutations = load_mutations(args.data)
@@ -182,34 +285,28 @@ def main(argv: list[str] | None = None) -> int:
         print("mutants: fix the stale mutations in the data file; nothing was built", file=sys.stderr)
         return 2
 
-    scratch = Path(tempfile.mkdtemp(prefix="goro-mutants-"))
+    tiers = ("unit", "property") if args.tier == "all" else (args.tier,)
+    scratch = args.scratch.resolve()
     build = scratch / "build"
     logs = scratch / "logs"
-    logs.mkdir()
+    logs.mkdir(parents=True, exist_ok=True)
+    build.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     verdicts: list[Verdict] = []
     try:
-        print(f"mutants: scratch copy in {scratch}", flush=True)
-        copy_tree(REPO_ROOT, scratch)
-        build.mkdir()
-        if configure(scratch, build) != 0:
+        print(f"mutants: scratch copy in {scratch} (reused: incremental rebuilds)", flush=True)
+        sync_tree(REPO_ROOT, scratch)
+        if not (build / "Makefile").is_file() and configure(scratch, build) != 0:
             print(f"mutants: configuring the scratch copy failed; see {build / 'configure.log'}",
                   file=sys.stderr)
-            args.keep = True
             return 2
         if not args.skip_baseline:
             clock = time.monotonic()
             print("mutants: baseline (no mutation): building and testing ...", flush=True)
-            if build_tests(build, args.jobs, logs / "baseline.build.log") != 0:
-                print(f"mutants: the unmutated copy does not build; see {logs / 'baseline.build.log'}",
-                      file=sys.stderr)
-                args.keep = True
-                return 2
-            killed, detail = run_tests(build, logs, args.timeout, "baseline")
-            if killed:
-                print(f"mutants: the unmutated copy fails its property tests ({detail}); a mutation "
-                      f"result would mean nothing. Logs: {logs}", file=sys.stderr)
-                args.keep = True
+            status, detail = build_and_test(build, args.jobs, logs, args.timeout, "baseline", test_order(tiers))
+            if status != "SURVIVED":
+                print(f"mutants: the unmutated copy {'does not build' if status == 'ERROR' else 'fails its tests'} "
+                      f"({detail}); a mutation result would mean nothing. Logs: {logs}", file=sys.stderr)
                 return 2
             print(f"mutants: baseline passes ({time.monotonic() - clock:.0f} s)", flush=True)
         for index, m in enumerate(mutations, start=1):
@@ -223,22 +320,17 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             target.write_text(original.replace(m.search, m.replace, 1))
             try:
-                if build_tests(build, args.jobs, logs / f"{m.name}.build.log") != 0:
-                    verdict = Verdict(m, "ERROR", f"does not build; see {logs / (m.name + '.build.log')}",
-                                      time.monotonic() - clock)
-                    args.keep = True
-                else:
-                    killed, detail = run_tests(build, logs, args.timeout, m.name)
-                    verdict = Verdict(m, "killed" if killed else "SURVIVED", detail, time.monotonic() - clock)
+                status, detail = build_and_test(build, args.jobs, logs, args.timeout, m.name,
+                                                test_order(tiers, m.first))
+                verdict = Verdict(m, status, detail, time.monotonic() - clock)
             finally:
                 target.write_text(original)
             verdicts.append(verdict)
             print(f"mutants:     {verdict.status} ({verdict.seconds:.0f} s): {verdict.detail}", flush=True)
+            if args.json:  # after every mutant: a cut-short run still leaves its verdicts
+                write_json(args.json, verdicts, time.monotonic() - started)
     finally:
-        if args.keep:
-            print(f"mutants: scratch copy and logs kept in {scratch}")
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+        print(f"mutants: logs in {logs}")
 
     print()
     print(f"{'mutation':34} {'verdict':9} {'time':>6}  detail")
@@ -246,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{v.mutation.name:34} {v.status:9} {v.seconds:5.0f}s  {v.detail}")
     killed = sum(v.status == "killed" for v in verdicts)
     print(f"\nmutants: {killed} of {len(verdicts)} killed in {time.monotonic() - started:.0f} s")
+    if args.json:
+        write_json(args.json, verdicts, time.monotonic() - started)
+        print(f"mutants: verdicts written to {args.json}")
     return 0 if killed == len(verdicts) and verdicts else 1
 
 

@@ -393,6 +393,71 @@ TEST_P(Channel, TrySendMovesFromItsArgumentOnlyOnSuccess) {
   });
 }
 
+// try_recv(out) tells "nothing now" from "nothing ever": empty while open (or nil), closed only
+// once closed and drained — a buffered value sent before the close is still received first.
+TEST_P(Channel, TryRecvWithStatusTellsEmptyFromClosedAndDrained) {
+  run([] {
+    int out = -1;
+    EXPECT_EQ(Chan<int>{}.try_recv(out), RecvStatus::empty);  // nil: never ready, never closed
+    for (std::size_t capacity : {0u, 2u}) {
+      SCOPED_TRACE(capacity);
+      auto ch = make_chan<int>(capacity);
+      EXPECT_EQ(ch.try_recv(out), RecvStatus::empty);
+      if (capacity > 0) {
+        ch.send(4);
+        ch.send(5);
+      }
+      ch.close();
+      if (capacity > 0) {
+        EXPECT_EQ(ch.try_recv(out), RecvStatus::received);
+        EXPECT_EQ(out, 4);
+        EXPECT_EQ(ch.try_recv(out), RecvStatus::received);
+        EXPECT_EQ(out, 5);
+      }
+      out = -1;
+      EXPECT_EQ(ch.try_recv(out), RecvStatus::closed);
+      EXPECT_EQ(out, -1) << "try_recv(out) assigns out only when it received";
+      EXPECT_EQ(ch.try_recv(out), RecvStatus::closed) << "closed stays closed";
+    }
+  });
+}
+
+// try_recv(out) takes a value from a sender parked on an unbuffered channel, and moves
+// move-only elements.
+TEST_P(Channel, TryRecvWithStatusMeetsAParkedSender) {
+  run([] {
+    auto ch = make_chan<std::unique_ptr<int>>();
+    WaitGroup wg;
+    wg.add(1);
+    go([&, ch] {
+      ch.send(std::make_unique<int>(9));
+      wg.done();
+    });
+    std::unique_ptr<int> got;
+    RecvStatus status;
+    while ((status = ch.try_recv(got)) == RecvStatus::empty) yield();
+    EXPECT_EQ(status, RecvStatus::received);
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(*got, 9);
+    wg.wait();
+  });
+}
+
+// A poller may run outside any goroutine: try_recv(out) is non-blocking, so it works on a plain
+// thread and sees the close a goroutine made.
+TEST_P(Channel, TryRecvWithStatusLetsAPollerStopAtClose) {
+  auto ch = make_chan<int>(4);
+  run([ch] {
+    for (int i = 1; i <= 3; ++i) ch.send(i);
+    ch.close();
+  });
+  int sum = 0, v = 0;
+  RecvStatus status;
+  while ((status = ch.try_recv(v)) == RecvStatus::received) sum += v;
+  EXPECT_EQ(status, RecvStatus::closed);
+  EXPECT_EQ(sum, 6);
+}
+
 // ---------------------------------------------------------------- element types (zerosize.go and friends)
 
 struct Empty {};

@@ -4,6 +4,7 @@
 // pause any thread for a long time, so "not late" can never be asserted without flakes.
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -66,6 +67,32 @@ TEST_P(Timers, ManySleepersAllWakeNotEarly) {
   });
   EXPECT_EQ(woke.load(), sleepers);
   EXPECT_EQ(early.load(), 0);
+}
+
+// Timers fire in deadline order: sleepers started latest-deadline first (so each new timer is
+// earlier than every one already in the heap) wake earliest-deadline first. Asserted on one
+// worker, whose single timer heap decides the order; with two, each worker has its own heap and
+// the OS may delay either, so there only every wake-up is checked.
+TEST_P(Timers, SleepersWakeInDeadlineOrder) {
+  std::vector<int> order;
+  std::mutex order_lock;  // held for a push_back only: never across a goroutine switch
+  run([&] {
+    WaitGroup wg;
+    for (int i : {3, 2, 1}) {
+      wg.add(1);
+      go([&, i] {
+        sleep_for(milliseconds(15 * i));
+        {
+          std::lock_guard lock(order_lock);
+          order.push_back(i);
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+  });
+  ASSERT_EQ(order.size(), 3u);
+  if (GetParam().workers == 1) EXPECT_EQ(order, (std::vector<int>{1, 2, 3})) << "a later deadline fired first";
 }
 
 // While one goroutine sleeps, the others keep running: here, on one worker, a sleeper waits for

@@ -11,7 +11,8 @@
 //     sender blocked when the channel closes gets closed_channel_error too;
 //   - recv returns nullopt once the channel is closed and drained;
 //   - try_send / try_recv never block (a select with a default case): try_send moves from its
-//     argument only on success.
+//     argument only on success; try_recv(out) says whether it received, found the channel
+//     empty, or found it closed and drained (try_recv() returns nullopt for both of the last).
 // A Chan is a handle: its operations are const (like a copy of a Go channel value, any copy —
 // even a const one, e.g. captured by a non-mutable lambda — sends and receives on the same
 // channel). Blocking operations must run inside a goroutine (std::logic_error otherwise); non-blocking ones
@@ -39,6 +40,12 @@ namespace detail {
 // throw_cancelled() throws goro::cancelled: a blocking operation of a goroutine being wound down.
 [[noreturn]] void throw_cancelled();
 }  // namespace detail
+
+// RecvStatus is the outcome of a non-blocking receive, try_recv(out): `received` (out holds the
+// value), `empty` (nothing ready now: the channel is open, or nil), `closed` (closed and drained:
+// nothing will ever arrive — time to stop polling). crossbeam's TryRecvError::{Empty,
+// Disconnected} and Boost.Fiber's channel_op_status::{empty, closed} draw the same line.
+enum class RecvStatus { received, empty, closed };
 
 template <class T>
 class Chan {
@@ -86,11 +93,18 @@ class Chan {
 
   // try_recv() receives a value if one is ready now; nullopt if none is, or if closed and drained.
   std::optional<T> try_recv() const {
-    if (!core_) return std::nullopt;
     slot_type slot;
-    const algo::OpStatus status = core_->recv(slot, false);
-    if (status != algo::OpStatus::ok) return std::nullopt;
+    if (poll_recv(slot) != RecvStatus::received) return std::nullopt;
     return slot.take();
+  }
+
+  // try_recv(out) receives into out if a value is ready now (out is assigned only then), and
+  // tells an empty channel from a closed and drained one. The nil channel is always empty.
+  RecvStatus try_recv(T& out) const {
+    slot_type slot;
+    const RecvStatus status = poll_recv(slot);
+    if (status == RecvStatus::received) out = std::move(*slot.take());
+    return status;
   }
 
   // close() closes the channel: receivers drain what is buffered, then get nullopt.
@@ -137,6 +151,18 @@ class Chan {
   template <class U>
   friend Chan<U> make_chan(std::size_t capacity);
   explicit Chan(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+  // poll_recv() is the blocking receive with "do not park": both try_recv forms share it.
+  RecvStatus poll_recv(slot_type& slot) const {
+    if (!core_) return RecvStatus::empty;
+    switch (core_->recv(slot, false)) {
+      case algo::OpStatus::ok: return RecvStatus::received;
+      case algo::OpStatus::closed: return RecvStatus::closed;
+      case algo::OpStatus::would_block:
+      case algo::OpStatus::cancelled: break;  // a receive that never parks is never cancelled
+    }
+    return RecvStatus::empty;
+  }
 
   static void finish_send(algo::OpStatus status) {
     if (status == algo::OpStatus::closed) throw closed_channel_error("goro: send on closed channel");

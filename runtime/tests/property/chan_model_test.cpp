@@ -110,13 +110,31 @@ struct Recv : Command<E> {
   void show(std::ostream& os) const override { os << "recv"; }
 };
 
+// TryRecv is either form of the non-blocking receive: try_recv() (nullopt for "empty" and for
+// "closed and drained" alike) or try_recv(out), whose status must say which of the two it was.
 template <class E>
 struct TryRecv : Command<E> {
+  bool with_status = *rc::gen::arbitrary<bool>();
   void apply(ChanModel& m) const override {
     if (!m.buffer.empty()) m.buffer.pop_front();
   }
   void run(const ChanModel& m, ChanSut<E>& sut) const override {
-    std::optional<E> got = sut.chan.try_recv();
+    std::optional<E> got;
+    if (with_status) {
+      E out = Codec<E>::make(-7);  // a marker: out must be left alone unless a value arrived
+      const goro::RecvStatus status = sut.chan.try_recv(out);
+      const goro::RecvStatus expected = !m.buffer.empty() ? goro::RecvStatus::received
+                                        : m.closed        ? goro::RecvStatus::closed
+                                                          : goro::RecvStatus::empty;
+      RC_ASSERT(status == expected);
+      if (status == goro::RecvStatus::received) {
+        got = std::move(out);
+      } else {
+        RC_ASSERT(Codec<E>::value(out) == -7);
+      }
+    } else {
+      got = sut.chan.try_recv();
+    }
     if (m.buffer.empty()) {
       RC_ASSERT(!got.has_value());
     } else {
@@ -124,7 +142,7 @@ struct TryRecv : Command<E> {
       RC_ASSERT(Codec<E>::value(*got) == m.buffer.front());
     }
   }
-  void show(std::ostream& os) const override { os << "try_recv"; }
+  void show(std::ostream& os) const override { os << (with_status ? "try_recv(out)" : "try_recv()"); }
 };
 
 template <class E>
@@ -298,7 +316,13 @@ RC_GTEST_PROP(ChanModel, NilChannelRows, ()) {
         RC_ASSERT(v == 7);
         break;
       }
-      case 2: RC_ASSERT(!nil.try_recv().has_value()); break;
+      case 2: {
+        RC_ASSERT(!nil.try_recv().has_value());
+        int out = 7;
+        RC_ASSERT(nil.try_recv(out) == goro::RecvStatus::empty);  // never closed, only never ready
+        RC_ASSERT(out == 7);
+        break;
+      }
       case 3:
         RC_ASSERT(nil.len() == 0u);
         RC_ASSERT(nil.cap() == 0u);

@@ -42,8 +42,10 @@ enum class OpKind { send, try_send, recv, try_recv, close, len };
 
 // What an operation returned. `ok` — a send delivered / close closed; `full` — try_send found no
 // room; `panicked` — closed_channel_error; `value` — a receive got `value`; `nothing` — a receive
-// got nullopt; `length` — len() returned `value`; `pending` — never returned (a lost wake-up).
-enum class Outcome { ok, full, panicked, value, nothing, length, pending };
+// found the channel closed and drained (recv's nullopt, try_recv(out)'s RecvStatus::closed);
+// `empty` — a try_recv found nothing ready on an open channel (RecvStatus::empty); `length` —
+// len() returned `value`; `pending` — never returned (a lost wake-up).
+enum class Outcome { ok, full, panicked, value, nothing, empty, length, pending };
 
 struct Event {
   int process = 0;
@@ -78,7 +80,8 @@ inline std::string describe_result(const Event& e) {
     case Outcome::full: return "false";
     case Outcome::panicked: return "panic: closed";
     case Outcome::value: return std::to_string(e.value);
-    case Outcome::nothing: return "nullopt";
+    case Outcome::nothing: return e.kind == OpKind::try_recv ? "closed" : "nullopt";
+    case Outcome::empty: return "empty";
     case Outcome::length: return std::to_string(e.value);
     case Outcome::pending: return "(never returned)";
   }
@@ -137,7 +140,8 @@ inline bool apply(Model& m, std::size_t capacity, const Event& e) {
       return true;
     case OpKind::recv:
     case OpKind::try_recv:
-      if (e.outcome == Outcome::nothing) return m.buffer.empty() && (m.closed || e.kind == OpKind::try_recv);
+      if (e.outcome == Outcome::nothing) return m.buffer.empty() && m.closed;
+      if (e.outcome == Outcome::empty) return e.kind == OpKind::try_recv && m.buffer.empty() && !m.closed;
       if (e.outcome != Outcome::value || m.buffer.empty() || m.buffer.front() != e.value) return false;
       m.buffer.pop_front();
       return true;
@@ -195,9 +199,11 @@ inline std::optional<std::string> check_unbuffered(const History& h) {
   auto after_close_invoked = [&](const Event& e) { return first_close != nullptr && first_close->invoked < e.returned; };
   for (const Event& e : h.events) {
     const std::string what = "P" + std::to_string(e.process) + " " + describe_call(e) + " -> " + describe_result(e);
-    if (e.outcome == Outcome::panicked || (e.outcome == Outcome::nothing && e.kind == OpKind::recv)) {
+    if (e.outcome == Outcome::panicked || e.outcome == Outcome::nothing) {
       if (!after_close_invoked(e)) return what + " although no close() had been invoked before it returned";
     }
+    if (e.outcome == Outcome::empty && first_close != nullptr && first_close->returned < e.invoked)
+      return what + " although close() had returned before it was invoked";
     if (e.kind == OpKind::len && !(e.outcome == Outcome::length && e.value == 0)) return what + ": len of an unbuffered channel";
     const bool delivered = (e.kind == OpKind::send || e.kind == OpKind::try_send) && e.outcome == Outcome::ok;
     const bool received = (e.kind == OpKind::recv || e.kind == OpKind::try_recv) && e.outcome == Outcome::value;

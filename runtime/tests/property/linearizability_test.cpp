@@ -115,13 +115,19 @@ Outcome perform(goro::Chan<int>& ch, const Op& op, int& value) {
       int v = op.value;
       return ch.try_send(v) ? Outcome::ok : Outcome::full;
     }
-    case OpKind::recv:
-    case OpKind::try_recv: {
-      std::optional<int> got = op.kind == OpKind::recv ? ch.recv() : ch.try_recv();
+    case OpKind::recv: {
+      std::optional<int> got = ch.recv();
       if (!got) return Outcome::nothing;
       value = *got;
       return Outcome::value;
     }
+    case OpKind::try_recv:  // the status form: "closed and drained" and "empty" are checked apart
+      switch (ch.try_recv(value)) {
+        case goro::RecvStatus::received: return Outcome::value;
+        case goro::RecvStatus::closed: return Outcome::nothing;
+        case goro::RecvStatus::empty: return Outcome::empty;
+      }
+      return Outcome::pending;
     case OpKind::close: ch.close(); return Outcome::ok;
     case OpKind::len: value = static_cast<int>(ch.len()); return Outcome::length;
   }
@@ -235,6 +241,15 @@ TEST(Linearizability, CheckerRejectsImpossibleHistories) {
   // Buffered: recv returns nullopt although the channel was never closed.
   History lost{1, {ev(0, OpKind::recv, 0, 1, 2, Outcome::nothing), ev(1, OpKind::close, 0, 3, 4, Outcome::ok)}};
   EXPECT_TRUE(check_history(lost).has_value());
+  // try_recv's two kinds of nothing: "closed" before any close, "empty" after the close returned.
+  for (std::size_t capacity : {0u, 1u}) {
+    History early_closed{capacity, {ev(0, OpKind::try_recv, 0, 1, 2, Outcome::nothing), ev(1, OpKind::close, 0, 3, 4, Outcome::ok)}};
+    EXPECT_TRUE(check_history(early_closed).has_value()) << capacity;
+    History late_empty{capacity, {ev(1, OpKind::close, 0, 1, 2, Outcome::ok), ev(0, OpKind::try_recv, 0, 3, 4, Outcome::empty)}};
+    EXPECT_TRUE(check_history(late_empty).has_value()) << capacity;
+    late_empty.events[1].invoked = 1;  // overlapping the close: either answer is fine
+    EXPECT_FALSE(check_history(late_empty).has_value()) << capacity;
+  }
   // Unbuffered: a send paired with a receive that started after it returned.
   History late{0, {ev(0, OpKind::send, 5, 1, 2, Outcome::ok), ev(1, OpKind::recv, 0, 3, 4, Outcome::value, 5)}};
   EXPECT_TRUE(check_history(late).has_value());
