@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .mutation import Verdict, choose, refuse_stale, search_text_error
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
 DEFAULT_SCRATCH = REPO_ROOT / "build" / "mutants"
@@ -60,14 +62,6 @@ class Mutation:
     first: str = ""  # optional: the test binary to build and run first (speed only, not a verdict)
 
 
-@dataclass
-class Verdict:
-    mutation: Mutation
-    status: str          # killed | SURVIVED | ERROR
-    detail: str
-    seconds: float
-
-
 def load_mutations(path: Path) -> list[Mutation]:
     """load_mutations() reads the data file; a malformed entry raises ValueError."""
     data = json.loads(path.read_text())
@@ -87,16 +81,7 @@ def load_mutations(path: Path) -> list[Mutation]:
 
 def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
     """stale_errors() lists every mutation whose search text does not occur exactly once."""
-    errors = []
-    for m in mutations:
-        source = root / m.file
-        if not source.is_file():
-            errors.append(f"{m.name}: {m.file} does not exist")
-            continue
-        count = source.read_text().count(m.search)
-        if count != 1:
-            errors.append(f"{m.name}: search text occurs {count} times in {m.file} (exactly 1 expected)")
-    return errors
+    return [e for m in mutations if (e := search_text_error(m.name, root, m.file, m.search))]
 
 
 def sync_tree(root: Path, scratch: Path, extra_dirs: tuple[str, ...] = ()) -> None:
@@ -272,17 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         for m in mutations:
             print(f"{m.name:32} {m.file}\n{'':32} {m.description}")
         return 0
-    if args.only:
-        unknown = sorted(set(args.only) - {m.name for m in mutations})
-        if unknown:
-            print(f"mutants: no mutation named {', '.join(unknown)} (see --list)", file=sys.stderr)
-            return 2
-        mutations = [m for m in mutations if m.name in args.only]
-    errors = stale_errors(mutations, REPO_ROOT)
-    if errors:
-        for error in errors:
-            print(f"mutants: ERROR {error}", file=sys.stderr)
-        print("mutants: fix the stale mutations in the data file; nothing was built", file=sys.stderr)
+    mutations = choose(mutations, args.only)
+    if mutations is None or refuse_stale(stale_errors(mutations, REPO_ROOT), "built"):
         return 2
 
     tiers = ("unit", "property") if args.tier == "all" else (args.tier,)

@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .mutation import Verdict, choose, refuse_stale, search_text_error
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "reports" / "tests" / "mutants.json"
 PYTHON = "/usr/bin/python3"  # Debian's interpreter, the one with numpy/scipy (see scripts/suite)
@@ -42,15 +44,6 @@ class Mutation:
     replace: str
     description: str
     tests: tuple[str, ...]  # pytest paths relative to the repository root
-
-
-@dataclass
-class Verdict:
-    """Verdict is what pytest made of one mutation: killed | SURVIVED | ERROR."""
-    mutation: Mutation
-    status: str
-    detail: str
-    seconds: float
 
 
 def load_mutations(path: Path) -> list[Mutation]:
@@ -76,14 +69,8 @@ def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
     paths that do not exist."""
     errors = []
     for m in mutations:
-        source = root / m.file
-        if not source.is_file():
-            errors.append(f"{m.name}: {m.file} does not exist")
-        else:
-            count = source.read_text(encoding="utf-8").count(m.search)
-            if count != 1:
-                errors.append(f"{m.name}: search text occurs {count} times in {m.file} "
-                              "(exactly 1 expected)")
+        if (error := search_text_error(m.name, root, m.file, m.search)):
+            errors.append(error)
         for test in m.tests:
             if not (root / test.split("::")[0]).exists():
                 errors.append(f"{m.name}: test path {test} does not exist")
@@ -155,17 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.name:34} {m.file}\n{'':34} {m.description}\n{'':34} killed by: "
                   f"{' '.join(m.tests)}")
         return 0
-    if args.only:
-        unknown = sorted(set(args.only) - {m.name for m in mutations})
-        if unknown:
-            print(f"mutants: no mutation named {', '.join(unknown)} (see --list)", file=sys.stderr)
-            return 2
-        mutations = [m for m in mutations if m.name in args.only]
-    errors = stale_errors(mutations, REPO_ROOT)
-    if errors:
-        for error in errors:
-            print(f"mutants: ERROR {error}", file=sys.stderr)
-        print("mutants: fix the stale mutations in the data file; nothing was run", file=sys.stderr)
+    mutations = choose(mutations, args.only)
+    if mutations is None or refuse_stale(stale_errors(mutations, REPO_ROOT), "run"):
         return 2
 
     scratch = Path(tempfile.mkdtemp(prefix="goro-pymutants-"))
