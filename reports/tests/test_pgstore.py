@@ -179,6 +179,34 @@ def test_concurrent_creators_and_writers_all_succeed(server, trial):
     assert {r.machine_id for r in records} == {"w0", "w1", "w2", "w3"}
 
 
+def test_a_creator_migrates_only_under_the_advisory_lock(url):
+    """Migrations are serialised by pg_advisory_xact_lock: while another session holds the lock,
+    a creator opening a brand-new database waits and creates no table; once the lock is released
+    it migrates and succeeds. (Without the lock, concurrent creators run the same step twice —
+    the race the concurrent test above can only hit by chance.)"""
+    from reports.results.pgstore import APPLICATION_ID
+    holder = psycopg2.connect(url)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (APPLICATION_ID,))
+        creator = subprocess.Popen([sys.executable, "-c", "import sys\n"
+                                    "from reports.results.pgstore import PgStore\n"
+                                    "PgStore(sys.argv[1]).close()", url],
+                                   cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            creator.wait(timeout=3)
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM information_schema.tables "
+                           "WHERE table_schema = 'public'")
+            assert cursor.fetchone()[0] == 0, "a table was created while the lock was held"
+        holder.commit()  # ends the transaction: the advisory lock is released
+        assert creator.wait(timeout=60) == 0, creator.stderr.read()
+    finally:
+        holder.close()
+    with PgStore(url) as store:
+        assert list(store.records()) == []
+
+
 def test_sqlite_is_still_the_default(tmp_path):
     with sqlite_store.Store(tmp_path / "s.sqlite") as store:
         store.add(_record())
