@@ -70,23 +70,16 @@ def compile_filter(regex: str | None) -> re.Pattern[str] | None:
         raise ValueError(f"--filter {regex!r} is not a regular expression: {error}") from None
 
 
-def check_writable(path: Path | None, option: str) -> None:
-    """check_writable() refuses an output file whose directory does not exist, before any work."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise ValueError(f"{option} {path}: is a directory, expected a file name")
-    if not path.parent.is_dir():
-        raise ValueError(f"{option} {path}: directory {path.parent} does not exist")
-
-
 def main(args: argparse.Namespace) -> int:
     """main() runs `compare`."""
     try:
+        ciout.refuse_unwritable(args)  # outputs nobody could write: no second attempt below
+    except ValueError as error:
+        print(f"suite: {error}", file=sys.stderr)
+        return 2
+    try:
         policy = policy_from(args)
         pattern = compile_filter(args.filter)
-        for option in ("json", "markdown", "junit"):
-            check_writable(getattr(args, option), f"--{option}")
         a, b = resolve(args.a, args.store), resolve(args.b, args.store)
         aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
     except (FormatError, StoreError, ValueError) as error:

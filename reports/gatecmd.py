@@ -268,6 +268,11 @@ def _instruction_gate(base: runner.Binary, head: runner.Binary, names: list[str]
 def main(args: argparse.Namespace) -> int:
     """main() runs the gate and maps every failure to exit 2 (fail closed)."""
     try:
+        ciout.refuse_unwritable(args)  # before building and measuring, not after
+    except ValueError as error:
+        print(f"gate: {error}; exit 2", file=sys.stderr)
+        return 2
+    try:
         return gate(args)
     except (GateError, gbjson.FormatError, ValueError, RuntimeError, OSError,
             subprocess.SubprocessError) as error:

@@ -232,6 +232,21 @@ def junit(doc: dict[str, Any]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, "unicode") + "\n"
 
 
+def refuse_unwritable(args: argparse.Namespace) -> None:
+    """refuse_unwritable() raises ValueError naming the first --json/--markdown/--junit file
+    that cannot be written (a directory, or its directory missing), so a command refuses it
+    before any work rather than after a measured run."""
+    for option in ("json", "markdown", "junit"):
+        value = getattr(args, option, None)
+        if not value:
+            continue
+        path = Path(value)
+        if path.is_dir():
+            raise ValueError(f"--{option} {path}: is a directory, expected a file name")
+        if not path.parent.is_dir():
+            raise ValueError(f"--{option} {path}: directory {path.parent} does not exist")
+
+
 def write_outputs(doc: dict[str, Any], args: argparse.Namespace) -> None:
     """write_outputs() writes what --json/--markdown/--junit ask for and appends the Markdown
     to $GITHUB_STEP_SUMMARY when it is set."""

@@ -66,6 +66,8 @@ def _bad_inputs(tmp: Path) -> list[tuple[list[str], str]]:
         (["compare", good, good, "--filter", "["], "--filter '['"),
         (["compare", good, good, "--json", "/nonexistent/dir/v.json"], "/nonexistent/dir"),
         (["compare", good, good, "--json", str(tmp)], "is a directory"),
+        (["gate", "--base", "HEAD", "--head", "HEAD", "--junit", "/nonexistent/dir/g.xml"],
+         "/nonexistent/dir"),
         (["compare", good, str(tmp / "missing.json")], "cannot read"),
         (["compare", good, str(tmp / "empty.json")], "empty file"),
         (["compare", good, good, "--alpha", "2"], "--alpha"),
@@ -87,6 +89,10 @@ def test_every_user_mistake_is_one_line_and_exit_2(tmp_path, run_suite):
         assert result.returncode == 2, (argv, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr, (argv, result.stderr)
         assert words in result.stderr, (argv, result.stderr)
+        # One line names the mistake (argparse's usage lines aside), never a second complaint.
+        said = [line for line in result.stderr.splitlines()
+                if line.strip() and not line.startswith(("usage:", " "))]
+        assert len(said) == 1, (argv, result.stderr)
         assert not (tmp_path / "s.sqlite").exists(), f"{argv} created a store"
 
 
