@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
       "drop_wakeup", "ready() loses the first wake-up (e.g. close waking the blocked sender)", Kind::deadlock,
       {rl::random_scheduler_type, 30000});
   driver.planted<TwoReceiversClose<BasicRelacySync<UnlockBeforeCommit>>>(
-      "unlock_before_park", "park() drops the channel lock before the task is off its stack", Kind::assertion,
+      "unlock_before_park", "park() drops the channel lock before the goroutine is off its stack", Kind::assertion,
       {rl::random_scheduler_type, 200000});
   return driver.run();
 }

@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
       "drop_wakeup", "ready() loses the first wake-up: a parked sender or receiver sleeps forever", Kind::deadlock,
       {rl::random_scheduler_type, 20000});
   driver.planted<Handoff<BasicRelacySync<UnlockBeforeCommit>>>(
-      "unlock_before_park", "park() drops the channel lock before the task is off its stack: a partner readies a running task",
+      "unlock_before_park", "park() drops the channel lock before the goroutine is off its stack: a partner readies a running goroutine",
       Kind::assertion, {rl::random_scheduler_type, 20000});
   return driver.run();
 }

@@ -42,7 +42,7 @@ struct OwnerVsStealers : ModelTest<OwnerVsStealers<Sync, kThreads, kPushes>, kTh
   // take() records a task this thread got and reads its state (unless the slot was empty).
   void take(Got& mine, int v) {
     if (v == 0) return;
-    GORO_MODEL_CHECK(state[v].load() == 10 * v, "a task's state, written before push, is visible to whoever got it");
+    GORO_MODEL_CHECK(state[v].load() == 10 * v, "a goroutine's state, written before push, is visible to whoever got it");
     mine.add(v);
   }
 

@@ -3,11 +3,11 @@
 // begin_wind_down run) over the model's Host (ModelHost, models/relacy_sync.hpp), driven through
 // the shipped SemaRoot (goro/algo/sema.hpp) and WaitContext claim (goro/algo/waiter.hpp).
 //
-// Properties: a wake-up racing the park is never lost (a lost one is a Relacy deadlock); a task
+// Properties: a wake-up racing the park is never lost (a lost one is a Relacy deadlock); a goroutine
 // is never readied while it still runs on its stack (the waiting → runnable transition asserts
-// it); the wind-down scan and a racing park commit agree — a parked task is cancelled exactly
-// once, and a task parking after the scan cancels itself; a wake-up and a cancellation racing
-// for the same task are decided by one claim.
+// it); the wind-down scan and a racing park commit agree — a parked goroutine is cancelled exactly
+// once, and a goroutine parking after the scan cancels itself; a wake-up and a cancellation racing
+// for the same goroutine are decided by one claim.
 #include "goro/algo/sema.hpp"
 #include "model_driver.hpp"
 #include "model_test.hpp"
@@ -23,7 +23,7 @@ struct Event {
   algo::SemaRoot<Sync> root;
   typename Sync::template var<bool> set;
 
-  // wait() parks until set() (or until the task is cancelled by the wind-down).
+  // wait() parks until set() (or until the goroutine is cancelled by the wind-down).
   OpStatus wait() {
     root.lock_.lock();
     if (set.load()) {
@@ -43,7 +43,7 @@ struct Event {
   }
 };
 
-// WakeRacesPark: one task waits, another signals.
+// WakeRacesPark: one goroutine waits, another signals.
 template <class Sync>
 struct WakeRacesPark : ModelTest<WakeRacesPark<Sync>, 2> {
   Event<Sync> event;
@@ -59,7 +59,7 @@ struct WakeRacesPark : ModelTest<WakeRacesPark<Sync>, 2> {
   }
 };
 
-// WindDownRacesPark: one task parks with nobody to wake it; the runtime winds down.
+// WindDownRacesPark: one goroutine parks with nobody to wake it; the runtime winds down.
 template <class Sync>
 struct WindDownRacesPark : ModelTest<WindDownRacesPark<Sync>, 2> {
   Event<Sync> event;
@@ -70,12 +70,12 @@ struct WindDownRacesPark : ModelTest<WindDownRacesPark<Sync>, 2> {
     if (index == 1) Sync::begin_wind_down();
   }
   void after() {
-    GORO_MODEL_CHECK(status == OpStatus::cancelled, "the parked (or parking) task is cancelled, never lost");
+    GORO_MODEL_CHECK(status == OpStatus::cancelled, "the parked (or parking) goroutine is cancelled, never lost");
     GORO_MODEL_CHECK(event.root.empty_locked(), "the cancelled waiter unlinked itself");
   }
 };
 
-// WakeAndWindDownRacePark: a wake-up and the wind-down race for the same parking task.
+// WakeAndWindDownRacePark: a wake-up and the wind-down race for the same parking goroutine.
 template <class Sync>
 struct WakeAndWindDownRacePark : ModelTest<WakeAndWindDownRacePark<Sync>, 3> {
   Event<Sync> event;
@@ -99,16 +99,16 @@ int main(int argc, char** argv) {
   using namespace goro::models;
   Driver driver("park", argc, argv);
   driver.scenario<WakeRacesPark<RelacySync>>(
-      "wake_races_park", "a wake-up racing the park is never lost, never readies a running task",
+      "wake_races_park", "a wake-up racing the park is never lost, never readies a running goroutine",
       {rl::random_scheduler_type, 100000}, {rl::fair_full_search_scheduler_type});
   driver.scenario<WindDownRacesPark<RelacySync>>(
-      "wind_down_races_park", "wind-down scan vs park commit: the task is cancelled exactly once",
+      "wind_down_races_park", "wind-down scan vs park commit: the goroutine is cancelled exactly once",
       {rl::random_scheduler_type, 100000}, {rl::fair_full_search_scheduler_type});
   driver.scenario<WakeAndWindDownRacePark<RelacySync>>(
-      "wake_and_wind_down_race_park", "wake-up and wind-down race for one parking task: one claim decides",
+      "wake_and_wind_down_race_park", "wake-up and wind-down race for one parking goroutine: one claim decides",
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.planted<WakeRacesPark<BasicRelacySync<UnlockBeforeCommit>>>(
-      "unlock_before_commit", "unlock(arg) runs before the park is committed: the waker readies a running task",
+      "unlock_before_commit", "unlock(arg) runs before the park is committed: the waker readies a running goroutine",
       Kind::assertion, {rl::random_scheduler_type, 20000});
   driver.planted<WakeRacesPark<BasicRelacySync<DropFirstWakeup>>>(
       "drop_wakeup", "ready() loses the wake-up: the waiter sleeps forever", Kind::deadlock, {rl::random_scheduler_type, 20000});

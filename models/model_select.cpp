@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
       "drop_wakeup", "ready() loses the first wake-up: the select (or a sender) sleeps forever", Kind::deadlock,
       {rl::random_scheduler_type, 20000});
   driver.planted<SameChannelTwice<BasicRelacySync<UnlockBeforeCommit>>>(
-      "unlock_before_park", "park() drops the select's locks before the task is off its stack", Kind::assertion,
+      "unlock_before_park", "park() drops the select's locks before the goroutine is off its stack", Kind::assertion,
       {rl::random_scheduler_type, 20000});
   return driver.run();
 }

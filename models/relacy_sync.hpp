@@ -14,7 +14,7 @@
 //   mutex       Mutex: rl::mutex, plus an optional check that runs at every unlock (the channel
 //               models install chan.hpp's invariants_hold() there: "the invariants hold whenever
 //               lock_ is free", checked at every release, not just at the end).
-//   task        Goroutine*: one per Relacy thread, with the park protocol's per-goroutine state.
+//   goroutine   Goroutine*: one per Relacy thread, with the park protocol's per-goroutine state.
 //   park/ready  the runtime's own algo::ParkProtocol (goro/algo/park.hpp: the goroutine state
 //               machine, the commit after the switch, ready, the wind-down claim) over ModelHost,
 //               the model's Host (a few dozen lines): the switch is a call on the same thread and
@@ -343,15 +343,15 @@ struct BasicRelacySync {
   template <class T>
   using var = Var<T>;
   using mutex = std::conditional_t<Bugs::noop_mutex, NoopMutex, Mutex>;
-  using task = Goroutine*;
+  using goroutine = Goroutine*;
 
-  static task current_task();
+  static goroutine current_goroutine();
   // park() and ready() are the runtime's own algo::ParkProtocol (goro/algo/park.hpp) over
   // ModelHost<Bugs>: the same park / commit / ready code Scheduler::park, commit_park and
   // ready run.
   template <class Sync>
   static void park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg);
-  static void ready(task g);
+  static void ready(goroutine g);
   // begin_wind_down() is Scheduler::begin_wind_down: the protocol's claim of every parked goroutine.
   static void begin_wind_down();
 
@@ -450,7 +450,7 @@ class ModelHost {
 };
 
 template <class Bugs>
-Goroutine* BasicRelacySync<Bugs>::current_task() {
+Goroutine* BasicRelacySync<Bugs>::current_goroutine() {
   return &World::current()->goroutines[rl::thread_index()];
 }
 
@@ -458,7 +458,7 @@ template <class Bugs>
 template <class Sync>
 void BasicRelacySync<Bugs>::park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg) {
   ModelHost<Bugs> host(*World::current());
-  host.protocol().park(current_task(), ctx, unlock, arg);
+  host.protocol().park(current_goroutine(), ctx, unlock, arg);
 }
 
 template <class Bugs>

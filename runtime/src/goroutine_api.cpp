@@ -1,5 +1,5 @@
 // goroutine_api.cpp — the goroutine-side entry points: spawning, yield, sleep, identity, and the
-// runtime Sync policy's task operations (park/ready), all forwarding to the Scheduler.
+// runtime Sync policy's goroutine operations (park/ready), all forwarding to the Scheduler.
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -48,7 +48,7 @@ void no_unlock(void*) {}
   G* g = current_g();
   if (g == nullptr) throw std::logic_error("goro: blocking on a nil channel outside a goroutine");
   WaitContext ctx;
-  ctx.task = g;
+  ctx.goroutine = g;
   RuntimeSync::park(ctx, &no_unlock, nullptr);
   // Only the wind-down claims a context nobody else can see.
   throw cancelled();
@@ -80,10 +80,10 @@ namespace sync {
 // SchedulerPolicy (policy.hpp).
 using SyncPolicy = detail::RuntimeSync;
 
-SyncPolicy::task SyncPolicy::current_task() noexcept { return detail::current_g(); }
+SyncPolicy::goroutine SyncPolicy::current_goroutine() noexcept { return detail::current_g(); }
 
 void SyncPolicy::park(algo::WaitContext<SyncPolicy>& ctx, void (*unlock)(void*), void* arg) {
-  detail::G* g = ctx.task;
+  detail::G* g = ctx.goroutine;
   if (g == nullptr) {
     // The API layer checks for a goroutine before every blocking call: reaching this is a bug.
     std::fputs("goro: internal error: park() outside a goroutine\n", stderr);
@@ -92,7 +92,7 @@ void SyncPolicy::park(algo::WaitContext<SyncPolicy>& ctx, void (*unlock)(void*),
   g->scheduler->park(g, ctx, unlock, arg);
 }
 
-void SyncPolicy::ready(task t) noexcept { t->scheduler->ready(t); }
+void SyncPolicy::ready(goroutine t) noexcept { t->scheduler->ready(t); }
 
 std::uint64_t SyncPolicy::random(std::uint64_t bound) noexcept {
   detail::G* g = detail::current_g();

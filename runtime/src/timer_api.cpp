@@ -30,7 +30,7 @@ void fire_sleep(TimerNode* node) {
   WaitContext* ctx = timer->ctx;
   const bool claimed = ctx->try_claim();
   TimerHeap::finish_firing(node, Clock::now());  // after this the node may be freed
-  if (claimed) RuntimeSync::ready(ctx->task);  // the park protocol's ready(), as every waker's
+  if (claimed) RuntimeSync::ready(ctx->goroutine);  // the park protocol's ready(), as every waker's
 }
 
 void arm_sleep(void* node) {
@@ -68,7 +68,7 @@ void sleep_until(Clock::time_point deadline) {
     return;
   }
   detail::WaitContext ctx;
-  ctx.task = detail::current_g();
+  ctx.goroutine = detail::current_g();
   detail::SleepTimer timer;
   timer.when = deadline;
   timer.fire = &detail::fire_sleep;

@@ -268,7 +268,7 @@ class Channel final : public ChannelBase<Sync> {
   // lock_ must be held; it is released (off-stack) by the park.
   OpStatus park_locked(WaitQueue<Sync>& queue, slot_type* slot) {
     WaitContext<Sync> ctx;
-    ctx.task = Sync::current_task();
+    ctx.goroutine = Sync::current_goroutine();
     Waiter<Sync> waiter;
     waiter.ctx = &ctx;
     waiter.slot = slot;

@@ -124,7 +124,7 @@ class ParkSlot {
 // ParkState is what the protocol keeps per goroutine; it lives in the goroutine's control block.
 template <class Sync, class Lock = typename Sync::mutex>
 struct ParkState {
-  using goroutine = typename Sync::task;
+  using goroutine = typename Sync::goroutine;
 
   ParkState() = default;
   // A Host whose goroutines exist before it does (a model's threads) starts them running.
@@ -153,7 +153,7 @@ struct ParkState {
 template <class Sync, class Host>
 class ParkProtocol {
  public:
-  using goroutine = typename Sync::task;
+  using goroutine = typename Sync::goroutine;
 
   ParkProtocol(Host& host, typename Sync::template atomic<bool>& winding_down) : host_(host), winding_down_(winding_down) {}
 

@@ -116,7 +116,7 @@ SelectOutcome select(std::span<SelectCase<Sync>> cases, SelectScratch<Sync> scra
 
   // pass 2: enqueue on all channels, in lock order, then park.
   WaitContext<Sync> ctx;
-  ctx.task = Sync::current_task();
+  ctx.goroutine = Sync::current_goroutine();
   for (std::size_t i = 0; i < n; ++i) {
     Waiter<Sync>& w = scratch.waiters[i];
     w.ctx = &ctx;

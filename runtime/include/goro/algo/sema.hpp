@@ -21,7 +21,7 @@ class SemaRoot {
   // when the runtime winds the goroutine down (the caller is then no longer queued).
   OpStatus park_locked(bool front = false) {
     WaitContext<Sync> ctx;
-    ctx.task = Sync::current_task();
+    ctx.goroutine = Sync::current_goroutine();
     Waiter<Sync> waiter;
     waiter.ctx = &ctx;
     if (front) {

@@ -5,7 +5,7 @@
 // linked into its channel's WaitQueue. Whoever wants to complete the operation — a partner on
 // the channel, close(), a timer, or the runtime cancelling the goroutine — must first win
 // ctx.try_claim(); exactly one does. The winner records what happened (fired, success,
-// cancelled) and then calls Sync::ready(ctx.task). Waiters of a claimed context that are still
+// cancelled) and then calls Sync::ready(ctx.goroutine). Waiters of a claimed context that are still
 // queued elsewhere are stale: dequeue() skips and unlinks them, and their owner unlinks the rest
 // when it wakes (select's pass 3). Go claims only select waiters (g.selectDone); goro claims all,
 // so that cancellation at wind-down and deadlock can wake any blocked goroutine the same way.
@@ -40,7 +40,7 @@ struct WaitContext {
   static constexpr std::uint32_t kClaimed = 1;
 
   typename Sync::template atomic<std::uint32_t> state{kWaiting};
-  typename Sync::task task{};
+  typename Sync::goroutine goroutine{};
   // Written by the claimer before ready(); read by the owner after it wakes.
   typename Sync::template var<Waiter<Sync>*> fired;
   typename Sync::template var<bool> cancelled;
@@ -151,13 +151,13 @@ class ReadyList {
     head_ = w;
   }
   bool empty() const { return head_ == nullptr; }
-  // ready_all() readies every collected task; call it with no lock held.
+  // ready_all() readies every collected goroutine; call it with no lock held.
   void ready_all() {
     Waiter<Sync>* w = head_;
     head_ = nullptr;
     while (w != nullptr) {
       Waiter<Sync>* next = w->next.load();
-      Sync::ready(w->ctx->task);  // after this line w may be gone (its owner may have returned)
+      Sync::ready(w->ctx->goroutine);  // after this line w may be gone (its owner may have returned)
       w = next;
     }
   }

@@ -89,11 +89,11 @@ struct ChaosSync {
   template <class T>
   using var = PlainVar<T>;
   using mutex = ChaosMutex;
-  using task = detail::G*;
+  using goroutine = detail::G*;
 
-  static task current_task() noexcept;
+  static goroutine current_goroutine() noexcept;
   static void park(algo::WaitContext<ChaosSync>& ctx, void (*unlock)(void*), void* arg);
-  static void ready(task t) noexcept;
+  static void ready(goroutine t) noexcept;
   static std::uint64_t random(std::uint64_t bound) noexcept;
   static void relax() noexcept { spin_pause(); }
   static void fence(std::memory_order order) noexcept { std::atomic_thread_fence(order); }

@@ -11,14 +11,14 @@
 //   var<T>           a plain (non-atomic) shared cell: load(), store(T), take() (move out, leave T{})
 //                    — under Relacy every access is race-checked
 //   mutex            lock()/unlock()/try_lock()
-//   task             what parks and is readied (a goroutine here, a Relacy thread in models)
-//   current_task()   the calling task
+//   goroutine        what parks and is readied (a goroutine here, a Relacy thread in models)
+//   current_goroutine()   the calling goroutine
 //   park(ctx, unlock, arg)
-//                    parks the calling task until some other task wins ctx.try_claim() and calls
-//                    ready(ctx.task). unlock(arg) runs once the task is off its stack (Go's
+//                    parks the calling goroutine until some other goroutine wins ctx.try_claim() and calls
+//                    ready(ctx.goroutine). unlock(arg) runs once the goroutine is off its stack (Go's
 //                    gopark(unlockf)): a waker can only find the waiter after that, so the wake-up
-//                    can never be lost and never resumes a task that is still running.
-//   ready(task)      makes a parked task runnable again
+//                    can never be lost and never resumes a goroutine that is still running.
+//   ready(goroutine) makes a parked goroutine runnable again
 //   random(n)        a uniformly distributed number in [0, n) (select's poll order)
 //   relax()          a spin-wait hint
 //   fence(order)     std::atomic_thread_fence
@@ -62,11 +62,11 @@ struct NativeSync {
   template <class T>
   using var = PlainVar<T>;
   using mutex = SpinMutex;
-  using task = detail::G*;
+  using goroutine = detail::G*;
 
-  static task current_task() noexcept;
+  static goroutine current_goroutine() noexcept;
   static void park(algo::WaitContext<NativeSync>& ctx, void (*unlock)(void*), void* arg);
-  static void ready(task t) noexcept;
+  static void ready(goroutine t) noexcept;
   static std::uint64_t random(std::uint64_t bound) noexcept;
   static void relax() noexcept { spin_pause(); }
   static void fence(std::memory_order order) noexcept { std::atomic_thread_fence(order); }
