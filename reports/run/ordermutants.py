@@ -419,6 +419,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="the configured build tree whose models the run-time mutants run "
                              "(default: build/release; the models are built there if needed)")
     parser.add_argument("--no-build", action="store_true", help="run the models already built in --build")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="do not first run the models unmutated (when their quick tier just passed, "
+                             "as in scripts/suite test after ctest)")
     parser.add_argument("--textual", action="store_true",
                         help="apply each mutant to a scratch copy of the source and rebuild the models "
                              "(slow: 50-170 s per mutant); for what the run-time form cannot express")
@@ -527,7 +530,7 @@ class Runner:
         if missing:
             print(f"ordermutants: not built in {build}: {', '.join(missing)}", file=sys.stderr)
             return None
-        if not self.baseline(build, needed, logs):
+        if not self.args.no_baseline and not self.baseline(build, needed, logs):
             return None
 
         def one(m: Mutant) -> Verdict:
