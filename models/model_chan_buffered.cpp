@@ -139,6 +139,42 @@ struct TwoReceiversClose : ModelTest<TwoReceiversClose<Sync>, 3> {
   }
 };
 
+// PollerSeesCloseAfterValues: capacity 2; a sender sends 1 and closes, a poller only ever
+// receives without blocking (the lock-free fast path: "empty?", then "closed?", then "still
+// empty?"). When a poll reports closed, the value sent before the close must already have been
+// received: close()'s release store of closed_ is what makes the poller's re-check of the count
+// see the send (without it the poller may read a stale "empty" and report closed with 1 buffered).
+template <class Sync>
+struct PollerSeesCloseAfterValues : ModelTest<PollerSeesCloseAfterValues<Sync>, 2> {
+  static constexpr int kPolls = 3;
+  Chan<Sync> chan{2};
+  Received received;
+
+  PollerSeesCloseAfterValues() { chan.lock_.check_on_unlock(&chan_invariants<Sync>, &chan); }
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      GORO_MODEL_CHECK(send_values(chan, 1, 1) == 1, "a send into an open channel with room succeeds");
+      GORO_MODEL_CHECK(chan.close() == OpStatus::ok, "the first close succeeds");
+      return;
+    }
+    for (int k = 0; k < kPolls; ++k) {
+      Slot<Sync> out;
+      const OpStatus status = chan.recv(out, false);
+      if (status == OpStatus::ok) received.add(out.load().value_or(-1));
+      if (status == OpStatus::closed) {
+        GORO_MODEL_CHECK(received.count == 1 && received.values[0] == 1,
+                         "a poll reports closed only after every value sent before the close was received");
+        return;
+      }
+      // No Sync::relax() between polls: Relacy refreshes a yielding thread's view of memory,
+      // which would hide exactly the stale reads this scenario is about.
+    }
+  }
+
+  void invariant() { RL_ASSERT(chan.lock_.held() || chan.invariants_hold()); }
+};
+
 }  // namespace
 }  // namespace goro::models
 
@@ -151,6 +187,10 @@ int main(int argc, char** argv) {
   driver.scenario<TwoReceiversClose<RelacySync>>(
       "two_receivers_close", "cap 2: 3 sends, a receiver, a try-receive + close; ok values received exactly once, in order",
       {rl::random_scheduler_type, 150000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.scenario<PollerSeesCloseAfterValues<RelacySync>>(
+      "poller_sees_close_after_values",
+      "cap 2: send 1 + close vs a non-blocking poller: closed is reported only after the value was received",
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.planted<CloseRacesBlocked<BasicRelacySync<NoLock>>>(
       "no_lock", "the channel lock excludes nobody", Kind::data_race, {rl::random_scheduler_type, 30000});
   driver.planted<CloseRacesBlocked<BasicRelacySync<DropFirstWakeup>>>(

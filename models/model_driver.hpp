@@ -7,10 +7,13 @@
 //                                   the smallest configurations; reports executions explored
 //   model_X --variant V --expect K  run planted bug V; exit 0 iff Relacy reports a failure of kind
 //                                   K (data_race, assertion, invariant, deadlock, livelock)
+//   model_X --planted               every planted bug in turn; exit 0 iff each is reported as its kind
 //   model_X --list                  scenarios and planted bugs with their expected kinds
 //   --scenario S, --iterations N, --verbose (print Relacy's report and execution history)
+//   --json FILE                     also write every run as JSON (the verification page reads it)
 //
 // Each line of output is one run: model, scenario, variant, scheduler, executions, result, time.
+// Under GORO_ORDER_MUTANT (order_mutant.hpp) a last line says how often the mutant was applied.
 //
 // Include from exactly one translation unit per executable (each model is a single .cpp): it
 // defines the hook that turns the algorithms' own assert() failures into Relacy failures.
@@ -20,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -122,6 +126,10 @@ class Driver {
         verbose_ = true;
       } else if (arg == "--list") {
         list_ = true;
+      } else if (arg == "--planted") {
+        all_planted_ = true;
+      } else if (arg == "--json") {
+        json_path_ = value();
       } else if (arg == "--help" || arg == "-h") {
         usage("");
       } else {
@@ -146,6 +154,25 @@ class Driver {
 
   int run() {
     if (list_) return list();
+    order_mutant::active();  // parse GORO_ORDER_MUTANT (exit 2 if malformed) before any simulation
+    const int status = run_selected();
+    const long applied = order_mutant::applied();
+    if (applied >= 0) {
+      std::cout << "order_mutant: GORO_ORDER_MUTANT=" << order_mutant::active().text << " applied " << applied
+                << " times" << std::endl;
+    }
+    if (!json_path_.empty()) write_json(status, applied);
+    return status;
+  }
+
+ private:
+  int run_selected() {
+    if (all_planted_) {
+      if (!variant_.empty() || !expect_.empty()) usage("--planted runs every planted bug: no --variant/--expect");
+      int status = 0;
+      for (const Planted& p : planted_) status |= run_one_planted(p, p.expected);
+      return status;
+    }
     if (!variant_.empty()) return run_planted();
     if (!expect_.empty()) usage("--expect needs --variant");
     bool ok = true;
@@ -157,6 +184,7 @@ class Driver {
       if (iterations_ != 0) search.iterations = iterations_;
       const Outcome o = simulate(s.runner, search);
       print(s.name, "faithful", search, o, o.kind == Kind::none ? "ok" : "FAILED");
+      record(s.name, s.property, "faithful", Kind::none, search, o, o.kind == Kind::none);
       if (o.kind != Kind::none) {
         std::cout << o.report;
         ok = false;
@@ -168,7 +196,6 @@ class Driver {
     return ok ? 0 : 1;
   }
 
- private:
   struct Scenario {
     std::string name, property;
     Search quick, full;
@@ -221,22 +248,81 @@ class Driver {
   int run_planted() {
     for (const Planted& p : planted_) {
       if (p.variant != variant_) continue;
-      Kind expected = p.expected;
-      if (!expect_.empty()) {
-        expected = parse_kind(expect_);
-      }
-      Search search = p.search;
-      if (full_) search.scheduler = rl::fair_full_search_scheduler_type;
-      if (iterations_ != 0) search.iterations = iterations_;
-      const Outcome o = simulate(p.runner, search);
-      const bool as_expected = o.kind == expected;
-      std::string verdict = as_expected ? "found as expected (" : "NOT as expected (expected ";
-      verdict += std::string(to_string(expected)) + ")";
-      print("planted", p.variant, search, o, verdict);
-      if (!as_expected || verbose_) std::cout << o.report;
-      return as_expected ? 0 : 1;
+      return run_one_planted(p, expect_.empty() ? p.expected : parse_kind(expect_));
     }
     usage("no planted bug named " + variant_);
+  }
+
+  int run_one_planted(const Planted& p, Kind expected) {
+    Search search = p.search;
+    if (full_) search.scheduler = rl::fair_full_search_scheduler_type;
+    if (iterations_ != 0) search.iterations = iterations_;
+    const Outcome o = simulate(p.runner, search);
+    const bool as_expected = o.kind == expected;
+    std::string verdict = as_expected ? "found as expected (" : "NOT as expected (expected ";
+    verdict += std::string(to_string(expected)) + ")";
+    print("planted", p.variant, search, o, verdict);
+    record("planted", p.what, p.variant, expected, search, o, as_expected);
+    if (!as_expected || verbose_) std::cout << o.report;
+    return as_expected ? 0 : 1;
+  }
+
+  // Run is one simulation, as --json writes it.
+  struct Run {
+    std::string scenario, what, variant, scheduler, result;
+    Kind expected, kind;
+    unsigned context_bound;
+    unsigned long iterations;
+    double seconds;
+    bool ok;
+  };
+
+  void record(const std::string& scenario, const std::string& what, const std::string& variant, Kind expected,
+              const Search& search, const Outcome& o, bool ok) {
+    runs_.push_back({scenario, what, variant, scheduler_name(search.scheduler), o.result, expected, o.kind,
+                     search.context_bound, o.iterations, o.seconds, ok});
+  }
+
+  static std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (const unsigned char c : text) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        out += escaped;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  }
+
+  // write_json() records every run of this process: {"model", "tier", "exit_status", "runs": [...]}.
+  void write_json(int status, long applied) const {
+    std::ofstream out(json_path_);
+    out << "{\"kind\": \"model-runs\", \"model\": " << quoted(model_) << ", \"tier\": \"" << (full_ ? "full" : "quick")
+        << "\", \"exit_status\": " << status;
+    if (applied >= 0) out << ", \"order_mutant\": " << quoted(order_mutant::active().text) << ", \"applied\": " << applied;
+    out << ", \"runs\": [";
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      const Run& r = runs_[i];
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.3f", r.seconds);
+      out << (i ? ",\n  " : "\n  ") << "{\"scenario\": " << quoted(r.scenario) << ", \"what\": " << quoted(r.what)
+          << ", \"variant\": " << quoted(r.variant) << ", \"scheduler\": " << quoted(r.scheduler);
+      if (r.scheduler == "context-bound") out << ", \"context_bound\": " << r.context_bound;
+      out << ", \"iterations\": " << r.iterations << ", \"failed\": " << (r.kind == Kind::none ? "false" : "true")
+          << ", \"result\": " << quoted(r.result) << ", \"kind\": \"" << to_string(r.kind) << "\", \"expected\": \""
+          << to_string(r.expected) << "\", \"ok\": " << (r.ok ? "true" : "false") << ", \"seconds\": " << seconds << "}";
+    }
+    out << "\n]}\n";
+    if (!out) {
+      std::cerr << "model_" << model_ << ": cannot write " << json_path_ << "\n";
+      std::exit(2);
+    }
   }
 
   int list() const {
@@ -271,10 +357,12 @@ class Driver {
     std::ostream& out = error.empty() ? std::cout : std::cerr;
     if (!error.empty()) out << "model_" << model_ << ": " << error << "\n";
     out << "usage: model_" << model_
-        << " [--full] [--scenario NAME] [--iterations N] [--verbose]\n"
+        << " [--full] [--scenario NAME] [--iterations N] [--verbose] [--json FILE]\n"
            "       model_"
         << model_
         << " --variant NAME [--expect data_race|assertion|invariant|deadlock|livelock] [--full] [--iterations N]\n"
+           "       model_"
+        << model_ << " --planted [--full] [--json FILE]\n"
            "       model_"
         << model_ << " --list\n";
     std::exit(error.empty() ? 0 : 2);
@@ -288,8 +376,9 @@ class Driver {
   }
 
   std::string model_;
-  bool full_ = false, verbose_ = false, list_ = false;
-  std::string variant_, expect_, scenario_;
+  bool full_ = false, verbose_ = false, list_ = false, all_planted_ = false;
+  std::string variant_, expect_, scenario_, json_path_;
+  std::vector<Run> runs_;
   unsigned iterations_ = 0;
   std::vector<Scenario> scenarios_;
   std::vector<Planted> planted_;

@@ -77,6 +77,54 @@ struct OwnerVsStealers : ModelTest<OwnerVsStealers<Sync, kThreads, kPushes>, kTh
   }
 };
 
+// StealChain: a thief is stolen from in turn. The owner of queue 0 pushes 4 goroutines into its
+// ring and pops; thread 1 steals half of queue 0 (one to run, the rest moved into its own ring
+// and published by steal_into()'s release store of its tail), then pops its own queue; thread
+// 2 steals half of queue 1 and pops its own. A goroutine's state written by the owner must be
+// visible to thread 2 through both publications (without the second, thread 2 reads a slot
+// thread 1 wrote with no happens-before edge: a race on the state, or the goroutine lost).
+template <class Sync>
+struct StealChain : ModelTest<StealChain<Sync>, 3> {
+  static constexpr int kPushes = 4;
+  using Queue = algo::GoRunQueue<int, Sync, 4>;
+  std::unique_ptr<Queue> queues[3];
+  Got got[3];
+  typename Sync::template var<int> state[kMaxTasks + 1];
+
+  void take(Got& mine, int v) {
+    if (v == 0) return;
+    GORO_MODEL_CHECK(state[v].load() == 10 * v, "a goroutine's state, written before push, is visible to whoever got it");
+    mine.add(v);
+  }
+
+  StealChain() {
+    for (auto& q : queues) q = std::make_unique<Queue>();
+  }
+
+  void thread(unsigned index) {
+    Got& mine = got[index];
+    Queue& own = *queues[index];
+    if (index == 0) {
+      int overflow[Queue::kOverflowBatch];
+      for (int v = 1; v <= kPushes; ++v) {
+        state[v].store(10 * v);
+        for (int g : own.push(v, false, std::span<int>(overflow))) take(mine, g);
+      }
+    } else {
+      take(mine, own.steal_into(*queues[index - 1], false));
+    }
+    for (int k = 0; k < kMaxTasks; ++k) take(mine, own.pop());
+  }
+
+  void after() {
+    int seen[kMaxTasks + 1] = {};
+    for (const Got& g : got) {
+      for (int k = 0; k < g.count; ++k) ++seen[g.values[k]];
+    }
+    for (int v = 1; v <= kPushes; ++v) GORO_MODEL_CHECK(seen[v] == 1, "each goroutine comes out exactly once");
+  }
+};
+
 }  // namespace
 }  // namespace goro::models
 
@@ -88,6 +136,9 @@ int main(int argc, char** argv) {
       {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 3});
   driver.scenario<OwnerVsStealers<RelacySync, 3, 6>>(
       "overflow_vs_two_stealers", "6 pushes into a ring of 4 (overflow batch) vs 2 stealers: each goroutine exactly once",
+      {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.scenario<StealChain<RelacySync>>(
+      "steal_chain", "4 pushes; a thief steals half, a second thief steals from the first: each goroutine exactly once",
       {rl::random_scheduler_type, 250000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.planted<OwnerVsStealers<BasicRelacySync<RelaxedOrders>, 2, 3>>(
       "relaxed_orders", "every order relaxed: the stealer reads a slot before the owner's write is visible",

@@ -22,6 +22,8 @@
 //   random(n)   rl::rand(n): the full-search scheduler explores every poll order select can pick.
 //   relax()     rl::yield(): tells the fair schedulers the thread is spinning.
 //   fence(o)    rl::atomic_thread_fence.
+//   orders      each atomic call's orders pass through order_mutant.hpp first: GORO_ORDER_MUTANT can
+//               weaken one call's order (or drop one fence) at run time, for the memory-order mutants.
 //
 // Planted bugs: a model must be able to fail. BasicRelacySync<Bugs> takes a set of knobs
 // (struct Faithful below, and the variants each model derives from it) that break the *policy*
@@ -64,6 +66,7 @@
 
 #include "goro/algo/park.hpp"
 #include "goro/algo/waiter.hpp"
+#include "order_mutant.hpp"
 
 namespace goro::algo {
 // Relacy prints the values atomics held in its histories.
@@ -159,8 +162,10 @@ class Atomic {
       return Bugs::mutation == m && std::string_view(l.function_name()).find(Bugs::mutate_in) != std::string_view::npos;
     }
   }
-  static rl::memory_order rl_order(order o, const loc& l) {
-    return mutated(Mutation::relax_orders, l) ? rl::mo_relaxed : to_rl<Bugs>(o);
+  // rl_order() is the order Relacy runs the call at l with: the shipped one, unless a planted
+  // bug or the run-time memory-order mutant (order_mutant.hpp) changes the argument-th order.
+  static rl::memory_order rl_order(order o, const loc& l, unsigned argument = 1) {
+    return mutated(Mutation::relax_orders, l) ? rl::mo_relaxed : to_rl<Bugs>(order_mutant::order(o, l, argument));
   }
   static bool split(const loc& l) { return Bugs::split_rmw || mutated(Mutation::split_rmw, l); }
 
@@ -227,9 +232,9 @@ class Atomic {
       return true;
     }
     if constexpr (weak) {
-      return impl_.compare_exchange_weak(expected, desired, rl_order(success, l), where(l), rl_order(failure, l), where(l));
+      return impl_.compare_exchange_weak(expected, desired, rl_order(success, l), where(l), rl_order(failure, l, 2), where(l));
     } else {
-      return impl_.compare_exchange_strong(expected, desired, rl_order(success, l), where(l), rl_order(failure, l), where(l));
+      return impl_.compare_exchange_strong(expected, desired, rl_order(success, l), where(l), rl_order(failure, l, 2), where(l));
     }
   }
 
@@ -359,7 +364,8 @@ struct BasicRelacySync {
   static void relax(std::source_location l = std::source_location::current());
   static void fence(std::memory_order order, std::source_location l = std::source_location::current()) {
     if constexpr (Bugs::drop_fences || Bugs::relaxed_orders) return;
-    rl::atomic_thread_fence(to_rl<Bugs>(order), where(l));
+    if (order_mutant::dropped(l)) return;
+    rl::atomic_thread_fence(to_rl<Bugs>(order_mutant::order(order, l)), where(l));
   }
 };
 

@@ -15,7 +15,7 @@ from .results.record import Record
 from .results.store import Store
 from .results.storeloc import open_store
 from .run import measure, packages, runner
-from .run.paths import DEFAULT_REPORT_DIR, QUICK_FILTER, REPO_ROOT
+from .run.paths import DEFAULT_REPORT_DIR, DEFAULT_VERIFY_DIR, QUICK_FILTER, REPO_ROOT
 from .run.procs import Stopwatch, format_seconds
 
 
@@ -49,8 +49,11 @@ def render(store: Store | None, record: Record, out: Path, baseline_selector: st
     """render() writes the report of a record (history = this machine's records of its kind in
     the store; without a store, the record alone)."""
     from .render import html  # jinja2/matplotlib: after the packages step
+    from .results.verification import load
+    verification = load(DEFAULT_VERIFY_DIR) if DEFAULT_VERIFY_DIR.is_dir() else None
     if store is None:
-        return html.write(record, out, baseline=None, history=commitorder.order([record]))
+        return html.write(record, out, baseline=None, history=commitorder.order([record]),
+                          verification=verification)
     history = [r for r in store.records(machine_id=record.machine_id) if r.kind == record.kind]
     if baseline_selector:
         baseline = store.get(baseline_selector)
@@ -59,7 +62,7 @@ def render(store: Store | None, record: Record, out: Path, baseline_selector: st
         baseline = earlier[-1] if earlier else None
     gates = list(store.records(kind="gate"))  # self-contained verdicts: every machine's
     return html.write(record, out, baseline=baseline, history=commitorder.order(history, branch),
-                      gates=gates)
+                      gates=gates, verification=verification)
 
 
 def dry_run(args: argparse.Namespace) -> int:

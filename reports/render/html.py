@@ -21,10 +21,11 @@ from ..analysis.changepoints import change_points
 from ..results.commitorder import Placed
 from ..results.gbjson import FAMILIES, FAMILY_TITLES, parse_name
 from ..results.record import Record
+from ..results.verification import Verification
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
          ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
-         ("history.html", "History"), ("gates.html", "Gates")]
+         ("history.html", "History"), ("gates.html", "Gates"), ("verification.html", "Verification")]
 
 
 def _environment() -> jinja2.Environment:
@@ -60,8 +61,9 @@ class _Lenient(dict):
 
 def write(record: Record, out: Path, baseline: Record | None = None,
           history: Sequence[Placed] = (), policy: verdicts.Policy | None = None,
-          gates: Sequence[Record] = ()) -> Path:
-    """write() renders every page into `out` and returns the index page."""
+          gates: Sequence[Record] = (), verification: Verification | None = None) -> Path:
+    """write() renders every page into `out` and returns the index page. The verification page
+    shows `verification` (saved `scripts/suite verify` results), or says how to make them."""
     policy = policy or verdicts.Policy()
     out.mkdir(parents=True, exist_ok=True)
     (out / "plots").mkdir(exist_ok=True)
@@ -112,6 +114,8 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
          fmt_time=units.value, fmt_ratio=lambda r: "n/a" if r is None else f"{r:.3f}",
          fmt_ci=lambda lo, hi: "n/a" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]")
+    from . import verification as verification_page
+    verification_page.write(verification or Verification(Path("(none)")), out, pages=PAGES)
     return out / "index.html"
 
 

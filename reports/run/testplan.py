@@ -80,6 +80,19 @@ def _dogfood_gate() -> int:
     return status
 
 
+# The sampled tier of the memory-order mutants: a few per run, drawn from the commit (so a commit
+# always runs the same ones, and the sample moves as the code does), against the models ctest
+# just built and passed. Each is one model process per model reaching the header (run-time
+# mutants: no rebuild), ~3-25 s apiece; the full list is `scripts/suite mutants --models`.
+ORDER_MUTANT_SAMPLE = 3
+
+
+def _order_mutants_sample() -> int:
+    return run([sys.executable, "-m", "reports.run.ordermutants", "--no-build", "--no-baseline",
+                "--sample", str(ORDER_MUTANT_SAMPLE), "--seed-from-commit",
+                "--json", str(REPO_ROOT / "build" / "release" / "ordermutants-sample.json")], cwd=REPO_ROOT)
+
+
 def _pytest() -> int:
     status = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                   str(REPO_ROOT / "reports" / "tests")], cwd=REPO_ROOT)
@@ -95,6 +108,8 @@ def steps() -> list[Step]:
         Step("build-release", "configure + build (release, -j2)", lambda: configure_and_build("release")),
         Step("ctest-release", "ctest (release, all labels)", lambda: _ctest("release"),
              needs="build-release"),
+        Step("order-mutants", f"memory-order mutants (a sample of {ORDER_MUTANT_SAMPLE}, seeded by the commit)",
+             _order_mutants_sample, needs="ctest-release"),
         Step("build-tsan", "configure + build (tsan)", lambda: configure_and_build("tsan"),
              sanitizer=True),
         Step("ctest-tsan", "ctest (tsan, -L sanitize)", lambda: _ctest("tsan", "sanitize"),

@@ -52,7 +52,8 @@ def report(tmp_path_factory) -> Path:
 def test_every_link_and_image_resolves(report):
     pages = sorted(report.glob("*.html"))
     assert {p.name for p in pages} >= {"index.html", "workloads.html", "scaling.html",
-                                       "designs.html", "compare.html", "history.html"}
+                                       "designs.html", "compare.html", "history.html",
+                                       "verification.html"}
     images = 0
     for page in pages:
         parser = _Links()
@@ -88,21 +89,27 @@ def test_svgs_are_reproducible(report, tmp_path):
     assert "<dc:date>" not in first
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-@pytest.mark.parametrize("page", ["index.html", "designs.html"])
-def test_chromium_renders_a_non_blank_page(report, tmp_path, page):
+def chromium_screenshot(page: Path, shot: Path, profile: Path, height: int = 1000) -> None:
+    """chromium_screenshot() renders page in headless Chromium into shot (a PNG) and checks that
+    it is a real page: full size, not blank, with dark text on it. The verification page's test
+    uses it too."""
     import matplotlib.image
     import numpy as np
-    shot = tmp_path / "shot.png"
     subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-                    "--window-size=1200,1000", (report / page).as_uri()],
+                    f"--user-data-dir={profile}", f"--screenshot={shot}",
+                    f"--window-size=1200,{height}", page.as_uri()],
                    capture_output=True, timeout=120, check=False)
     assert shot.is_file(), "chromium wrote no screenshot"
     pixels = matplotlib.image.imread(str(shot))
-    assert pixels.shape[0] >= 900 and pixels.shape[1] >= 1100
+    assert pixels.shape[0] >= height - 100 and pixels.shape[1] >= 1100
     grey = pixels[..., :3].mean(axis=2)
     assert float(np.var(grey)) > 1e-3, "screenshot is blank"
     assert float((grey < 0.5).mean()) > 0.005, "screenshot has (almost) no dark text"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+@pytest.mark.parametrize("page", ["index.html", "designs.html"])
+def test_chromium_renders_a_non_blank_page(report, tmp_path, page):
+    chromium_screenshot(report / page, tmp_path / "shot.png", tmp_path / "profile")

@@ -1,6 +1,7 @@
 """The memory-order mutant generator: which weakenings are legal, and keys that survive edits."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,31 @@ def test_suite_mutants_passes_its_options_through(run_suite):
     unknown = run_suite("mutants", "--only", "no-such-mutant")
     assert unknown.returncode == 2 and "no mutation named no-such-mutant" in unknown.stderr
     assert run_suite("mutants", "--models", "--sample", "0").returncode == 2
+
+
+def test_runtime_spec_names_the_call_by_line_and_column_only_where_the_line_has_two(tree):
+    mutants = generate(tree)
+    store = next(m for m in mutants if "x_.store(1" in m.site.context and m.weaker == "relaxed")
+    # "algo.hpp" is not under runtime/include in the fixture's layout: spec paths are relative to it.
+    assert store.runtime_spec() == "goro/algo/algo.hpp:6:0:1:relaxed"
+    second = next(m for m in mutants if "bool both" in m.site.context and m.site.slot == 2)
+    line = HEADER.splitlines()[second.site.line - 1]
+    # GCC's std::source_location names the column of the call's '(' (1-based).
+    assert second.runtime_spec() == f"goro/algo/algo.hpp:12:{line.index('y_.load(') + len('y_.load(')}:1:relaxed"
+
+
+def test_runtime_spec_of_a_cas_takes_the_failure_order_down_and_a_fence_is_dropped(tree):
+    mutants = generate(tree)
+    cas = next(m for m in mutants if m.site.role == "cas-success" and m.weaker == "relaxed")
+    assert cas.runtime_spec() == "goro/algo/algo.hpp:10:0:1:relaxed;goro/algo/algo.hpp:10:0:2:relaxed"
+    failure = next(m for m in mutants if m.site.role == "cas-failure")
+    assert failure.runtime_spec() == "goro/algo/algo.hpp:10:0:2:relaxed"
+    fence = next(m for m in mutants if m.site.role == "fence" and m.weaker == "relaxed")
+    assert fence.runtime_spec() == "goro/algo/algo.hpp:11:0:1:drop"
+
+
+def test_every_runtime_spec_of_the_shipped_algorithms_is_one_the_policy_parses():
+    spec = re.compile(r"^goro/algo/\w+\.hpp:[1-9]\d*:\d+:[12]:(relaxed|acquire|release|acq_rel|seq_cst|drop)$")
+    for m in generate(ordermutants.REPO_ROOT):
+        parts = m.runtime_spec().split(";")
+        assert 1 <= len(parts) <= 4 and all(spec.match(p) for p in parts), m.runtime_spec()

@@ -3,6 +3,7 @@
 //   goro-stress --list
 //   goro-stress mpmc close-storm --seconds 5 --seed 42
 //   goro-stress --all --seconds 600              # the long tier (scripts/suite stress)
+//   goro-stress --all --seconds 2 --json out.json  # also every scenario's result, machine-readable
 //
 // Each scenario runs rounds until its --seconds are spent. Round k draws everything from its own
 // seed (round 0's is --seed, round k+1's is derived from round k's) and, unless --policy and
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -65,6 +67,7 @@ struct CommandLine {
   std::optional<unsigned> workers;
   Settings settings;
   bool list = false;
+  std::string json;  // --json FILE: every scenario's outcome (the verification page reads it)
   std::string program = "goro-stress";
 };
 
@@ -88,6 +91,8 @@ void print_help(std::FILE* out) {
                "  --policy P          fifo | steal | go (default: rotate through all per round)\n"
                "  --workers W         worker threads, 1..1024 (default: rotate 1, 2, 4 per round)\n"
                "  --spawn-wave N      goroutines per spawn-storm wave (default 1000000)\n"
+               "  --json FILE         also write each scenario's seconds, rounds, operations, seed and\n"
+               "                      result as JSON\n"
                "  --help              this text\n"
                "\n"
                "exit status: 0 passed, 1 invariant failed, 2 bad command line, 3 hang\n");
@@ -158,6 +163,9 @@ CommandLine parse(int argc, char** argv) {
       cl.seed = parse_number<std::uint64_t>(flag, value(), 0, UINT64_MAX);
     } else if (flag == "--workers") {
       cl.workers = parse_number<unsigned>(flag, value(), 1, 1024);
+    } else if (flag == "--json") {
+      cl.json = std::string(value());
+      if (cl.json.empty()) throw UsageError("--json needs a file name");
     } else if (flag == "--spawn-wave") {
       cl.settings.spawn_wave = parse_number<std::uint64_t>(flag, value(), 1, 100'000'000);
     } else if (flag == "--policy") {
@@ -252,7 +260,50 @@ struct Outcome {
   std::uint64_t rounds = 0;
   double seconds = 0;
   bool passed = true;
+  std::string failure;  // what broke, and the command that replays it
 };
+
+// write_json() records each scenario's outcome: {"kind": "stress-run", "seed", "build", "scenarios": [...]}.
+void write_json(const CommandLine& cl, std::uint64_t seed, const std::vector<std::pair<const Scenario*, Outcome>>& runs) {
+  auto quoted = [](std::string_view text) {
+    std::string out = "\"";
+    for (const unsigned char c : text) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        out += escaped;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  };
+#if defined(GORO_CHAOS)
+  const char* build = "chaos";
+#elif defined(__SANITIZE_THREAD__)
+  const char* build = "tsan";
+#elif defined(__SANITIZE_ADDRESS__)
+  const char* build = "asan";
+#else
+  const char* build = "release";
+#endif
+  std::ofstream out(cl.json);
+  out << "{\"kind\": \"stress-run\", \"build\": \"" << build << "\", \"seed\": " << seed
+      << ", \"seconds_per_scenario\": " << cl.seconds << ", \"policy\": "
+      << (cl.policy ? quoted(goro::to_string(*cl.policy)) : std::string("\"rotating\"")) << ", \"workers\": "
+      << (cl.workers ? std::to_string(*cl.workers) : std::string("\"rotating\"")) << ", \"scenarios\": [";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& [s, o] = runs[i];
+    out << (i ? ",\n  " : "\n  ") << "{\"name\": " << quoted(s->name) << ", \"checks\": " << quoted(s->invariants)
+        << ", \"seconds\": " << o.seconds << ", \"rounds\": " << o.rounds << ", \"operations\": " << o.operations
+        << ", \"passed\": " << (o.passed ? "true" : "false") << ", \"failure\": " << quoted(o.failure) << "}";
+  }
+  out << "\n]}\n";
+  if (!out) throw UsageError("--json: cannot write " + cl.json);
+}
 
 Outcome run_scenario(const CommandLine& cl, const Scenario& s, std::uint64_t first_seed, Watchdog& watchdog) {
   const std::vector<goro::Policy>& policies = goro::all_policies();  // every registered policy, in turn
@@ -290,6 +341,7 @@ Outcome run_scenario(const CommandLine& cl, const Scenario& s, std::uint64_t fir
                    static_cast<unsigned long long>(seed), static_cast<int>(goro::to_string(policy).size()),
                    goro::to_string(policy).data(), workers, failure.c_str(), replay.c_str());
       out.passed = false;
+      out.failure = failure + " (round " + std::to_string(k) + ", seed " + std::to_string(seed) + "); reproduce with: " + replay;
       break;
     }
   }
@@ -320,6 +372,7 @@ int main_checked(int argc, char** argv) {
   std::fflush(stdout);
   Watchdog watchdog;
   bool all_passed = true;
+  std::vector<std::pair<const Scenario*, Outcome>> runs;
   std::printf("%-16s %8s %7s %14s %14s  %s\n", "scenario", "seconds", "rounds", "operations", "ops/s", "result");
   for (const Scenario* s : kScenarios) {
     if (std::find(cl.scenarios.begin(), cl.scenarios.end(), s) == cl.scenarios.end()) continue;
@@ -329,6 +382,8 @@ int main_checked(int argc, char** argv) {
                 o.operations / std::max(o.seconds, 1e-9), o.passed ? "ok" : "FAILED");
     std::fflush(stdout);
     all_passed = all_passed && o.passed;
+    runs.emplace_back(s, o);
+    if (!cl.json.empty()) write_json(cl, seed, runs);  // rewritten per scenario: a hang leaves the rest
   }
   return all_passed ? 0 : kExitFailed;
 }
