@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import jinja2
 import numpy as np
 
-from . import plots, tables, units
+from . import plots, tables, tracepage, units
 from ..analysis import verdicts
 from ..analysis.changepoints import change_points
 from ..results.commitorder import Placed
@@ -24,7 +24,7 @@ from ..results.record import Record
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
          ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
-         ("history.html", "History"), ("gates.html", "Gates")]
+         ("history.html", "History"), ("gates.html", "Gates"), ("traces.html", "Traces")]
 
 
 def _environment() -> jinja2.Environment:
@@ -112,6 +112,7 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
          fmt_time=units.value, fmt_ratio=lambda r: "n/a" if r is None else f"{r:.3f}",
          fmt_ci=lambda lo, hi: "n/a" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]")
+    tracepage.write_all(out, PAGES)  # a page per traced run kept in out/traces/ (scripts/suite trace)
     return out / "index.html"
 
 
