@@ -69,7 +69,11 @@ void Tracer::push(const Worker* w, const TraceEvent& event) noexcept {
   if (outside_.size() < kMaxEvents / 16) outside_.push_back(event);
 }
 
-void Tracer::run_begin(unsigned worker) noexcept { rings_[worker]->run_start_ns = now_ns(); }
+void Tracer::run_begin(unsigned worker) noexcept {
+  TraceRing& ring = *rings_[worker];
+  ring.run_start_ns = now_ns();
+  ring.idle = false;
+}
 
 void Tracer::run_end(const Worker& w, const G& g) noexcept {
   TraceRing& ring = *rings_[w.index];
@@ -88,7 +92,7 @@ void Tracer::run_end(const Worker& w, const G& g) noexcept {
     case SwitchAction::exit:
     case SwitchAction::none: event.detail = static_cast<std::uint8_t>(RunEnd::exit); break;
   }
-  ring.last_end_ns = end;
+  ring.idle = false;
   ring.push(event);
 }
 
@@ -97,10 +101,11 @@ void Tracer::spun(unsigned worker, bool found) noexcept {
   TraceEvent event;
   event.kind = TraceKind::spin;
   const std::uint64_t end = now_ns();
-  event.start_ns = ring.last_end_ns;
-  event.duration_ns = end - ring.last_end_ns;
+  const std::uint64_t start = ring.idle ? ring.idle_since_ns : end;
+  event.start_ns = start;
+  event.duration_ns = end - start;
   event.detail = found ? 1 : 0;
-  ring.last_end_ns = end;
+  ring.idle = false;
   ring.push(event);
 }
 
@@ -112,7 +117,7 @@ void Tracer::slept(unsigned worker, std::uint64_t start_ns, bool timed) noexcept
   event.start_ns = start_ns;
   event.duration_ns = end - start_ns;
   event.detail = timed ? 1 : 0;
-  ring.last_end_ns = end;
+  ring.idle = false;
   ring.push(event);
 }
 

@@ -7,7 +7,8 @@
 // are not workers, e.g. run()'s caller):
 //   run      "X" slice: a goroutine ran on the worker; args: g, end (yield | park | exit) and,
 //            for a park, its reason (chan send, chan recv, select, mutex, waitgroup, sleep, ...)
-//   spin     "X" slice: the worker spun for work, from its previous slice's end; args: found
+//   spin     "X" slice: the worker spun for work, from the first pop that found nothing (after
+//            its last run or sleep) to the end of the spin; args: found
 //   sleep    "X" slice: the worker slept on its futex; args: timed (a timer deadline bounded it)
 //   spawn    instant: go() queued goroutine g; args: g, parent (0: not from a goroutine)
 //   ready    instant: g was made runnable (after a park); args: g, by (a goroutine id, "worker"
@@ -91,9 +92,10 @@ class TraceRing {
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - origin_).count());
   }
 
-  // --- owned by the worker: where its current slice began, where its last one ended ---
+  // --- owned by the worker: where its current slice began; since when its pops found nothing ---
   std::uint64_t run_start_ns = 0;
-  std::uint64_t last_end_ns = 0;
+  std::uint64_t idle_since_ns = 0;
+  bool idle = false;  // a pop found nothing since the worker's last slice began
 
  private:
   const std::chrono::steady_clock::time_point origin_;
@@ -123,6 +125,12 @@ class Tracer {
   // --- the hooks (scheduler files call each from one line) ---
   void run_begin(unsigned worker) noexcept;
   void run_end(const Worker& w, const G& g) noexcept;  // before the switch action is handled
+  void popped(unsigned worker, bool found) noexcept {  // every pop of the idle loop: where idleness began
+    TraceRing& ring = *rings_[worker];
+    if (found || ring.idle) return;
+    ring.idle_since_ns = now_ns();
+    ring.idle = true;
+  }
   void spun(unsigned worker, bool found) noexcept;
   void spawned(const Worker* spawner, const G& child) noexcept;
   void readied(const Worker* by, const G& g, bool winding_down) noexcept;
