@@ -88,9 +88,9 @@ def test_svgs_are_reproducible(report, tmp_path):
     assert "<dc:date>" not in first
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-@pytest.mark.parametrize("page", ["index.html", "designs.html"])
-def test_chromium_renders_a_non_blank_page(report, tmp_path, page):
+def screenshot_is_a_page(page: Path, tmp_path: Path, height: int = 1000):
+    """screenshot_is_a_page() renders `page` in headless Chromium, checks the screenshot is a
+    non-blank page with text, and returns its pixels (rows × columns × RGB(A), 0..1)."""
     import matplotlib.image
     import numpy as np
     shot = tmp_path / "shot.png"
@@ -98,11 +98,18 @@ def test_chromium_renders_a_non_blank_page(report, tmp_path, page):
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
                     f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-                    "--window-size=1200,1000", (report / page).as_uri()],
+                    f"--window-size=1200,{height}", page.as_uri()],
                    capture_output=True, timeout=120, check=False)
     assert shot.is_file(), "chromium wrote no screenshot"
     pixels = matplotlib.image.imread(str(shot))
-    assert pixels.shape[0] >= 900 and pixels.shape[1] >= 1100
+    assert pixels.shape[0] >= height - 100 and pixels.shape[1] >= 1100
     grey = pixels[..., :3].mean(axis=2)
     assert float(np.var(grey)) > 1e-3, "screenshot is blank"
     assert float((grey < 0.5).mean()) > 0.005, "screenshot has (almost) no dark text"
+    return pixels
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+@pytest.mark.parametrize("page", ["index.html", "designs.html"])
+def test_chromium_renders_a_non_blank_page(report, tmp_path, page):
+    screenshot_is_a_page(report / page, tmp_path)
