@@ -29,8 +29,8 @@ from .results.store import StoreError
 from .run import packages
 
 # Subcommand modules, in the order --help lists them.
-COMMAND_MODULES = ("testcmd", "benchcmd", "reportcmd", "comparecmd", "gatecmd", "historycmd",
-                   "designscmd", "storecmd", "verifycmd", "delegates")
+COMMAND_MODULES = ("testcmd", "benchcmd", "reportcmd", "tracecmd", "comparecmd", "gatecmd",
+                   "historycmd", "designscmd", "storecmd", "verifycmd", "delegates")
 # Commands that only need the standard library (no numpy/scipy/matplotlib); `test` installs
 # its packages in its own first step. A command may instead name its packages itself with
 # set_defaults(required_packages=function(args)).

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import jinja2
 import numpy as np
 
-from . import plots, tables, units
+from . import plots, tables, tracepage, units
 from ..analysis import verdicts
 from ..analysis.changepoints import change_points
 from ..results.commitorder import Placed
@@ -25,7 +25,8 @@ from ..results.verification import Verification
 
 PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
          ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
-         ("history.html", "History"), ("gates.html", "Gates"), ("verification.html", "Verification")]
+         ("history.html", "History"), ("gates.html", "Gates"), ("traces.html", "Traces"),
+         ("verification.html", "Verification")]
 
 
 def _environment() -> jinja2.Environment:
@@ -116,6 +117,7 @@ def write(record: Record, out: Path, baseline: Record | None = None,
          fmt_ci=lambda lo, hi: "n/a" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]")
     from . import verification as verification_page
     verification_page.write(verification or Verification(Path("(none)")), out, pages=PAGES)
+    tracepage.write_all(out, PAGES)  # a page per traced run kept in out/traces/ (scripts/suite trace)
     return out / "index.html"
 
 

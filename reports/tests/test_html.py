@@ -89,10 +89,10 @@ def test_svgs_are_reproducible(report, tmp_path):
     assert "<dc:date>" not in first
 
 
-def chromium_screenshot(page: Path, shot: Path, profile: Path, height: int = 1000) -> None:
-    """chromium_screenshot() renders page in headless Chromium into shot (a PNG) and checks that
-    it is a real page: full size, not blank, with dark text on it. The verification page's test
-    uses it too."""
+def chromium_screenshot(page: Path, shot: Path, profile: Path, height: int = 1000):
+    """chromium_screenshot() renders page in headless Chromium into shot (a PNG), checks that
+    it is a real page (full size, not blank, with dark text on it) and returns its pixels
+    (rows × columns × RGB(A), 0..1). The verification and trace pages' tests use it too."""
     import matplotlib.image
     import numpy as np
     subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -107,6 +107,7 @@ def chromium_screenshot(page: Path, shot: Path, profile: Path, height: int = 100
     grey = pixels[..., :3].mean(axis=2)
     assert float(np.var(grey)) > 1e-3, "screenshot is blank"
     assert float((grey < 0.5).mean()) > 0.005, "screenshot has (almost) no dark text"
+    return pixels
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")

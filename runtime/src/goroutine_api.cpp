@@ -49,6 +49,7 @@ void no_unlock(void*) {}
   if (g == nullptr) throw std::logic_error("goro: blocking on a nil channel outside a goroutine");
   WaitContext ctx;
   ctx.goroutine = g;
+  ctx.reason = algo::WaitReason::nil_chan;
   RuntimeSync::park(ctx, &no_unlock, nullptr);
   // Only the wind-down claims a context nobody else can see.
   throw cancelled();

@@ -44,6 +44,7 @@ void Scheduler::add_timer(TimerNode* node) {
 // ---------------------------------------------------------------- the idle protocol's Host
 
 void Scheduler::run_due_timers(Worker* w, bool all_heaps) {
+  const TimersSpan traced(tracer_.get(), w);
   if (!all_heaps) {
     const Clock::time_point now = Clock::now();
     if (w->timers.maybe_due(now)) w->timers.run_due(now, w->counters.timers_fired);
@@ -62,6 +63,7 @@ Clock::time_point Scheduler::earliest_deadline() const {
 }
 
 void Scheduler::wait(IdleSlot& slot, Clock::time_point deadline) {
+  const SleepSpan traced(tracer_.get(), this_worker(), deadline != Clock::time_point::max());
   if (deadline == Clock::time_point::max()) {
     futex_wait(slot.wake_word, 0, nullptr);
     return;
@@ -72,7 +74,10 @@ void Scheduler::wait(IdleSlot& slot, Clock::time_point deadline) {
   futex_wait(slot.wake_word, 0, &relative);
 }
 
-void Scheduler::wake(IdleSlot& slot) { futex_wake(slot.wake_word, 1); }
+void Scheduler::wake(IdleSlot& slot) {
+  if (tracer_) trace_wake(slot);
+  futex_wake(slot.wake_word, 1);
+}
 
 void Scheduler::deadlocked(std::size_t goroutines) {
   {

@@ -53,6 +53,7 @@ void Scheduler::ready(G* g) noexcept { parking_.ready(g); }
 void Scheduler::enqueue(G* g) noexcept {
   Worker* w = this_worker();
   const bool ours = w != nullptr && w->scheduler == this;
+  if (tracer_) tracer_->readied(ours ? w : nullptr, *g, winding_down());  // before the push: g may run at once
   policy_->push(ours ? w->index : kNoWorker, g, SchedulerPolicy::Reason::woken);
   notify(ours);
 }
@@ -65,8 +66,10 @@ void Scheduler::run_goroutine(Worker& w, G* g) {
   parking_.started(g);
   WorkerCounters::bump(w.counters.context_switches);
   w.action = SwitchAction::none;
+  if (tracer_) tracer_->run_begin(w.index);
   enter(w, *g);
   w.current = nullptr;
+  if (tracer_) tracer_->run_end(w, *g);
   switch (w.action) {
     case SwitchAction::yield:
       parking_.yielded(g);

@@ -25,12 +25,21 @@ namespace goro::detail {
 // The worker index used for pushes from threads that are not workers of this runtime.
 inline constexpr unsigned kNoWorker = ~0u;
 
+class TraceRing;
+void record_steal(TraceRing& ring, unsigned victim) noexcept;  // trace.cpp
+
 // Counters a policy bumps; each worker owns one (relaxed atomics: written by the owner, read by stats()).
 struct PolicyCounters {
   std::atomic<std::uint64_t> steals{0};
   std::atomic<std::uint64_t> global_queue_pops{0};
+  TraceRing* trace = nullptr;  // the worker's trace ring while traced (GORO_TRACE), else null
   void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {
     counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  // stole() counts one successful steal from `victim` (and traces it): every policy's steal path.
+  void stole(unsigned victim) noexcept {
+    add(steals);
+    if (trace != nullptr) record_steal(*trace, victim);
   }
 };
 
@@ -51,7 +60,7 @@ G* steal_from_victims(unsigned worker, unsigned workers, Rng& rng, PolicyCounter
     const unsigned victim = (start + k) % workers;
     if (victim == worker) continue;
     if (G* g = try_steal(victim)) {
-      counters.add(counters.steals);
+      counters.stole(victim);
       return g;
     }
   }

@@ -76,6 +76,11 @@ Policy default_policy() {
   }
 }
 
+std::string default_trace() {
+  const char* env = std::getenv("GORO_TRACE");
+  return env != nullptr ? std::string(env) : std::string();
+}
+
 Runtime::Runtime(Options options) : scheduler_(std::make_unique<detail::Scheduler>(options)) {}
 
 Runtime::~Runtime() = default;

@@ -29,6 +29,7 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
   for (unsigned i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i, armed_timers_, seed + 0x9E37ull * (i + 1)));
   }
+  if (!options_.trace.empty()) start_trace();
   install_overflow_guard(&stacks_);
   for (auto& w : workers_) {
     Worker* worker = w.get();

@@ -29,6 +29,7 @@
 #include "goroutine.hpp"
 #include "policy.hpp"
 #include "stack_pool.hpp"
+#include "trace.hpp"
 #include "worker.hpp"
 
 namespace goro::detail {
@@ -93,7 +94,11 @@ class Scheduler {
   using goroutine = G*;
   using idle_slot = IdleSlot;
   static IdleSlot& sleeper(Worker* w) noexcept { return w->idle; }
-  G* pop(Worker* w) { return policy_->pop(w->index, w->policy_counters); }
+  G* pop(Worker* w) {
+    G* g = policy_->pop(w->index, w->policy_counters);
+    if (tracer_) tracer_->popped(w->index, g != nullptr);
+    return g;
+  }
   void run_timers(Worker* w, bool all_heaps) {
     // Own heap empty (the common case): no clock read, no call.
     if (!all_heaps && w->timers.next_deadline() == Clock::time_point::max()) return;
@@ -109,14 +114,17 @@ class Scheduler {
   void wake(IdleSlot& slot);
   void deadlocked(std::size_t goroutines);
   static void count_sleep(Worker* w) noexcept { WorkerCounters::bump(w->counters.worker_parks); }
-  static void count_spin(Worker* w, bool found) noexcept {
+  void count_spin(Worker* w, bool found) noexcept {
     WorkerCounters::bump(w->counters.worker_spins);
     if (!found) WorkerCounters::bump(w->counters.worker_spins_empty);
+    if (tracer_) tracer_->spun(w->index, found);
   }
   void count_wake();
 
  private:
   void run_due_timers(Worker* w, bool all_heaps);
+  void start_trace();                     // trace.cpp: the Tracer, its rings in the policy counters
+  void trace_wake(const IdleSlot& slot);  // trace.cpp: the wake instant, naming the woken worker
   // kSpinTime: long enough to cover a channel partner's round trip on the other core (a few
   // µs), short enough that an idle runtime sleeps promptly. Below the ~50 µs cost of a futex
   // sleep + wake pair it is always worth spinning first.
@@ -124,6 +132,7 @@ class Scheduler {
 
   const Options options_;
   std::unique_ptr<SchedulerPolicy> policy_;
+  std::unique_ptr<Tracer> tracer_;  // null unless Options::trace names a file (trace.hpp)
   StackPool stacks_;
   RuntimeSync::atomic<std::int64_t> armed_timers_{0};  // pending timers, all heaps (timers.hpp)
   std::vector<std::unique_ptr<Worker>> workers_;

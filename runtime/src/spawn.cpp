@@ -71,6 +71,7 @@ void Scheduler::publish_spawn(Worker* spawner, G* g, ClosureEntry entry, Closure
   } else {
     external_created_.fetch_add(1, std::memory_order_relaxed);
   }
+  if (tracer_) tracer_->spawned(spawner, *g);
   policy_->push(spawner != nullptr ? spawner->index : kNoWorker, g, SchedulerPolicy::Reason::spawned);
 }
 

@@ -69,6 +69,7 @@ void sleep_until(Clock::time_point deadline) {
   }
   detail::WaitContext ctx;
   ctx.goroutine = detail::current_g();
+  ctx.reason = algo::WaitReason::sleep;
   detail::SleepTimer timer;
   timer.when = deadline;
   timer.fire = &detail::fire_sleep;

@@ -36,10 +36,14 @@ unsigned default_workers();
 // default_policy() is GORO_POLICY when set (else std::invalid_argument), otherwise Policy::go.
 Policy default_policy();
 
+// default_trace() is GORO_TRACE (a file to write the execution trace to), otherwise "" (off).
+std::string default_trace();
+
 struct Options {
   unsigned workers = default_workers();
   Policy policy = default_policy();
   std::size_t stack_size = 64 * 1024;  // bytes of address space per goroutine; RSS grows only with use
+  std::string trace = default_trace();  // non-empty: write an execution trace there (Chrome JSON, runtime/src/trace.hpp)
 };
 
 }  // namespace goro

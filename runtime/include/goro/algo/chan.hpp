@@ -269,6 +269,7 @@ class Channel final : public ChannelBase<Sync> {
   OpStatus park_locked(WaitQueue<Sync>& queue, slot_type* slot) {
     WaitContext<Sync> ctx;
     ctx.goroutine = Sync::current_goroutine();
+    ctx.reason = &queue == &this->sendq_ ? WaitReason::chan_send : WaitReason::chan_recv;
     Waiter<Sync> waiter;
     waiter.ctx = &ctx;
     waiter.slot = slot;

@@ -291,7 +291,7 @@ class Mutex {
 
   typename Sync::template atomic<std::uint32_t> state_{0};
   typename Sync::template var<std::uint32_t> tokens_;  // guarded by root_.lock_
-  SemaRoot<Sync> root_;
+  SemaRoot<Sync> root_{WaitReason::mutex};
 };
 
 }  // namespace goro::algo

@@ -117,6 +117,7 @@ SelectOutcome select(std::span<SelectCase<Sync>> cases, SelectScratch<Sync> scra
   // pass 2: enqueue on all channels, in lock order, then park.
   WaitContext<Sync> ctx;
   ctx.goroutine = Sync::current_goroutine();
+  ctx.reason = WaitReason::select;
   for (std::size_t i = 0; i < n; ++i) {
     Waiter<Sync>& w = scratch.waiters[i];
     w.ctx = &ctx;

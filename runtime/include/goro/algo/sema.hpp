@@ -14,6 +14,9 @@ namespace goro::algo {
 template <class Sync>
 class SemaRoot {
  public:
+  // reason: what a goroutine parked here waits for, as the tracer names it (mutex, waitgroup).
+  explicit SemaRoot(WaitReason reason = WaitReason::other) : reason_(reason) {}
+
   typename Sync::mutex lock_;  // guards queue_; held only for a few instructions, never while readying
 
   // park_locked() queues the caller (at the back, or at the front when `front`) and parks it.
@@ -22,6 +25,7 @@ class SemaRoot {
   OpStatus park_locked(bool front = false) {
     WaitContext<Sync> ctx;
     ctx.goroutine = Sync::current_goroutine();
+    ctx.reason = reason_;
     Waiter<Sync> waiter;
     waiter.ctx = &ctx;
     if (front) {
@@ -60,6 +64,7 @@ class SemaRoot {
  private:
   static void unlock_root(void* root) { static_cast<SemaRoot*>(root)->lock_.unlock(); }
   WaitQueue<Sync> queue_;
+  const WaitReason reason_;
 };
 
 }  // namespace goro::algo

@@ -34,6 +34,15 @@ namespace goro::algo {
 template <class Sync>
 struct Waiter;
 
+// WaitReason says what a parked goroutine waits for: only the execution tracer reads it
+// (runtime/src/trace.hpp), so a model or an unnamed wait may leave it `other`.
+enum class WaitReason : std::uint8_t { other, chan_send, chan_recv, select, mutex, waitgroup, sleep, nil_chan };
+
+constexpr const char* to_string(WaitReason reason) noexcept {
+  constexpr const char* names[] = {"other", "chan send", "chan recv", "select", "mutex", "waitgroup", "sleep", "nil chan"};
+  return names[static_cast<std::uint8_t>(reason)];
+}
+
 template <class Sync>
 struct WaitContext {
   static constexpr std::uint32_t kWaiting = 0;
@@ -41,6 +50,7 @@ struct WaitContext {
 
   typename Sync::template atomic<std::uint32_t> state{kWaiting};
   typename Sync::goroutine goroutine{};
+  WaitReason reason = WaitReason::other;  // written by the owner before it parks; read by its worker's tracer
   // Written by the claimer before ready(); read by the owner after it wakes.
   typename Sync::template var<Waiter<Sync>*> fired;
   typename Sync::template var<bool> cancelled;

@@ -88,7 +88,7 @@ class WaitGroup {
   static std::uint32_t waiters_of(std::uint64_t state) { return static_cast<std::uint32_t>(state); }
 
   typename Sync::template atomic<std::uint64_t> state_{0};  // counter << 32 | waiters
-  SemaRoot<Sync> root_;
+  SemaRoot<Sync> root_{WaitReason::waitgroup};
 };
 
 }  // namespace goro::algo
