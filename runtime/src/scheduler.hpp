@@ -93,7 +93,7 @@ class Scheduler {
   using goroutine = G*;
   using idle_slot = IdleSlot;
   static IdleSlot& sleeper(Worker* w) noexcept { return w->idle; }
-  G* pop(Worker* w) { return policy_->pop(w->index, w->policy_counters); }
+  G* pop(Worker* w) { return static_cast<G*>(policy_->pop(w->index, w->policy_counters)); }
   void run_timers(Worker* w, bool all_heaps) {
     // Own heap empty (the common case): no clock read, no call.
     if (!all_heaps && w->timers.next_deadline() == Clock::time_point::max()) return;
