@@ -2,13 +2,16 @@
 
 One place knows the build commands, so `test`, `bench`, `report`, `gate`, `models` and `stress`
 build alike: configure with the preset, then `cmake --build --preset ... -j2` (two cores shared by
-everyone on a CI runner or a laptop; more jobs only thrash).
+everyone on a CI runner or a laptop; more jobs only thrash). Also the out-of-tree custom policy
+example, built against an installed goro as a user would.
 """
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
-from .paths import REPO_ROOT
+from .paths import REPO_ROOT, build_dir
 from .procs import run
 
 
@@ -28,3 +31,39 @@ def build_benchmarks(root: Path = REPO_ROOT) -> int:
     (-j2): measuring needs neither the tests nor the models (the runner builds the Go twin)."""
     status = run(["cmake", "--preset", "release"], cwd=root)
     return status or run(["cmake", "--build", "--preset", "release", "-j2", "--target", "goro_bench"], cwd=root)
+
+
+# The out-of-tree example (README, "Adding your own scheduler policy"): where it is, and where
+# the test command installs goro and builds the example (kept between runs: incremental).
+CUSTOM_POLICY_SOURCE = Path("runtime") / "examples" / "custom_policy"
+CUSTOM_POLICY_WORK = Path("build") / "custom_policy"
+
+
+def custom_policy_example(root: Path = REPO_ROOT) -> int:
+    """custom_policy_example() does what a user with their own policy does, from an existing
+    release build: `cmake --install` goro into a fresh prefix, configure and build
+    runtime/examples/custom_policy against it with find_package(goro), run its conformance tests
+    (ctest), and check that its benchmark binary lists goro's workloads on lifo_slot next to
+    the built-ins."""
+    work = root / CUSTOM_POLICY_WORK
+    prefix, build = work / "prefix", work / "build"
+    shutil.rmtree(prefix, ignore_errors=True)
+    status = run(["cmake", "--install", str(build_dir("release", root)), "--prefix", str(prefix)], cwd=root)
+    status = status or run(["cmake", "-S", str(root / CUSTOM_POLICY_SOURCE), "-B", str(build),
+                            f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], cwd=root)
+    status = status or run(["cmake", "--build", str(build), "-j2"], cwd=root)
+    status = status or run(["ctest", "--test-dir", str(build), "-j2", "--no-tests=error",
+                            "--output-on-failure", "--timeout", "300"], cwd=root)
+    if status:
+        return status
+    bench = build / "lifo_slot_bench"
+    listed = subprocess.run([str(bench), "--benchmark_list_tests"], capture_output=True, text=True, check=False)
+    names = listed.stdout.split()
+    wanted = [f"chan_pingpong/goro/{policy}/workers:1" for policy in ("lifo_slot", "fifo", "steal", "go")]
+    missing = [name for name in wanted if name not in names]
+    if listed.returncode != 0 or missing:
+        print(f"custom policy example: {bench} does not list {', '.join(missing) or 'its benchmarks'}", flush=True)
+        return 1
+    print(f"custom policy example: conformance passed; {bench} runs {len(names)} benchmarks "
+          "(goro's workloads on lifo_slot, fifo, steal and go)", flush=True)
+    return 0

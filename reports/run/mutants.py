@@ -39,10 +39,11 @@ DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
 DEFAULT_SCRATCH = REPO_ROOT / "build" / "mutants"
 PROPERTY_TARGET = "goro_property_tests"
 # The unit-test binaries a mutant runs, fastest to fail first (runtime/tests/CMakeLists.txt's
-# GORO_UNIT_TESTS minus options_test, which exercises no algorithm). million_test and
+# GORO_UNIT_TESTS minus options_test, which exercises no algorithm, plus the policy conformance
+# kit on the built-in policies, conformance_test). million_test and
 # overflow_test are left out: they measure memory and stack overflow, not the algorithms.
 UNIT_TARGETS = ("chan_test", "select_test", "sync_test", "timer_test", "goroutine_test",
-                "ending_test", "pipeline_test")
+                "ending_test", "pipeline_test", "conformance_test")
 # What a scratch copy needs besides runtime/: the top-level project (it skips the absent
 # benches/, models/ and stress/ directories).
 TOP_LEVEL = ("CMakeLists.txt",)

@@ -1,7 +1,7 @@
 """The test command's plan: the ordered steps of `scripts/suite test` and what each one runs.
 
 Each Step names a stage (packages, the release and sanitizer builds with their ctest runs, the
-benchmark smoke test, the report-only dogfood gate, pytest) and the step whose failure makes it
+out-of-tree custom policy example, the benchmark smoke test, the report-only dogfood gate, pytest) and the step whose failure makes it
 pointless; testcmd.py selects steps from the options, runs them and prints the summary.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import packages
-from .build import configure_and_build
+from .build import configure_and_build, custom_policy_example
 from .paths import REPO_ROOT, cpp_bench_binary
 from .procs import capture, run
 
@@ -110,6 +110,8 @@ def steps() -> list[Step]:
              needs="build-release"),
         Step("order-mutants", f"memory-order mutants (a sample of {ORDER_MUTANT_SAMPLE}, seeded by the commit)",
              _order_mutants_sample, needs="ctest-release"),
+        Step("custom-policy", "custom policy example: out of tree against an installed goro, its conformance kit",
+             custom_policy_example, needs="build-release"),
         Step("build-tsan", "configure + build (tsan)", lambda: configure_and_build("tsan"),
              sanitizer=True),
         Step("ctest-tsan", "ctest (tsan, -L sanitize)", lambda: _ctest("tsan", "sanitize"),

@@ -18,6 +18,7 @@
 #include "goro/algo/park.hpp"
 #include "goro/algo/waiter.hpp"
 #include "goro/detail/spawn.hpp"
+#include "goro/policy.hpp"
 #include "goro/sync/runtime_sync.hpp"
 #include "exception_state.hpp"
 #include "stack_pool.hpp"
@@ -30,7 +31,9 @@ class Worker;
 
 using WaitContext = algo::WaitContext<RuntimeSync>;
 
-struct G {
+// G is the runtime's control block; its public base, goro::Goroutine, is what a scheduler policy
+// sees (the run-queue link and arrival stamp live there).
+struct G : Goroutine {
   // --- owned by whoever runs or resumes the goroutine (one thread at a time) ---
   ctx::fcontext_t context = nullptr;  // saved registers while not running
   Worker* worker = nullptr;           // the worker running it (valid while running)
@@ -39,9 +42,7 @@ struct G {
   std::uint64_t id = 0;
   ClosureEntry entry = nullptr;
   void* closure = nullptr;
-  RuntimeSync::var<G*> queue_next;    // intrusive link: guarded by the run queue holding it
   ExceptionState exception_state;     // its caught-exception chain while it is switched out
-  std::atomic<std::uint64_t> queued_at{0};  // policy's arrival stamp (steal.cpp); relaxed, heuristic
 
   // --- state and parking, shared: the park protocol's per-goroutine part (goro/algo/park.hpp) ---
   algo::ParkState<RuntimeSync> park;

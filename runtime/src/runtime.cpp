@@ -12,44 +12,6 @@
 
 namespace goro {
 
-namespace {
-
-std::string valid_policy_names() {
-  std::string names;
-  for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
-    if (!names.empty()) names += ", ";
-    names += r->name;
-  }
-  return names;
-}
-
-}  // namespace
-
-Policy parse_policy(std::string_view name) {
-  for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
-    if (r->name == name) return r->policy;
-  }
-  throw std::invalid_argument("goro: unknown scheduler policy '" + std::string(name) + "' (valid: " + valid_policy_names() + ")");
-}
-
-std::string_view to_string(Policy policy) noexcept {
-  for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
-    if (r->policy == policy) return r->name;
-  }
-  return "?";
-}
-
-const std::vector<Policy>& all_policies() noexcept {
-  static const std::vector<Policy> policies = [] {
-    std::vector<Policy> list;
-    for (const detail::PolicyRegistration* r = detail::policy_registry_begin(); r != detail::policy_registry_end(); ++r) {
-      list.push_back(r->policy);
-    }
-    return list;
-  }();
-  return policies;
-}
-
 unsigned default_workers() {
   const char* env = std::getenv("GORO_WORKERS");
   if (env == nullptr) {
@@ -72,7 +34,7 @@ Policy default_policy() {
     return parse_policy(env);
   } catch (const std::invalid_argument&) {
     throw std::invalid_argument("goro: GORO_POLICY='" + std::string(env) + "' is not a scheduler policy (valid: " +
-                                valid_policy_names() + ")");
+                                detail::valid_policy_names() + ")");
   }
 }
 

@@ -18,13 +18,11 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
   if (options_.workers == 0 || options_.workers > 1024) {
     throw std::invalid_argument("goro: Options::workers must be between 1 and 1024, got " + std::to_string(options_.workers));
   }
-  const PolicyRegistration* found = nullptr;
-  for (const PolicyRegistration* r = policy_registry_begin(); r != policy_registry_end(); ++r) {
-    if (r->policy == options_.policy) found = r;
-  }
-  if (found == nullptr) throw std::invalid_argument("goro: Options::policy is not a registered policy");
   const std::uint64_t seed = 0x6A09E667F3BCC908ull ^ static_cast<std::uint64_t>(::getpid());
-  policy_ = found->make(options_.workers, seed);
+  policy_ = options_.policy.registration().make(options_.workers, seed);
+  if (policy_ == nullptr) {
+    throw std::invalid_argument("goro: the factory of policy '" + std::string(options_.policy.name()) + "' returned no policy");
+  }
   registry_ = std::vector<RegistryShard>(options_.workers + 1);
   for (unsigned i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i, armed_timers_, seed + 0x9E37ull * (i + 1)));
@@ -96,6 +94,7 @@ void Scheduler::record_exception(std::exception_ptr error) {
 
 Stats Scheduler::stats() const {
   Stats s;
+  s.policy = options_.policy.name();
   for (const auto& w : workers_) {
     s.goroutines_created += w->counters.goroutines_created.load(std::memory_order_relaxed);
     s.context_switches += w->counters.context_switches.load(std::memory_order_relaxed);

@@ -95,7 +95,7 @@ class Scheduler {
   using idle_slot = IdleSlot;
   static IdleSlot& sleeper(Worker* w) noexcept { return w->idle; }
   G* pop(Worker* w) {
-    G* g = policy_->pop(w->index, w->policy_counters);
+    G* g = static_cast<G*>(policy_->pop(w->index, w->policy_counters));
     if (tracer_) tracer_->popped(w->index, g != nullptr);
     return g;
   }

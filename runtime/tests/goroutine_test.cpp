@@ -157,9 +157,9 @@ TEST_P(Goroutine, AWokenGoroutineIsNotStarvedByAPingPongPair) {
 // Main's yields go to its own worker's queue, which therefore never runs dry; the periodic
 // global-queue check (every 61st pop, as in Go's schedule()) is meant to let the woken goroutine
 // in. Counted in yields, not time: we allow 10,000,000 (a few seconds) before main gives up and
-// the test fails. Known gap: with that check removed (the go- and steal-policy-skips-global-poll
-// mutants) the goroutine still gets in, by a path not identified yet, so this test does not pin
-// the 61-tick check; both mutants survive.
+// the test fails. This test does not pin the 61-tick check (with it removed — the go- and
+// steal-policy-skips-global-poll mutants — the goroutine still gets in); the conformance kit's
+// InjectedGoroutineNotStarved does, with busy ping-pong pairs instead of a yielding main.
 TEST_P(Goroutine, AGoroutineReadiedByAPlainThreadRunsWhileMainKeepsYielding) {
   constexpr int kMaxYields = 10'000'000;
   std::atomic<bool> started{false}, parked{false}, received{false};

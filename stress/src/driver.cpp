@@ -88,7 +88,7 @@ void print_help(std::FILE* out) {
                "  --list              list the scenarios and the invariants each checks, then exit\n"
                "  --seconds S         seconds per scenario (default 3; fractions allowed)\n"
                "  --seed N            seed of the first round (default: random, printed)\n"
-               "  --policy P          fifo | steal | go (default: rotate through all per round)\n"
+               "  --policy P          a registered policy: fifo | steal | go | ... (default: rotate through all per round)\n"
                "  --workers W         worker threads, 1..1024 (default: rotate 1, 2, 4 per round)\n"
                "  --spawn-wave N      goroutines per spawn-storm wave (default 1000000)\n"
                "  --json FILE         also write each scenario's seconds, rounds, operations, seed and\n"

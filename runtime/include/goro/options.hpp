@@ -1,7 +1,7 @@
 // options.hpp — how a Runtime is configured: worker count, scheduling policy, stack size.
 //
 //   goro::Options opts;                 // defaults: GORO_WORKERS / GORO_POLICY, else nproc and Policy::go
-//   opts.policy = goro::parse_policy("steal");
+//   opts.policy = goro::parse_policy("steal");   // or a policy of your own: goro::register_policy()
 //   goro::Runtime rt(opts);
 //
 // The defaults read the environment variables GORO_WORKERS and GORO_POLICY; a bad value throws
@@ -10,24 +10,43 @@
 #pragma once
 
 #include <cstddef>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace goro {
 
-// Policy names the scheduler design; each lives in one file under runtime/src/policies/.
-enum class Policy { fifo, steal, go };
+namespace detail {
+struct PolicyRegistration;
+}
 
-// parse_policy() maps "fifo" | "steal" | "go" to a Policy; anything else throws
-// std::invalid_argument listing the valid names.
+// Policy names a registered scheduler design: a built-in (one file each under
+// runtime/src/policies/) or one added with register_policy() (<goro/policy.hpp>). A value type,
+// equal when it names the same registration.
+class Policy {
+ public:
+  static const Policy fifo, steal, go;  // the first built-ins; parse_policy() finds any registered name
+  std::string_view name() const noexcept;
+  friend bool operator==(Policy, Policy) = default;
+  const detail::PolicyRegistration& registration() const noexcept { return *registration_; }
+  constexpr explicit Policy(const detail::PolicyRegistration* registration) noexcept : registration_(registration) {}
+
+ private:
+  const detail::PolicyRegistration* registration_;
+};
+std::ostream& operator<<(std::ostream& os, Policy policy);  // its name
+
+// parse_policy() maps a registered name ("fifo", "steal", "go", yours) to its Policy; anything
+// else throws std::invalid_argument listing the valid names.
 Policy parse_policy(std::string_view name);
 
 // to_string() is the inverse of parse_policy().
 std::string_view to_string(Policy policy) noexcept;
 
-// all_policies() lists every registered policy, in registration order (tests iterate it).
-const std::vector<Policy>& all_policies() noexcept;
+// all_policies() lists every registered policy, built-ins first, in registration order (tests,
+// benchmarks and the stress driver iterate it).
+std::vector<Policy> all_policies();
 
 // default_workers() is GORO_WORKERS when set (1..1024, else std::invalid_argument), otherwise
 // std::thread::hardware_concurrency().

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace goro {
 
 struct Stats {
+  std::string_view policy;               // the scheduler policy's registered name ("go", yours)
   std::uint64_t goroutines_created = 0;  // go() calls, plus each run()'s main goroutine
   std::uint64_t context_switches = 0;    // switches from a worker into a goroutine
   std::uint64_t steals = 0;              // successful steals (a batch counts once)

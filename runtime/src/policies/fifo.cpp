@@ -5,11 +5,15 @@
 // measured against it.
 #include <memory>
 
-#include "../global_queue.hpp"
-#include "../policy.hpp"
+#include "goro/policy.hpp"
 
 namespace goro::detail {
 namespace {
+
+// Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
+// runtime uses (a goroutine is a G).
+using G = Goroutine;
+using GlobalQueue = GlobalRunQueue;
 
 class FifoPolicy final : public SchedulerPolicy {
  public:

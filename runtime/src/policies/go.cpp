@@ -24,16 +24,18 @@
 #include <memory>
 #include <vector>
 
-#include "../global_queue.hpp"
-#include "../policy.hpp"
-#include "../rng.hpp"
-#include "goro/algo/go_run_queue.hpp"
+#include "goro/policy.hpp"
 
 namespace goro::detail {
 namespace {
 
+// Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
+// runtime uses (a goroutine is a G).
+using G = Goroutine;
+using GlobalQueue = GlobalRunQueue;
+
 class GoPolicy final : public SchedulerPolicy {
-  using RunQueue = algo::GoRunQueue<G*, RuntimeSync>;
+  using RunQueue = GoRunQueue;
 
  public:
   GoPolicy(unsigned workers, std::uint64_t seed) : locals_(workers) {
@@ -101,7 +103,7 @@ class GoPolicy final : public SchedulerPolicy {
   // runnext empty.
   static void wait_before_stealing_runnext() {
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
-    while (std::chrono::steady_clock::now() < until) RuntimeSync::relax();
+    while (std::chrono::steady_clock::now() < until) PolicySync::relax();
   }
 
   G* pop_global_batch(unsigned worker, PolicyCounters& counters) {

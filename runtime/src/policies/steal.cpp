@@ -13,13 +13,16 @@
 #include <memory>
 #include <vector>
 
-#include "../global_queue.hpp"
-#include "../policy.hpp"
-#include "../rng.hpp"
-#include "goro/algo/chase_lev_deque.hpp"
+#include "goro/policy.hpp"
 
 namespace goro::detail {
 namespace {
+
+// Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
+// runtime uses (a goroutine is a G).
+using G = Goroutine;
+using GlobalQueue = GlobalRunQueue;
+using OwnerFifo = OwnerRunQueue;
 
 class StealPolicy final : public SchedulerPolicy {
  public:
@@ -77,7 +80,7 @@ class StealPolicy final : public SchedulerPolicy {
   static constexpr std::uint32_t kGlobalCheckInterval = 61;
 
   struct alignas(64) Local {
-    algo::ChaseLevDeque<G*, RuntimeSync> deque;
+    ChaseLevDeque<> deque;
     OwnerFifo yielded;
     Rng rng;
     std::uint32_t tick = 0;

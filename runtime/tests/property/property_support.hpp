@@ -37,9 +37,9 @@ inline std::string to_string(const Config& config) {
 // property runs hundreds of programs, and starting worker threads for each would dominate.
 inline Runtime& runtime_for(const Config& config) {
   static std::mutex guard;
-  static std::map<std::pair<int, unsigned>, std::unique_ptr<Runtime>> runtimes;
+  static std::map<std::pair<std::string_view, unsigned>, std::unique_ptr<Runtime>> runtimes;
   std::lock_guard lock(guard);
-  auto& slot = runtimes[{static_cast<int>(config.policy), config.workers}];
+  auto& slot = runtimes[{config.policy.name(), config.workers}];
   if (!slot) {
     Options options;
     options.policy = config.policy;
