@@ -168,6 +168,34 @@ void mixed_program() {
     EXPECT_EQ(*pong.recv(), i + 1);
   }
   ping.close();
+  // One park of each kind for certain, whatever the schedule: each partner sleeps 20 ms — far
+  // longer than any spin budget or hand-off — before it does its half, so main's operation parks.
+  // (The ping-pong above and the lockers below may, at 2 workers, never park on a send, or get
+  // the lock by spinning and finish before main waits — under TSan they did.)
+  auto late = make_chan<int>();
+  go([late]() mutable {
+    sleep_for(std::chrono::milliseconds(20));
+    late.recv();  // main's send() parks
+    sleep_for(std::chrono::milliseconds(20));
+    late.send(2);  // main's recv() parks
+  });
+  late.send(1);
+  EXPECT_EQ(*late.recv(), 2);
+  auto locked = make_chan<int>();
+  WaitGroup held;
+  held.add(1);
+  go([&, locked]() mutable {
+    mutex.lock();
+    locked.send(1);
+    sleep_for(std::chrono::milliseconds(20));
+    mutex.unlock();  // main's lock() parked
+    sleep_for(std::chrono::milliseconds(20));
+    held.done();  // main's wait() parked
+  });
+  locked.recv();
+  mutex.lock();
+  mutex.unlock();
+  held.wait();
   WaitGroup lockers;
   for (int k = 0; k < 8; ++k) {
     lockers.add(1);
