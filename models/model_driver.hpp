@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "goro/detail/json_quote.hpp"
+
 #include "relacy_sync.hpp"
 
 namespace goro::models {
@@ -283,39 +285,23 @@ class Driver {
                      search.context_bound, o.iterations, o.seconds, ok});
   }
 
-  static std::string quoted(const std::string& text) {
-    std::string out = "\"";
-    for (const unsigned char c : text) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-        out += escaped;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    return out + "\"";
-  }
 
   // write_json() records every run of this process: {"model", "tier", "exit_status", "runs": [...]}.
   void write_json(int status, long applied) const {
     std::ofstream out(json_path_);
-    out << "{\"kind\": \"model-runs\", \"model\": " << quoted(model_) << ", \"tier\": \"" << (full_ ? "full" : "quick")
+    out << "{\"kind\": \"model-runs\", \"model\": " << goro::detail::json_quote(model_) << ", \"tier\": \"" << (full_ ? "full" : "quick")
         << "\", \"exit_status\": " << status;
-    if (applied >= 0) out << ", \"order_mutant\": " << quoted(order_mutant::active().text) << ", \"applied\": " << applied;
+    if (applied >= 0) out << ", \"order_mutant\": " << goro::detail::json_quote(order_mutant::active().text) << ", \"applied\": " << applied;
     out << ", \"runs\": [";
     for (std::size_t i = 0; i < runs_.size(); ++i) {
       const Run& r = runs_[i];
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.3f", r.seconds);
-      out << (i ? ",\n  " : "\n  ") << "{\"scenario\": " << quoted(r.scenario) << ", \"what\": " << quoted(r.what)
-          << ", \"variant\": " << quoted(r.variant) << ", \"scheduler\": " << quoted(r.scheduler);
+      out << (i ? ",\n  " : "\n  ") << "{\"scenario\": " << goro::detail::json_quote(r.scenario) << ", \"what\": " << goro::detail::json_quote(r.what)
+          << ", \"variant\": " << goro::detail::json_quote(r.variant) << ", \"scheduler\": " << goro::detail::json_quote(r.scheduler);
       if (r.scheduler == "context-bound") out << ", \"context_bound\": " << r.context_bound;
       out << ", \"iterations\": " << r.iterations << ", \"failed\": " << (r.kind == Kind::none ? "false" : "true")
-          << ", \"result\": " << quoted(r.result) << ", \"kind\": \"" << to_string(r.kind) << "\", \"expected\": \""
+          << ", \"result\": " << goro::detail::json_quote(r.result) << ", \"kind\": \"" << to_string(r.kind) << "\", \"expected\": \""
           << to_string(r.expected) << "\", \"ok\": " << (r.ok ? "true" : "false") << ", \"seconds\": " << seconds << "}";
     }
     out << "\n]}\n";

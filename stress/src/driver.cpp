@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "goro/detail/json_quote.hpp"
 #include "stress.hpp"
 
 namespace goro_stress {
@@ -265,22 +266,6 @@ struct Outcome {
 
 // write_json() records each scenario's outcome: {"kind": "stress-run", "seed", "build", "scenarios": [...]}.
 void write_json(const CommandLine& cl, std::uint64_t seed, const std::vector<std::pair<const Scenario*, Outcome>>& runs) {
-  auto quoted = [](std::string_view text) {
-    std::string out = "\"";
-    for (const unsigned char c : text) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-        out += escaped;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    return out + "\"";
-  };
 #if defined(GORO_CHAOS)
   const char* build = "chaos";
 #elif defined(__SANITIZE_THREAD__)
@@ -293,13 +278,13 @@ void write_json(const CommandLine& cl, std::uint64_t seed, const std::vector<std
   std::ofstream out(cl.json);
   out << "{\"kind\": \"stress-run\", \"build\": \"" << build << "\", \"seed\": " << seed
       << ", \"seconds_per_scenario\": " << cl.seconds << ", \"policy\": "
-      << (cl.policy ? quoted(goro::to_string(*cl.policy)) : std::string("\"rotating\"")) << ", \"workers\": "
+      << (cl.policy ? goro::detail::json_quote(goro::to_string(*cl.policy)) : std::string("\"rotating\"")) << ", \"workers\": "
       << (cl.workers ? std::to_string(*cl.workers) : std::string("\"rotating\"")) << ", \"scenarios\": [";
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& [s, o] = runs[i];
-    out << (i ? ",\n  " : "\n  ") << "{\"name\": " << quoted(s->name) << ", \"checks\": " << quoted(s->invariants)
+    out << (i ? ",\n  " : "\n  ") << "{\"name\": " << goro::detail::json_quote(s->name) << ", \"checks\": " << goro::detail::json_quote(s->invariants)
         << ", \"seconds\": " << o.seconds << ", \"rounds\": " << o.rounds << ", \"operations\": " << o.operations
-        << ", \"passed\": " << (o.passed ? "true" : "false") << ", \"failure\": " << quoted(o.failure) << "}";
+        << ", \"passed\": " << (o.passed ? "true" : "false") << ", \"failure\": " << goro::detail::json_quote(o.failure) << "}";
   }
   out << "\n]}\n";
   if (!out) throw UsageError("--json: cannot write " + cl.json);
