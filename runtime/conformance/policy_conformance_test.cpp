@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "goro/conformance.hpp"
+#include "goro/detail/rss.hpp"
 #include "goro/goro.hpp"
 #include "goro/policy.hpp"
 
@@ -404,14 +404,7 @@ TEST_P(PolicyConformance, WindDownFinishes) {
 
 // ---------------------------------------------------------------- C5: memory given back
 
-std::uint64_t rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
+using goro::detail::rss_bytes;
 
 // Bursts of 20,000 goroutines that all wait at once: what the policy allocates for them must be
 // freed or reused, so resident memory after the third burst is within 8 MiB of after the first

@@ -14,10 +14,10 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "../stress.hpp"
+#include "goro/detail/rss.hpp"
 
 namespace goro_stress {
 namespace {
@@ -30,15 +30,7 @@ constexpr bool kSanitized = true;
 constexpr bool kSanitized = false;
 #endif
 
-// rss_bytes() is VmRSS from /proc/self/status (0 where unavailable).
-std::uint64_t rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
+using goro::detail::rss_bytes;
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes / kMiB) + " MiB"; }
 
