@@ -154,7 +154,10 @@ def test_the_trace_file_is_valid_chrome_trace_event_json(traced_pingpong):
     names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
     assert {"worker 0", "worker 1"} <= names
     runs = [e for e in events if e["ph"] == "X" and e.get("cat") == "run"]
-    assert len(runs) > 1000 and document["otherData"]["dropped"] == 0
+    assert len(runs) > 1000
+    # A full ring drops and counts (the workers never wait for the tracer); the rings are sized
+    # so that only a flusher starved of a core for ~100 ms drops anything: a rare few, not many.
+    assert document["otherData"]["dropped"] * 100 <= len(events), document["otherData"]["dropped"]
 
 
 def test_the_trace_page_links_resolve_and_it_is_listed(traced_pingpong):
