@@ -315,10 +315,15 @@ TEST_P(Goroutine, RunWaitsForMainOnly) {
 // A goroutine's closure lives on its own stack: one larger than a quarter of the stack is refused
 // with std::length_error (and the program goes on).
 TEST_P(Goroutine, GoRefusesAClosureLargerThanAQuarterOfTheStack) {
-  run([] {
-    // 17 KiB: over a quarter of the default 64 KiB stack, yet small enough that the copies the
-    // closure goes through on its way into go() still fit on main's own 64 KiB stack.
-    std::array<char, 17 * 1024> big{};
+  // A 256 KiB stack and a 65 KiB closure: over a quarter, while the array and the closure's copy
+  // on main's own stack (~130 KiB) leave room for the frames around them. (With the default
+  // 64 KiB stack and a 17 KiB closure, ASan's redzones and gtest's frames took main past its
+  // stack in about one run of a hundred.)
+  Options o = options();
+  o.stack_size = 256 * 1024;
+  Runtime rt(o);
+  rt.run([] {
+    std::array<char, 65 * 1024> big{};
     EXPECT_THROW(go([big] { (void)big; }), std::length_error);
     auto ch = make_chan<int>();
     go([ch]() mutable { ch.send(1); });
