@@ -8,6 +8,7 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define GORO_ASAN_FIBERS 1
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(__SANITIZE_THREAD__)
@@ -51,6 +52,17 @@ inline void asan_finish([[maybe_unused]] void* fake_stack_save, [[maybe_unused]]
                         [[maybe_unused]] std::size_t* old_size = nullptr) {
 #if defined(GORO_ASAN_FIBERS)
   __sanitizer_finish_switch_fiber(fake_stack_save, old_bottom, old_size);
+#endif
+}
+
+// asan_fresh_stack() clears ASan's shadow over a goroutine stack before a goroutine starts on
+// it. ASan poisons a frame's redzones on entry and clears them on return, but a stack whose
+// frames never return — a goroutine that exits by switching away, or a mapping at an address
+// an earlier, unmapped pool used — keeps stale poison, and a large local (a memset over it)
+// then trips ASan on memory that is ours.
+inline void asan_fresh_stack([[maybe_unused]] void* base, [[maybe_unused]] std::size_t size) {
+#if defined(GORO_ASAN_FIBERS)
+  __asan_unpoison_memory_region(base, size);
 #endif
 }
 

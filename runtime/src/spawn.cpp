@@ -34,6 +34,7 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
     std::lock_guard lock(external_mutex_);
     stack = stacks_.acquire(external_stack_cache_);
   }
+  fiber_annotations::asan_fresh_stack(stack.base, stack.size);  // ASan builds only
   // Layout from the top of the stack down: G, ClosureCalls, the closure, then call frames.
   auto top = reinterpret_cast<std::uintptr_t>(stack.top());
   auto g_at = (top - sizeof(G)) & ~std::uintptr_t{63};
