@@ -4,8 +4,8 @@ A goro::bench binary (<goro/bench.hpp>: `goro::register_policy("mine", ...)`, th
 `goro::bench::main`) runs goro's workloads on every registered policy, the built-ins and yours,
 with goro_bench's names (`<workload>/goro/<policy>/workers:N`), flags and JSON. A run with
 `--extra-binary PATH` takes from it only the benchmarks of the policies goro_bench does not have
-(the built-ins are measured once, by goro_bench) and runs each right after the built-in policies'
-benchmark of the same workload and worker count, in the same set, into the same record. So
+(the built-ins are measured once, by goro_bench) and runs each right after the built-ins' run of
+the same workload and worker count, in the same set, into the same record. So
 `scripts/suite designs` and the report show the user's policy as one more goro/<policy> column
 next to fifo, steal and go, measured under the same conditions.
 
@@ -24,7 +24,7 @@ import subprocess
 from pathlib import Path
 from typing import Sequence
 
-from ..results.gbjson import canonical, parse_name
+from ..results.gbjson import parse_name
 from .runner import Binary
 
 LIST_TIMEOUT = 60.0  # seconds for `--benchmark_list_tests`: registering, never measuring
@@ -47,12 +47,14 @@ def check_files(paths: Sequence[Path]) -> list[Binary]:
             raise ExtraBinaryError(f"{where}: is a directory, not a benchmark binary")
         if not os.access(path, os.X_OK):
             raise ExtraBinaryError(f"{where}: not executable")
+        if any(b.path == path.resolve() for b in found):
+            raise ExtraBinaryError(f"{where}: given twice")
         found.append(Binary(path.resolve(), "cpp"))  # goro::bench: goro_bench's flags and JSON
     return found
 
 
 def listing(binary: Binary, regex: str = ".") -> list[str]:
-    """listing() is what `binary --benchmark_list_tests` names (canonical), or ExtraBinaryError
+    """listing() is what `binary --benchmark_list_tests` names (as listed), or ExtraBinaryError
     saying why the program did not answer as a Google Benchmark binary does."""
     where = f"--extra-binary {binary.path}"
     try:
@@ -71,7 +73,7 @@ def listing(binary: Binary, regex: str = ".") -> list[str]:
                f"killed by {_signal_name(-completed.returncode)}")
         raise ExtraBinaryError(f"{where}: --benchmark_list_tests failed ({how})"
                                + (f": {said[-1][:300]}" if said else ""))
-    return [canonical(line.strip()) for line in completed.stdout.splitlines() if line.strip()]
+    return [line.strip() for line in completed.stdout.splitlines() if line.strip()]
 
 
 def _signal_name(number: int) -> str:
@@ -130,8 +132,9 @@ def extra_plan(extras: Sequence[Binary], builtin_names: Sequence[str], regex: st
 
 def interleave(plan: Plan, extras: Plan) -> Plan:
     """interleave() puts each extra benchmark right after the last goro benchmark of the same
-    workload and worker count in `plan` (the built-ins' run of it), so a policy of the user's is
-    measured minutes apart from none of its rivals; the rest goes after the last goro one."""
+    workload and worker count in `plan` (goro_bench lists policy by policy, so that is the last
+    built-in's run of it: go's), so the user's policy is measured among the built-ins, not after
+    the Go twin; one with no such built-in goes after the last goro benchmark."""
     anchor: dict[tuple[str, int | None], int] = {}
     for index, (_, name) in enumerate(plan):
         parsed = parse_name(name)
