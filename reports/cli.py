@@ -27,6 +27,7 @@ from typing import Sequence
 from .results.gbjson import FormatError
 from .results.store import StoreError
 from .run import packages
+from .run.extrabench import ExtraBinaryError
 
 # Subcommand modules, in the order --help lists them.
 COMMAND_MODULES = ("testcmd", "benchcmd", "reportcmd", "tracecmd", "comparecmd", "gatecmd",
@@ -36,7 +37,7 @@ COMMAND_MODULES = ("testcmd", "benchcmd", "reportcmd", "tracecmd", "comparecmd",
 # set_defaults(required_packages=function(args)).
 LIGHT_COMMANDS = {"test", "models", "stress", "mutants", "store"}
 # Exceptions that mean the user's input was wrong (a file, a path, a pattern): exit 2, one line.
-USER_ERRORS = (FormatError, StoreError, re.error, OSError)
+USER_ERRORS = (FormatError, StoreError, ExtraBinaryError, re.error, OSError)
 INTERNAL_ERROR = 70
 
 

@@ -51,6 +51,9 @@ def main(args: argparse.Namespace) -> int:
                 counters = "/".join(f"{heat.counters[c][i][j]:.2g}" for c in tables.COUNTERS)
                 cells.append(f"{value:>8.2f} ({counters})")
             print(f"{workload:<32}" + "".join(f"{c:>28}" for c in cells))
+    extra = (record.context.get("settings") or {}).get("extra_policies") or {}
+    for policy, path in extra.items():
+        print(f"\n{policy}: measured by {path} (--extra-binary), in the same run as the built-ins")
     from .results.commitorder import order
     index = html.write(record, args.out, history=order(history))
     print(f"\ndesigns: {(index.parent / 'designs.html').resolve()}")

@@ -81,6 +81,9 @@ def dry_run(args: argparse.Namespace) -> int:
                   if args.full else f"the quick set of {QUICK_FILTER.relative_to(REPO_ROOT)}")
         steps.append(f"measure: {chosen}, one process per benchmark, "
                      f"{args.repetitions or runner.QUICK_REPETITIONS} repetitions")
+        for path in args.extra_binary:
+            steps.append(f"extra: --extra-binary {path}: the benchmarks of its own policies "
+                         "(those goro_bench does not have), each after the built-ins' run")
         steps.append(f"store: add the record to {args.store}")
     steps.append(f"write: the HTML report in {args.out}, its index path printed last")
     for number, step in enumerate(steps, start=1):

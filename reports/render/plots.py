@@ -7,6 +7,7 @@ of magnitude.
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -35,8 +36,15 @@ BACKEND_STYLES: dict[str, tuple[str, str]] = {
 VERDICT_COLOURS = {REGRESSION: "#d62728", IMPROVEMENT: "#2ca02c", SAME: "#7f7f7f"}
 
 
+# goro/<policy> of a user's own (register_policy, `--extra-binary`): hues and shapes none of the
+# above has, chosen by the name (the same policy looks the same in every report).
+USER_POLICY_STYLES: tuple[tuple[str, str], ...] = (("#d62728", "p"), ("#e377c2", "h"), ("#000000", "X"))
+
+
 def backend_style(backend: str) -> tuple[str, str]:
     """backend_style() is (colour, marker) of a backend such as goro/steal or thread."""
+    if backend not in BACKEND_STYLES and backend.startswith("goro/"):
+        return USER_POLICY_STYLES[zlib.crc32(backend.encode()) % len(USER_POLICY_STYLES)]
     return BACKEND_STYLES.get(backend, ("#333333", "."))
 
 

@@ -37,26 +37,34 @@ def build_benchmarks(root: Path = REPO_ROOT) -> int:
 # the test command installs goro and builds the example (kept between runs: incremental).
 CUSTOM_POLICY_SOURCE = Path("runtime") / "examples" / "custom_policy"
 CUSTOM_POLICY_WORK = Path("build") / "custom_policy"
+CUSTOM_POLICY_BENCH = CUSTOM_POLICY_WORK / "build" / "lifo_slot_bench"  # its goro::bench binary
 
 
-def custom_policy_example(root: Path = REPO_ROOT) -> int:
-    """custom_policy_example() does what a user with their own policy does, from an existing
-    release build: `cmake --install` goro into a fresh prefix, configure and build
-    runtime/examples/custom_policy against it with find_package(goro), run its conformance tests
-    (ctest), and check that its benchmark binary lists goro's workloads on lifo_slot next to
-    the built-ins."""
+def build_custom_policy(root: Path = REPO_ROOT, target: str | None = None) -> int:
+    """build_custom_policy() installs goro from an existing release build into a fresh prefix
+    (`cmake --install`) and configures and builds runtime/examples/custom_policy against it with
+    find_package(goro), as a user would: all of it, or one target (lifo_slot_bench)."""
     work = root / CUSTOM_POLICY_WORK
     prefix, build = work / "prefix", work / "build"
     shutil.rmtree(prefix, ignore_errors=True)
     status = run(["cmake", "--install", str(build_dir("release", root)), "--prefix", str(prefix)], cwd=root)
     status = status or run(["cmake", "-S", str(root / CUSTOM_POLICY_SOURCE), "-B", str(build),
                             f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], cwd=root)
-    status = status or run(["cmake", "--build", str(build), "-j2"], cwd=root)
+    return status or run(["cmake", "--build", str(build), "-j2", *(["--target", target] if target else [])],
+                         cwd=root)
+
+
+def custom_policy_example(root: Path = REPO_ROOT) -> int:
+    """custom_policy_example() does what a user with their own policy does, from an existing
+    release build: build_custom_policy(), run its conformance tests (ctest), and check that its
+    benchmark binary lists goro's workloads on lifo_slot next to the built-ins."""
+    build = root / CUSTOM_POLICY_WORK / "build"
+    status = build_custom_policy(root)
     status = status or run(["ctest", "--test-dir", str(build), "-j2", "--no-tests=error",
                             "--output-on-failure", "--timeout", "300"], cwd=root)
     if status:
         return status
-    bench = build / "lifo_slot_bench"
+    bench = root / CUSTOM_POLICY_BENCH
     listed = subprocess.run([str(bench), "--benchmark_list_tests"], capture_output=True, text=True, check=False)
     names = listed.stdout.split()
     wanted = [f"chan_pingpong/goro/{policy}/workers:1" for policy in ("lifo_slot", "fifo", "steal", "go")]

@@ -17,9 +17,9 @@ from ..results import context, gbjson
 from ..results.record import Record, save_file
 from ..results.store import StoreError
 from ..results.storeloc import add_store_option, open_store
-from . import packages, runner
+from . import extrabench, packages, runner
 from .build import build_benchmarks
-from .paths import REPO_ROOT, go_bench_binary
+from .paths import REPO_ROOT, cpp_bench_binary, go_bench_binary
 
 
 # measure()'s problems when nothing ran because a build failed: exit 4 (a failure), not 2.
@@ -75,6 +75,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="do not run the CMake release build first (the Go twin is still "
                              "built: go caches it)")
     parser.add_argument("--no-go", action="store_true", help="skip the Go twin")
+    parser.add_argument("--extra-binary", type=Path, action="append", default=[], metavar="PATH",
+                        help="a goro::bench binary of your own (<goro/bench.hpp>: "
+                             "goro::register_policy(), then goro::bench::main(); e.g. "
+                             "runtime/examples/custom_policy's lifo_slot_bench): its own "
+                             "policies' benchmarks run in the same set, each right after the "
+                             "built-ins' run of that workload, into the same record, so `designs` "
+                             "and the report show them next to fifo, steal and go; repeatable. "
+                             "Refused (exit 2): a missing or non-executable file, a binary that "
+                             "is not a goro::bench binary or adds no policy, two that run a "
+                             "policy of the same name")
     add_store_option(parser)
     parser.add_argument("--label", default="", help="a free-text label kept with the record")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, metavar="DIR",
@@ -83,7 +93,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | None, list[str]]:
     """measure() builds (unless told not to), runs the chosen set and returns the record and the
-    problems met (the record is None when nothing ran)."""
+    problems met (the record is None when nothing ran). ExtraBinaryError (exit 2) refuses an
+    --extra-binary that cannot join the run, before building and before measuring."""
+    extras = extrabench.check_files(getattr(args, "extra_binary", None) or [])
     if not args.no_build and build_benchmarks(root) != 0:
         return None, [BUILD_FAILED]
     if not args.no_go and runner.build_go(root, go_bench_binary(root)) != 0:
@@ -99,8 +111,20 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     repetitions = args.repetitions or (1 if getattr(args, "smoke", False)
                                        else runner.QUICK_REPETITIONS)
     min_time = args.min_time if args.min_time is not None else runner.QUICK_MIN_TIME
+    plan, listing_problems = runner.list_set(bins, regex)
+    extra_policies: dict[str, str] = {}
+    if extras:
+        builtin = cpp_bench_binary(root)
+        if not builtin.is_file():
+            raise extrabench.ExtraBinaryError(f"--extra-binary needs {builtin} (the built-in "
+                                              "policies it is measured next to): build it first")
+        extra, extra_policies = extrabench.extra_plan(
+            extras, extrabench.listing(runner.Binary(builtin, "cpp")), regex)
+        plan = extrabench.interleave(plan, extra)
+        print(f"bench: --extra-binary: {len(extra)} benchmarks of "
+              + ", ".join(f"{p} ({path})" for p, path in extra_policies.items()), flush=True)
     before = context.conditions_snapshot()
-    result = runner.run_set(bins, regex, repetitions, min_time)
+    result = runner.run_plan(plan, repetitions, min_time, problems=listing_problems)
     after = context.conditions_snapshot()
     problems = runner.smoke_problems(result)
     if not result.listed:
@@ -112,9 +136,18 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
         "conditions": context.conditions(before, after),
         "command": " ".join(["scripts/suite", *sys.argv[1:]]),
         "settings": {"filter": regex, "repetitions": repetitions, "min_time": min_time,
-                     "binaries": [str(b.path.relative_to(root)) for b in bins]},
+                     "binaries": [_shown(b.path, root) for b in [*bins, *extras]],
+                     **({"extra_policies": extra_policies} if extra_policies else {})},
     })
     return record, problems
+
+
+def _shown(path: Path, root: Path) -> str:
+    """_shown() is a binary's path relative to the checkout, or absolute when outside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def keep(record: Record, store_path: Path | str, export: Path | None, who: str) -> bool:

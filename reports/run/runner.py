@@ -138,15 +138,30 @@ def run_set(bins: Sequence[Binary], regex: str, repetitions: int, min_time: floa
             interleave: bool = True) -> RunResult:
     """run_set() runs every benchmark matching `regex` in every binary, one process each,
     printing `[i/N elapsed] name: median` as it goes."""
-    result = RunResult()
+    plan, problems = list_set(bins, regex)
+    return run_plan(plan, repetitions, min_time, interleave, problems)
+
+
+def list_set(bins: Sequence[Binary], regex: str) -> tuple[list[tuple[Binary, str]], list[str]]:
+    """list_set() is the plan of a run, (binary, benchmark) in binary order, and the problems of
+    listing (a binary that failed to list is left out)."""
     plan: list[tuple[Binary, str]] = []
+    problems: list[str] = []
     for binary in bins:
         try:
             names = list_tests(binary, regex)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
-            result.problems.append(str(error))
+            problems.append(str(error))
             continue
         plan += [(binary, n) for n in names]
+    return plan, problems
+
+
+def run_plan(plan: Sequence[tuple[Binary, str]], repetitions: int, min_time: float,
+             interleave: bool = True, problems: Sequence[str] = ()) -> RunResult:
+    """run_plan() runs a plan in its order, one process per benchmark, printing
+    `[i/N elapsed] name: median` as it goes; `problems` are carried into the result."""
+    result = RunResult(problems=list(problems))
     result.listed = [n for _, n in plan]
     clock = Stopwatch()
     for index, (binary, name) in enumerate(plan, start=1):

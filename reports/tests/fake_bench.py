@@ -9,6 +9,8 @@ invocation (counted in counter-file) by f_i, the last factor repeating: run-to-r
 within-run spread does not show, or a slowdown a confirmation rerun no longer sees;
 FAKE_BENCH_CLOBBER="path" overwrites that file with garbage while measuring (a store that goes
 bad between bench's check and its write).
+A file `<this program>.names` beside a copy replaces NAMES (one per line): a goro::bench binary
+of a user's own, say, that lists a policy of its own next to the built-ins.
 """
 from __future__ import annotations
 
@@ -45,6 +47,14 @@ def _run_factor() -> float:
     return values[min(done, len(values) - 1)]
 
 
+def _names() -> list[str]:
+    custom = sys.argv[0] + ".names"
+    if os.path.isfile(custom):
+        with open(custom, encoding="utf-8") as handle:
+            return [line.strip() for line in handle if line.strip()]
+    return NAMES
+
+
 def main(argv: list[str]) -> int:
     options = {"benchmark_filter": ".", "benchmark_repetitions": "1", "benchmark_out": "",
                "benchmark_list_tests": "false"}
@@ -54,7 +64,7 @@ def main(argv: list[str]) -> int:
             print(f"fake_bench: unrecognized argument {arg}", file=sys.stderr)
             return 1
         options[match.group(1)] = match.group(2)
-    names = [n + "/real_time" for n in NAMES if re.search(options["benchmark_filter"], n + "/real_time")]
+    names = [n + "/real_time" for n in _names() if re.search(options["benchmark_filter"], n + "/real_time")]
     if options["benchmark_list_tests"] == "true":
         print("\n".join(names))
         return 0

@@ -11,8 +11,9 @@
 // registered policy — the built-ins and yours — as `<workload>/goro/<policy>/workers:N`, at
 // workers 1, 2 and nproc, with Google Benchmark's flags (--benchmark_filter,
 // --benchmark_out=FILE.json, ...). The JSON is the schema goro's reports read:
-// `scripts/suite store import FILE.json` and `scripts/suite designs` put yours next to fifo,
-// steal and go (README, "Adding your own scheduler policy").
+// `scripts/suite bench --extra-binary PATH` runs your policies' benchmarks in the same run and
+// record as goro_bench's, and `scripts/suite designs` puts yours next to fifo, steal and go
+// (README, "Adding your own scheduler policy"; runtime/examples/custom_policy/README.md).
 #pragma once
 
 namespace goro::bench {
