@@ -1,7 +1,8 @@
 // model_idle.cpp — the idle/wake protocol (goro/algo/idle.hpp: spinning, the sleeper set, the
 // notify/sleep handshake, the deadlock decision, sleeping until the earliest timer) — the code
 // Scheduler::worker_main runs — over IdleHost, the model's Host: the run queue is a counter of
-// queued goroutines, the futex a condition variable, the clock a tick counter.
+// queued goroutines, the futex a condition variable, the clock a tick counter, and the timers
+// the shipped TimerHeap (goro/algo/timers.hpp) on model_clock.hpp's tick clock.
 //
 // Properties: work pushed while a worker decides to sleep is always run (a lost wake-up leaves
 // the pushing goroutine waiting forever for work nobody takes: a Relacy deadlock); at most
@@ -9,6 +10,8 @@
 // never reported while a goroutine is queued or being submitted, or while a timer is armed (in
 // these scenarios no goroutine ever parks, so any deadlock report is false).
 #include "goro/algo/idle.hpp"
+#include "goro/algo/timers.hpp"
+#include "model_clock.hpp"
 #include "model_driver.hpp"
 #include "model_test.hpp"
 
@@ -27,7 +30,8 @@ class IdleHost {
  public:
   using worker = unsigned;
   using goroutine = unsigned;  // 1 = a goroutine was popped, 0 = none
-  using time_point = unsigned long;
+  using time_point = ModelClock::time_point;
+  using timer_heap = algo::TimerHeap<Sync, ModelTimerHost>;
   using wake_word = typename Sync::template atomic<std::uint32_t>;
   using idle_slot = algo::IdleSlot<Sync, wake_word>;
   using Protocol = algo::IdleProtocol<Sync, IdleHost>;
@@ -39,8 +43,8 @@ class IdleHost {
   Protocol protocol;
   typename Sync::template atomic<unsigned> queued{0};  // the run queue: goroutines waiting to run
   unsigned live = 0;              // goroutines alive (Relacy threads are fibers: plain is exact)
-  bool timer_armed = false;
-  time_point timer_deadline = 0;
+  typename timer_heap::armed_count armed_timers{0};
+  timer_heap timers{armed_timers};  // one heap: both workers run its due timers, as idle workers run every heap's
   unsigned deadlock_reports = 0;
 
   // push() queues one goroutine (the policy's push: a release increment).
@@ -55,23 +59,22 @@ class IdleHost {
     }
     return 0;
   }
+  // arm_wake_timer() arms a timer whose fire readies a goroutine (a sleep's, in the runtime).
+  void arm_wake_timer(time_point when) { timers.add(&wake_timer_, when); }
+
   void run_timers(worker, bool) {
-    if (timer_armed && now() >= timer_deadline) {  // fires: readies a goroutine, from this worker
-      timer_armed = false;
-      ++live;
-      push();
-      protocol.notify(true);
-    }
+    const time_point t = now();
+    if (timers.maybe_due(t)) timers.run_due(t, [] {});
   }
   bool has_work() const { return queued.load(std::memory_order_acquire) > 0; }
-  time_point now() { return ++ticks_; }
-  static constexpr time_point spin_time() { return 2; }
-  time_point earliest_deadline() const { return timer_armed ? timer_deadline : ~time_point{0}; }
-  bool timers_armed() const { return timer_armed; }
+  time_point now() { return at_tick(++ticks_); }
+  static constexpr ModelClock::duration spin_time() { return ModelClock::duration(2); }
+  time_point earliest_deadline() const { return timers.next_deadline(); }
+  bool timers_armed() const { return armed_timers.load(std::memory_order_seq_cst) != 0; }
   std::size_t live_goroutines() const { return live; }
   bool winding_down() const { return false; }
   void wait(idle_slot& slot, time_point deadline) {
-    if (deadline != ~time_point{0}) return;  // a timed futex wait: it may always time out first
+    if (deadline != timer_heap::never()) return;  // a timed futex wait: it may always time out first
     futex_lock_.lock($);
     while (slot.wake_word.load(std::memory_order_acquire) == 0) futex_.wait(futex_lock_, $);
     futex_lock_.unlock($);
@@ -90,8 +93,22 @@ class IdleHost {
   void count_spin(worker, bool) {}
 
  private:
+  // WakeTimer's fire readies a goroutine from the firing worker (the runtime's SleepTimer readies
+  // a parked one; here goroutines are a count).
+  struct WakeTimer : algo::TimerNode<Sync, ModelTimerHost> {
+    explicit WakeTimer(IdleHost& host) : host(host) { this->fire = &ready_one; }
+    static void ready_one(algo::TimerNode<Sync, ModelTimerHost>* self, time_point now) {
+      IdleHost& host = static_cast<WakeTimer*>(self)->host;
+      timer_heap::finish_firing(self, now);
+      ++host.live;
+      host.push();
+      host.protocol.notify(true);
+    }
+    IdleHost& host;
+  };
+  WakeTimer wake_timer_{*this};
   idle_slot slots_[3];
-  unsigned long ticks_ = 0;
+  long ticks_ = 0;
   rl::mutex futex_lock_;
   rl::condition_variable futex_;
 };
@@ -209,10 +226,7 @@ struct TimerWakes : ModelTest<TimerWakes<Sync>, 2> {
   IdleHost<Sync> host{2, 1};
   unsigned ran = 0;
 
-  void before() {
-    host.timer_armed = true;
-    host.timer_deadline = 4;
-  }
+  void before() { host.arm_wake_timer(at_tick(4)); }
   void thread(unsigned w) {
     while (host.protocol.find_work(w)) {
       ++ran;

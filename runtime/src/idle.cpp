@@ -35,36 +35,46 @@ void Scheduler::worker_main(Worker& w) {
   set_this_worker(nullptr);
 }
 
-void Scheduler::add_timer(TimerNode* node) {
+TimerHeap& Scheduler::timer_heap_here() {
   Worker* w = this_worker();
-  Worker& target = (w != nullptr && w->scheduler == this) ? *w : *workers_.front();
-  if (target.timers.add(node)) idle_.timer_added();
+  return (w != nullptr && w->scheduler == this) ? w->timers : workers_.front()->timers;
+}
+
+void Scheduler::arm_timer(TimerNode* node, Clock::time_point when, Clock::duration period) {
+  if (timer_heap_here().add(node, when, period)) idle_.timer_added();
+}
+
+bool Scheduler::reset_timer(TimerNode* node, Clock::time_point when, Clock::duration period) {
+  const TimerHeap::Rearmed rearmed = TimerHeap::reset(node, timer_heap_here(), when, period);
+  if (rearmed.earliest) idle_.timer_added();
+  return rearmed.was_armed;
 }
 
 // ---------------------------------------------------------------- the idle protocol's Host
 
 void Scheduler::run_due_timers(Worker* w, bool all_heaps) {
   const TimersSpan traced(tracer_.get(), w);
+  // Counted by the firing worker (its counters have one writer: itself).
+  auto counted = [w] { WorkerCounters::bump(w->counters.timers_fired); };
+  const Clock::time_point now = Clock::now();
   if (!all_heaps) {
-    const Clock::time_point now = Clock::now();
-    if (w->timers.maybe_due(now)) w->timers.run_due(now, w->counters.timers_fired);
+    if (w->timers.maybe_due(now)) w->timers.run_due(now, counted);
     return;
   }
-  const Clock::time_point now = Clock::now();
   for (auto& other : workers_) {
-    if (other->timers.maybe_due(now)) other->timers.run_due(now, w->counters.timers_fired);
+    if (other->timers.maybe_due(now)) other->timers.run_due(now, counted);
   }
 }
 
 Clock::time_point Scheduler::earliest_deadline() const {
-  Clock::time_point earliest = Clock::time_point::max();
+  Clock::time_point earliest = TimerHeap::never();
   for (const auto& w : workers_) earliest = std::min(earliest, w->timers.next_deadline());
   return earliest;
 }
 
 void Scheduler::wait(IdleSlot& slot, Clock::time_point deadline) {
-  const SleepSpan traced(tracer_.get(), this_worker(), deadline != Clock::time_point::max());
-  if (deadline == Clock::time_point::max()) {
+  const SleepSpan traced(tracer_.get(), this_worker(), deadline != TimerHeap::never());
+  if (deadline == TimerHeap::never()) {
     futex_wait(slot.wake_word, 0, nullptr);
     return;
   }

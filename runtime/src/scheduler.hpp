@@ -46,14 +46,17 @@ class Scheduler {
   const Options& options() const { return options_; }
   void release_memory();
 
-  // --- called from goroutines (or, for ready/add_timer, from any thread) ---
+  // --- called from goroutines (or, for ready/arm_timer, from any thread) ---
   G* begin_spawn(Worker* spawner, std::size_t size, std::size_t align, void** closure);
   void finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;  // publish + notify
   void abort_spawn(Worker* spawner, G* g) noexcept;
   void yield(G* g);
   void park(G* g, WaitContext& ctx, void (*unlock)(void*), void* arg);
   void ready(G* g) noexcept;
-  void add_timer(TimerNode* node);
+  // arm_timer() arms node on the caller's worker's heap (the first worker's from outside);
+  // reset_timer() is TimerHeap::reset onto that heap: returns whether the timer was armed.
+  void arm_timer(TimerNode* node, Clock::time_point when, Clock::duration period = Clock::duration::zero());
+  bool reset_timer(TimerNode* node, Clock::time_point when, Clock::duration period = Clock::duration::zero());
   bool winding_down() const { return parking_.winding_down(); }
   std::uint64_t random_below(std::uint64_t bound);
   // another_worker_running() — is a worker other than the caller's running goroutines (neither
@@ -101,7 +104,7 @@ class Scheduler {
   }
   void run_timers(Worker* w, bool all_heaps) {
     // Own heap empty (the common case): no clock read, no call.
-    if (!all_heaps && w->timers.next_deadline() == Clock::time_point::max()) return;
+    if (!all_heaps && w->timers.next_deadline() == TimerHeap::never()) return;
     run_due_timers(w, all_heaps);
   }
   bool has_work() const { return policy_->has_work(); }
@@ -123,6 +126,7 @@ class Scheduler {
 
  private:
   void run_due_timers(Worker* w, bool all_heaps);
+  TimerHeap& timer_heap_here();  // the calling worker's heap, or the first worker's
   void start_trace();                     // trace.cpp: the Tracer, its rings in the policy counters
   void trace_wake(const IdleSlot& slot);  // trace.cpp: the wake instant, naming the woken worker
   // kSpinTime: long enough to cover a channel partner's round trip on the other core (a few
@@ -134,7 +138,7 @@ class Scheduler {
   std::unique_ptr<SchedulerPolicy> policy_;
   std::unique_ptr<Tracer> tracer_;  // null unless Options::trace names a file (trace.hpp)
   StackPool stacks_;
-  RuntimeSync::atomic<std::int64_t> armed_timers_{0};  // pending timers, all heaps (timers.hpp)
+  TimerHeap::armed_count armed_timers_{0};  // armed timers, all heaps (goro/algo/timers.hpp)
   std::vector<std::unique_ptr<Worker>> workers_;
 
   // --- the current run ---

@@ -1,4 +1,5 @@
-// timer_api.cpp — sleep_for/sleep_until, after(), Timer and Ticker on the scheduler's timer heaps.
+// timer_api.cpp — sleep_for/sleep_until, after(), Timer and Ticker: the public API over the
+// timers (goro/algo/timers.hpp), armed on the calling worker's heap (Scheduler::arm_timer).
 #include <stdexcept>
 
 #include "goro/errors.hpp"
@@ -19,43 +20,20 @@ Scheduler& current_scheduler(const char* what) {
   return *g->scheduler;
 }
 
-// A sleeping goroutine's timer: lives on the sleeper's stack.
-struct SleepTimer : TimerNode {
-  WaitContext* ctx = nullptr;
-  Scheduler* scheduler = nullptr;
-};
-
-void fire_sleep(TimerNode* node) {
-  auto* timer = static_cast<SleepTimer*>(node);
-  WaitContext* ctx = timer->ctx;
-  const bool claimed = ctx->try_claim();
-  TimerHeap::finish_firing(node, Clock::now());  // after this the node may be freed
-  if (claimed) RuntimeSync::ready(ctx->goroutine);  // the park protocol's ready(), as every waker's
-}
-
-void arm_sleep(void* node) {
-  auto* timer = static_cast<SleepTimer*>(node);
-  timer->scheduler->add_timer(timer);
+// arm_sleep() is a SleepTimer's Arm: the park commit runs it on the sleeper's worker.
+void arm_sleep(void* scheduler, TimerNode* timer, Clock::time_point when) {
+  static_cast<Scheduler*>(scheduler)->arm_timer(timer, when);
 }
 
 }  // namespace
 
-// A timer that sends on a channel: after(), Timer, Ticker.
-struct ChanTimer : TimerNode {
-  Chan<Clock::time_point> chan;
-  Scheduler* scheduler = nullptr;
-  bool owned_by_heap = false;  // after(): nobody holds a handle; the firing deletes it
+// A timer that sends on a channel (after(), Timer, Ticker), and the scheduler it re-arms on.
+struct ChanTimer : algo::ChanTimer<RuntimeSync, RuntimeTimerHost, Chan<Clock::time_point>> {
+  explicit ChanTimer(Scheduler& scheduler) : scheduler(&scheduler) { chan = make_chan<Clock::time_point>(1); }
+  Scheduler* const scheduler;
 
-  static void fire_and_send(TimerNode* node) {
-    auto* timer = static_cast<ChanTimer*>(node);
-    const Clock::time_point now = Clock::now();
-    Clock::time_point value = now;
-    timer->chan.try_send(value);  // capacity 1: a slow receiver misses ticks, as in Go
-    const bool delete_after = timer->owned_by_heap;
-    TimerHeap::finish_firing(node, now);
-    if (delete_after) delete timer;
-  }
-  static void discard_unfired(TimerNode* node) { delete static_cast<ChanTimer*>(node); }
+  // discard_heap_owned() is after()'s TimerNode::discard: frees a node nobody holds.
+  static void discard_heap_owned(TimerNode* node) { delete static_cast<ChanTimer*>(node); }
 };
 
 }  // namespace detail
@@ -67,84 +45,53 @@ void sleep_until(Clock::time_point deadline) {
     yield();  // Go's Sleep(0) returns at once; we still let others run, which is never wrong
     return;
   }
-  detail::WaitContext ctx;
-  ctx.goroutine = detail::current_g();
-  ctx.reason = algo::WaitReason::sleep;
+  // Armed by the park commit (algo::ParkProtocol, through the Sync policy like every blocking
+  // operation), once we are off our stack: it cannot fire earlier.
   detail::SleepTimer timer;
-  timer.when = deadline;
-  timer.fire = &detail::fire_sleep;
-  timer.ctx = &ctx;
-  timer.scheduler = &scheduler;
-  // The timer is armed by the park commit (algo::ParkProtocol, through the Sync policy like
-  // every blocking operation), once we are off our stack: it cannot fire earlier.
-  detail::RuntimeSync::park(ctx, &detail::arm_sleep, &timer);
-  if (ctx.cancelled.load()) {
-    detail::TimerHeap::remove(&timer);
-    throw cancelled();
-  }
+  if (!timer.sleep(deadline, &detail::arm_sleep, &scheduler)) throw cancelled();
 }
 
 void sleep_for(Clock::duration duration) { sleep_until(Clock::now() + duration); }
 
 Chan<Clock::time_point> after(Clock::duration duration) {
   detail::Scheduler& scheduler = detail::current_scheduler("after()");
-  auto* timer = new detail::ChanTimer;
-  timer->chan = make_chan<Clock::time_point>(1);
-  timer->when = Clock::now() + duration;
-  timer->fire = &detail::ChanTimer::fire_and_send;
-  timer->scheduler = &scheduler;
-  timer->owned_by_heap = true;
-  timer->discard = &detail::ChanTimer::discard_unfired;
-  Chan<Clock::time_point> result = timer->chan;
-  scheduler.add_timer(timer);
+  auto* timer = new detail::ChanTimer(scheduler);
+  timer->discard = &detail::ChanTimer::discard_heap_owned;
+  Chan<Clock::time_point> result = timer->chan;  // before arming: from then on it may fire and free itself
+  scheduler.arm_timer(timer, Clock::now() + duration);
   return result;
 }
 
-Timer::Timer(Clock::duration duration) : state_(std::make_unique<detail::ChanTimer>()) {
-  detail::Scheduler& scheduler = detail::current_scheduler("Timer");
-  state_->chan = make_chan<Clock::time_point>(1);
-  state_->when = Clock::now() + duration;
-  state_->fire = &detail::ChanTimer::fire_and_send;
-  state_->scheduler = &scheduler;
-  scheduler.add_timer(state_.get());
+Timer::Timer(Clock::duration duration)
+    : state_(std::make_unique<detail::ChanTimer>(detail::current_scheduler("Timer"))) {
+  state_->scheduler->arm_timer(state_.get(), Clock::now() + duration);
 }
 
-Timer::~Timer() { detail::TimerHeap::remove(state_.get()); }
+Timer::~Timer() { detail::TimerHeap::stop(state_.get()); }
 
 Chan<Clock::time_point> Timer::chan() const { return state_->chan; }
 
-bool Timer::stop() { return detail::TimerHeap::remove(state_.get()); }
+bool Timer::stop() { return detail::TimerHeap::stop(state_.get()); }
 
 bool Timer::reset(Clock::duration duration) {
-  const bool was_pending = detail::TimerHeap::remove(state_.get());
-  state_->when = Clock::now() + duration;
-  state_->scheduler->add_timer(state_.get());
-  return was_pending;
+  return state_->scheduler->reset_timer(state_.get(), Clock::now() + duration);
 }
 
-Ticker::Ticker(Clock::duration period) : state_(std::make_unique<detail::ChanTimer>()) {
+Ticker::Ticker(Clock::duration period) {
   if (period <= Clock::duration::zero()) throw std::invalid_argument("goro: Ticker period must be positive");
-  detail::Scheduler& scheduler = detail::current_scheduler("Ticker");
-  state_->chan = make_chan<Clock::time_point>(1);
-  state_->when = Clock::now() + period;
-  state_->period = period;
-  state_->fire = &detail::ChanTimer::fire_and_send;
-  state_->scheduler = &scheduler;
-  scheduler.add_timer(state_.get());
+  state_ = std::make_unique<detail::ChanTimer>(detail::current_scheduler("Ticker"));
+  state_->scheduler->arm_timer(state_.get(), Clock::now() + period, period);
 }
 
-Ticker::~Ticker() { detail::TimerHeap::remove(state_.get()); }
+Ticker::~Ticker() { detail::TimerHeap::stop(state_.get()); }
 
 Chan<Clock::time_point> Ticker::chan() const { return state_->chan; }
 
-void Ticker::stop() { detail::TimerHeap::remove(state_.get()); }
+void Ticker::stop() { detail::TimerHeap::stop(state_.get()); }
 
 void Ticker::reset(Clock::duration period) {
   if (period <= Clock::duration::zero()) throw std::invalid_argument("goro: Ticker period must be positive");
-  detail::TimerHeap::remove(state_.get());
-  state_->period = period;
-  state_->when = Clock::now() + period;
-  state_->scheduler->add_timer(state_.get());
+  state_->scheduler->reset_timer(state_.get(), Clock::now() + period, period);
 }
 
 }  // namespace goro

@@ -41,7 +41,7 @@ struct WorkerCounters {
 
 class Worker {
  public:
-  Worker(Scheduler* scheduler, unsigned index, RuntimeSync::atomic<std::int64_t>& armed_timers, std::uint64_t seed)
+  Worker(Scheduler* scheduler, unsigned index, TimerHeap::armed_count& armed_timers, std::uint64_t seed)
       : scheduler(scheduler), index(index), timers(armed_timers), rng(seed) {}
 
   Scheduler* const scheduler;
@@ -55,7 +55,7 @@ class Worker {
   void (*park_unlock)(void*) = nullptr;
   void* park_unlock_arg = nullptr;
   std::vector<Stack> stack_cache;
-  TimerHeap timers;  // has its own lock: other workers may add to or fire from it
+  TimerHeap timers;  // has its own lock: other workers arm timers on it and fire its due ones
   Rng rng;
   WorkerCounters counters;
   PolicyCounters policy_counters;
