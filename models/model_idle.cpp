@@ -59,8 +59,9 @@ class IdleHost {
     }
     return 0;
   }
-  // arm_wake_timer() arms a timer whose fire readies a goroutine (a sleep's, in the runtime).
-  void arm_wake_timer(time_point when) { timers.add(&wake_timer_, when); }
+  // arm_wake_timer() arms a timer whose fire readies a goroutine (a sleep's, in the runtime);
+  // true when it became the heap's earliest (Scheduler::arm_timer then calls timer_added()).
+  bool arm_wake_timer(time_point when) { return timers.add(&wake_timer_, when); }
 
   void run_timers(worker, bool) {
     const time_point t = now();
@@ -241,6 +242,48 @@ struct TimerWakes : ModelTest<TimerWakes<Sync>, 2> {
   }
 };
 
+// TimerAddedWakesSleeper: two workers, spinning off. The first goroutine arms a timer and then
+// computes until the goroutine that timer readies has run (its worker stays busy), so only the
+// other worker can fire it — and that worker may already be asleep with no deadline, or be
+// deciding to sleep, reading the earliest deadline as the timer is added. timer_added() must
+// wake it to re-plan (Scheduler::arm_timer calls it when the timer is its heap's earliest);
+// losing that wake-up leaves both workers waiting for ever: a Relacy deadlock.
+template <class Sync>
+struct TimerAddedWakesSleeper : ModelTest<TimerAddedWakesSleeper<Sync>, 2> {
+  IdleHost<Sync> host{2, 0};
+  unsigned started = 0;
+  bool timer_goroutine_ran = false;
+  rl::mutex done_lock;
+  rl::condition_variable done;
+
+  void before() {
+    host.live = 1;
+    host.push();
+  }
+  void thread(unsigned w) {
+    while (host.protocol.find_work(w)) {
+      if (++started == 1) {
+        if (host.arm_wake_timer(host.now() + ModelClock::duration(2))) host.protocol.timer_added();
+        done_lock.lock($);
+        while (!timer_goroutine_ran) done.wait(done_lock, $);  // busy with a long computation
+        done_lock.unlock($);
+      } else {
+        done_lock.lock($);
+        timer_goroutine_ran = true;
+        done.notify_all($);
+        done_lock.unlock($);
+        host.protocol.shutdown();
+      }
+      --host.live;
+    }
+  }
+  void invariant() { check_spinners(host); }
+  void after() {
+    GORO_MODEL_CHECK(started == 2, "the goroutine the timer readied ran");
+    GORO_MODEL_CHECK(host.deadlock_reports == 0, "no deadlock reported");
+  }
+};
+
 // Planted bugs: one step of the protocol broken by the policy (a function-scoped mutation).
 struct RelaxedNotify : Faithful {  // the pusher's half of the handshake relaxed
   static constexpr const char* mutate_in = "::notify(";
@@ -280,6 +323,9 @@ int main(int argc, char** argv) {
   driver.scenario<TimerWakes<RelacySync>>(
       "timer_wakes", "workers sleep until the armed timer's deadline; no deadlock while it is armed",
       {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.scenario<TimerAddedWakesSleeper<RelacySync>>(
+      "timer_added_wakes_sleeper", "a timer armed by a busy worker wakes the sleeping one to fire it; never lost",
+      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.planted<PushRacesSleep<BasicRelacySync<RelaxedNotify>, 0>>(
       "relaxed_notify", "notify()'s read of the sleeper count relaxed: the wake-up is lost", Kind::deadlock,
       {rl::random_scheduler_type, 100000});
@@ -295,5 +341,13 @@ int main(int argc, char** argv) {
   driver.planted<ExternalSubmit<RelacySync, Submit::unlocked>>(
       "submit_in_flight", "a goroutine counted alive but not yet queued, outside the lock: a false deadlock",
       Kind::assertion, {rl::fair_context_bound_scheduler_type, 0, 2});
+#ifdef GORO_MODEL_MUTATION_TIMER_ADDED_LOADS
+  // Built from a scratch copy of idle.hpp (models/CMakeLists.txt) whose timer_added() reads
+  // nsleepers_ with a seq_cst load instead of the read-modify-write — the shipped code until the
+  // scenario timer_added_wakes_sleeper found the lost wake-up.
+  driver.planted<TimerAddedWakesSleeper<RelacySync>>(
+      "timer_added_loads", "timer_added() loads the sleeper count: the deadline store and that load pass each other",
+      Kind::deadlock, {rl::random_scheduler_type, 50000});
+#endif
   return driver.run();
 }

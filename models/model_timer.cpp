@@ -10,7 +10,8 @@
 // reset() reports it armed exactly when the old arming had not fired; a timer firing into a
 // select that another case already won leaves that select untouched (the timer's value waits in
 // its channel, the other case's value was received once); a sleep racing the runtime's
-// wind-down is woken exactly once — by its timer or by the wind-down — and leaves no timer armed.
+// wind-down is woken exactly once — by its timer or by the wind-down — and leaves no timer armed;
+// the final purge racing a fire leaves each arming fired at most once and nothing armed.
 #include <span>
 
 #include "goro/algo/select.hpp"
@@ -190,6 +191,35 @@ struct SleepRacesWindDown : ModelTest<SleepRacesWindDown<Sync>, 3> {
   }
 };
 
+// PurgeRacesFire: the end of a run — run() purges every heap while a worker, still looking for
+// work, fires the due timers of the same heap. A Timer due at tick 1 and one due at tick 9; the
+// worker runs the heap at tick 5.
+template <class Sync>
+struct PurgeRacesFire : ModelTest<PurgeRacesFire<Sync>, 2> {
+  typename Heap<Sync>::armed_count armed{0};
+  Heap<Sync> heap{armed};
+  ChanTimer<Sync> due, later;
+  unsigned fires = 0;
+
+  void before() {
+    heap.add(&due, at_tick(1));
+    heap.add(&later, at_tick(9));
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      heap.run_due(at_tick(5), [this] { ++fires; });
+    } else {
+      heap.purge();
+    }
+  }
+  void after() {
+    GORO_MODEL_CHECK(fires == due.chan.core.length(), "the due timer fired at most once, and its value is in its channel");
+    GORO_MODEL_CHECK(later.chan.core.length() == 0, "a timer not yet due never fires: purge disarmed it");
+    GORO_MODEL_CHECK(!Heap<Sync>::stop(&due) && !Heap<Sync>::stop(&later), "purge left nothing armed to stop");
+    check_disarmed<Sync>(armed, heap);
+  }
+};
+
 // Planted bugs (policy or wiring; the two that neither can express are textual mutations of a
 // scratch copy of timers.hpp, models/CMakeLists.txt).
 struct SplitClaim : Faithful {  // WaitContext::try_claim = a load, then a store
@@ -214,6 +244,9 @@ int main(int argc, char** argv) {
       {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<SleepRacesWindDown<RelacySync>>(
       "sleep_races_wind_down", "a sleep is woken exactly once, by its timer or the wind-down; no timer left armed",
+      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.scenario<PurgeRacesFire<RelacySync>>(
+      "purge_races_fire", "run()'s final purge vs a worker firing due timers: each fires at most once, none stays armed",
       {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.planted<FireRacesStop<BasicRelacySync<NoLock>>>(
       "no_heap_lock", "the heap's lock excludes nobody: stop() and run_due() race on the node", Kind::data_race,

@@ -135,9 +135,14 @@ class IdleProtocol {
   }
 
   // timer_added() is called when a new timer became its heap's earliest: a sleeping worker may
-  // be sleeping past it; wake one to re-plan.
+  // be sleeping past it; wake one to re-plan. The same handshake as notify(), with the heap's
+  // earliest deadline in the place of the run queue: a seq_cst read-modify-write, not a load.
+  // A load (even seq_cst) lets the adder's store of the deadline and its read of nsleepers_
+  // pass each other (store→load, as x86's store buffer does): the adder reads no sleeper while
+  // the sleeper, announced, reads the old deadline and sleeps with none — the timer then waits
+  // until the adding worker goes idle itself (model_idle's timer_added_wakes_sleeper found it).
   void timer_added() {
-    if (nsleepers_.load(std::memory_order_seq_cst) > 0) wake_one();
+    if (nsleepers_.fetch_add(0, std::memory_order_seq_cst) > 0) wake_one();
   }
 
   // shutdown() makes every find_work() return null, now or when it next wakes.
