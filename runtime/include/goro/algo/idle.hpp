@@ -46,7 +46,7 @@
 //   pop(w)                                 a goroutine for w, or a null goroutine
 //   run_timers(w, all_heaps)               fire due timers (w's own heap, or every heap)
 //   has_work()                             anything queued anywhere (acquire loads; may be stale)
-//   now(), spin_time(), earliest_deadline(), no_deadline()
+//   now(), spin_time(), earliest_deadline()
 //                                          the clock, in the Host's time_point type
 //   timers_armed(), live_goroutines(), winding_down()
 //   wait(slot, deadline)                   sleep on slot.wake_word while it is 0, until deadline
