@@ -26,6 +26,9 @@
 //     wake-up.) A pusher that sees a spinner instead relies on it: the spinner's decrement of
 //     nspinning_ precedes its own announcement in the seq_cst order, so the pusher that reads
 //     nspinning_ > 0 after the spinner announced itself as a sleeper cannot exist.
+//     A timer that becomes its heap's earliest is a push of the same kind: the adder publishes
+//     the deadline, then timer_added() makes the same read-modify-write of nsleepers_, so an
+//     announced sleeper either reads the new deadline or is woken to re-plan.
 //     Tried and rejected: a seq_cst fence + load in notify() (and a fence after the sleeper's
 //     announcement) instead of the RMW, to keep nsleepers_'s cache line shared between pushers.
 //     model_idle passed with it (each fence load-bearing), but perf on select2 and
