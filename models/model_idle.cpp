@@ -122,11 +122,13 @@ void check_spinners(const IdleHost<Sync>& host) {
   }
 }
 
-// PushRacesSleep: two workers; a goroutine is queued. Whichever worker runs it spawns a second
-// goroutine and then computes until that one has run (a long goroutine: its worker is busy), so
-// the other worker must be woken for it — while it is deciding to sleep.
-template <class Sync, unsigned kMaxSpinning>
-struct PushRacesSleep : ModelTest<PushRacesSleep<Sync, kMaxSpinning>, 2> {
+// BusyUntilSecondRuns is the shape two scenarios share: two workers, one goroutine queued.
+// Whichever worker runs it makes a second goroutine runnable (Scenario::start_second(): a
+// spawn, a timer...) and then computes until that one has run — its worker stays busy, so the
+// other worker must be woken for the second one while it decides to sleep. A lost wake-up
+// leaves both waiting for ever: a Relacy deadlock.
+template <class Sync, class Scenario, unsigned kMaxSpinning>
+struct BusyUntilSecondRuns : ModelTest<Scenario, 2> {
   IdleHost<Sync> host{2, kMaxSpinning};
   unsigned started = 0;
   bool second_done = false;
@@ -140,9 +142,7 @@ struct PushRacesSleep : ModelTest<PushRacesSleep<Sync, kMaxSpinning>, 2> {
   void thread(unsigned w) {
     while (host.protocol.find_work(w)) {
       if (++started == 1) {
-        ++host.live;
-        host.push();
-        host.protocol.notify(true);
+        static_cast<Scenario*>(this)->start_second();
         done_lock.lock($);
         while (!second_done) done.wait(done_lock, $);  // busy with a long computation
         done_lock.unlock($);
@@ -160,6 +160,28 @@ struct PushRacesSleep : ModelTest<PushRacesSleep<Sync, kMaxSpinning>, 2> {
   void after() {
     GORO_MODEL_CHECK(started == 2, "both goroutines ran");
     GORO_MODEL_CHECK(host.deadlock_reports == 0, "no deadlock reported");
+  }
+};
+
+// PushRacesSleep: the second goroutine is spawned (pushed, then notify()).
+template <class Sync, unsigned kMaxSpinning>
+struct PushRacesSleep : BusyUntilSecondRuns<Sync, PushRacesSleep<Sync, kMaxSpinning>, kMaxSpinning> {
+  void start_second() {
+    ++this->host.live;
+    this->host.push();
+    this->host.protocol.notify(true);
+  }
+};
+
+// TimerAddedWakesSleeper: spinning off; the second goroutine is readied by a timer the first
+// arms, so only the other worker can fire it — and that worker may already be asleep with no
+// deadline, or be deciding to sleep, reading the earliest deadline as the timer is added.
+// timer_added() must wake it to re-plan (Scheduler::arm_timer calls it when the timer is its
+// heap's earliest).
+template <class Sync>
+struct TimerAddedWakesSleeper : BusyUntilSecondRuns<Sync, TimerAddedWakesSleeper<Sync>, 0> {
+  void start_second() {
+    if (this->host.arm_wake_timer(this->host.now() + ModelClock::duration(2))) this->host.protocol.timer_added();
   }
 };
 
@@ -239,48 +261,6 @@ struct TimerWakes : ModelTest<TimerWakes<Sync>, 2> {
   void after() {
     GORO_MODEL_CHECK(ran == 1, "the goroutine the timer readied ran");
     GORO_MODEL_CHECK(host.deadlock_reports == 0, "no deadlock reported while a timer was armed");
-  }
-};
-
-// TimerAddedWakesSleeper: two workers, spinning off. The first goroutine arms a timer and then
-// computes until the goroutine that timer readies has run (its worker stays busy), so only the
-// other worker can fire it — and that worker may already be asleep with no deadline, or be
-// deciding to sleep, reading the earliest deadline as the timer is added. timer_added() must
-// wake it to re-plan (Scheduler::arm_timer calls it when the timer is its heap's earliest);
-// losing that wake-up leaves both workers waiting for ever: a Relacy deadlock.
-template <class Sync>
-struct TimerAddedWakesSleeper : ModelTest<TimerAddedWakesSleeper<Sync>, 2> {
-  IdleHost<Sync> host{2, 0};
-  unsigned started = 0;
-  bool timer_goroutine_ran = false;
-  rl::mutex done_lock;
-  rl::condition_variable done;
-
-  void before() {
-    host.live = 1;
-    host.push();
-  }
-  void thread(unsigned w) {
-    while (host.protocol.find_work(w)) {
-      if (++started == 1) {
-        if (host.arm_wake_timer(host.now() + ModelClock::duration(2))) host.protocol.timer_added();
-        done_lock.lock($);
-        while (!timer_goroutine_ran) done.wait(done_lock, $);  // busy with a long computation
-        done_lock.unlock($);
-      } else {
-        done_lock.lock($);
-        timer_goroutine_ran = true;
-        done.notify_all($);
-        done_lock.unlock($);
-        host.protocol.shutdown();
-      }
-      --host.live;
-    }
-  }
-  void invariant() { check_spinners(host); }
-  void after() {
-    GORO_MODEL_CHECK(started == 2, "the goroutine the timer readied ran");
-    GORO_MODEL_CHECK(host.deadlock_reports == 0, "no deadlock reported");
   }
 };
 
