@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -223,9 +224,16 @@ void mixed_program() {
   }
   wg.wait();
   EXPECT_EQ(shared, 8 * 50);
-  // A goroutine still parked when main returns: the wind-down readies it.
-  go([never]() mutable { never.recv(); });
-  yield();
+  // A goroutine still parked when main returns: the wind-down readies it. main waits until it
+  // started and then sleeps, so it has parked by the time main returns (one yield was not
+  // enough at 2 workers: the other worker could take main back before the goroutine parked).
+  std::atomic<bool> started{false};
+  go([never, &started]() mutable {
+    started.store(true);
+    never.recv();
+  });
+  while (!started.load()) yield();
+  sleep_for(std::chrono::milliseconds(5));
 }
 
 class Trace : public ::testing::TestWithParam<Config> {
