@@ -108,6 +108,46 @@ TEST_P(Goroutine, YieldLetsEveryRunnableGoroutineRun) {
   });
 }
 
+// The go policy's runnext is stolen only from a worker that scheduled nothing for 3 µs
+// (runtime/src/policies/go.cpp, owner_stalled): a worker that keeps scheduling runs its runnext
+// itself, so a hand-off stays on one core. The edge: the waker readies a goroutine into its
+// runnext and then computes instead of parking — here main busy-waits, never yielding, for the
+// very goroutine it readied (spawned, or woken from a channel). The waker's worker schedules
+// nothing any more, so the other worker (woken by the ready) must steal it. A scheduler that
+// never steals a busy worker's runnext fails this: main would wait forever without the bound
+// (the steal takes microseconds; 2 s only keeps a broken build from hanging the suite). One
+// worker could never finish it (no preemption): two workers only.
+TEST_P(Goroutine, AGoroutineReadiedIntoItsWakersNextSlotRunsWhileTheWakerComputes) {
+  if (workers() < 2) GTEST_SKIP() << "main's busy-wait holds the only worker";
+  for (const bool spawned : {true, false}) {
+    std::atomic<bool> started{false}, ran{false};
+    bool ran_while_main_computed = false;
+    run([&] {
+      auto ch = make_chan<int>();
+      if (spawned) {
+        sleep_for(std::chrono::milliseconds(1));  // the other worker falls asleep meanwhile
+        go([&] { ran.store(true); });
+      } else {
+        go([&, ch]() mutable {
+          started.store(true);
+          EXPECT_EQ(ch.recv(), 7);
+          ran.store(true);
+        });
+        while (!started.load()) yield();
+        sleep_for(std::chrono::milliseconds(1));  // the receiver parks, the other worker falls asleep
+        int v = 7;
+        while (!ch.try_send(v)) yield();  // readies the parked receiver from main's worker
+      }
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      while (!ran.load() && std::chrono::steady_clock::now() < give_up) {
+      }  // computing: main neither parks nor yields
+      ran_while_main_computed = ran.load();
+    });
+    EXPECT_TRUE(ran_while_main_computed) << (spawned ? "spawned" : "woken")
+                                         << " goroutine waited for its computing waker";
+  }
+}
+
 // Fairness of the run queues, without yield(): a goroutine woken while two others ping-pong
 // over unbuffered channels (each exchange readies the partner) must get a turn. The interleaving
 // that starves it: main is readied onto a worker's queue (by the pair itself, or by a timer), and

@@ -14,11 +14,14 @@
 //         time slice, and sysmon preempts a slice older than 10 ms; goro has no preemption, so it
 //         counts turns. The cap costs nothing when the ring is empty.); then a batch from the global queue (its fair share: size/workers
 //         + 1, at most half a ring); then up to four rounds of stealing half of a random
-//         victim's ring — runnext too in the last round (Go's stealRunNextG).
+//         victim's ring — runnext too in the last round (Go's stealRunNextG), but only from a
+//         victim that scheduled nothing for 3 µs (owner_stalled: a worker that keeps
+//         scheduling runs its runnext itself, so a producer and its consumer stay on one core).
 //   The spinning-worker accounting (never wake a sleeper while a worker is already spinning
 //   for work) is shared by all policies in idle.cpp.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -54,7 +57,9 @@ class GoPolicy final : public SchedulerPolicy {
 
   G* pop(unsigned worker, PolicyCounters& counters) override {
     Local& local = locals_[worker];
-    if (++local.tick % kGlobalCheckInterval == 0) {
+    const std::uint32_t tick = local.tick.load(std::memory_order_relaxed) + 1;
+    local.tick.store(tick, std::memory_order_relaxed);  // only this worker writes it
+    if (tick % kGlobalCheckInterval == 0) {
       if (G* g = pop_global(global_, counters)) return g;
     }
     if (local.runnext_streak >= kRunnextStreak) {
@@ -72,8 +77,7 @@ class GoPolicy final : public SchedulerPolicy {
     for (int round = 0; round < kStealRounds && n > 1; ++round) {
       const bool steal_runnext = round == kStealRounds - 1;
       G* g = steal_from_victims(worker, n, local.rng, counters, [&](unsigned victim) {
-        if (steal_runnext && locals_[victim].runq.runnext_occupied()) wait_before_stealing_runnext();
-        return local.runq.steal_into(locals_[victim].runq, steal_runnext);
+        return local.runq.steal_into(locals_[victim].runq, steal_runnext && owner_stalled(locals_[victim]));
       });
       if (g != nullptr) return g;
     }
@@ -89,6 +93,7 @@ class GoPolicy final : public SchedulerPolicy {
   }
 
  private:
+  struct Local;
   static constexpr std::uint32_t kGlobalCheckInterval = 61;  // as in Go's schedule(); see steal.cpp
   static constexpr int kStealRounds = 4;                      // as in Go's stealWork()
   // 61 turns of a runnext chain ≈ a few µs of ping-pong: short enough that a waiting goroutine
@@ -101,9 +106,21 @@ class GoPolicy final : public SchedulerPolicy {
   // turning every hand-off into a cross-core wake-up (5x slower ping-pong). We spin instead of
   // sleeping (a system call costs ~1 µs here); if the owner ran it meanwhile, the steal finds
   // runnext empty.
-  static void wait_before_stealing_runnext() {
+  //
+  // The wait alone is not enough: a producer and a consumer readying each other through runnext
+  // put a fresh goroutine there every microsecond or two, so after any 3 µs wait runnext is
+  // likely occupied again — by a goroutine its owner is about to run. Go's usleep(3) sleeps
+  // 50+ µs on Linux (timer slack), long enough for a pair that hands off to be seen running; a
+  // precise spin is not. So the thief takes runnext only if the owner scheduled nothing during
+  // the wait (its tick did not move): then the owner is computing (or blocked in the OS) and
+  // runnext would wait for it. An owner that schedules pops its runnext first (see pop()), so
+  // the goroutine runs there without the thief.
+  static bool owner_stalled(const Local& victim) {
+    if (!victim.runq.runnext_occupied()) return true;  // nothing to protect; steal as Go does
+    const std::uint32_t seen = victim.tick.load(std::memory_order_relaxed);
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
     while (std::chrono::steady_clock::now() < until) PolicySync::relax();
+    return victim.tick.load(std::memory_order_relaxed) == seen;
   }
 
   G* pop_global_batch(unsigned worker, PolicyCounters& counters) {
@@ -124,7 +141,7 @@ class GoPolicy final : public SchedulerPolicy {
   struct alignas(64) Local {
     RunQueue runq;
     Rng rng;
-    std::uint32_t tick = 0;
+    std::atomic<std::uint32_t> tick{0};  // pop() calls; read by thieves (owner_stalled)
     std::uint32_t runnext_streak = 0;  // consecutive pops served from runnext
   };
 
