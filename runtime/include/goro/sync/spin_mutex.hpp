@@ -53,7 +53,9 @@ class SpinMutex {
   void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
  private:
-  void lock_contended() noexcept {
+  // Out of line and cold: the uncontended lock() is one exchange, and callers' code does not
+  // depend on this loop's size.
+  [[gnu::noinline, gnu::cold]] void lock_contended() noexcept {
     unsigned backoff = kFirstBackoff;  // pauses between polls: doubles per failed poll, up to kMaxBackoff
     unsigned paused = 0;
     for (;;) {
