@@ -112,7 +112,10 @@ class Scheduler {
   static constexpr Clock::duration spin_time() noexcept { return kSpinTime; }
   Clock::time_point earliest_deadline() const;
   bool timers_armed() const { return armed_timers_.load(std::memory_order_seq_cst) != 0; }
-  std::size_t live_goroutines() const { return live_.load(std::memory_order_seq_cst); }
+  // live_goroutines() — goroutines created and not yet exited: the registry's members. Exact
+  // when the idle protocol asks (under its lock, every worker announced asleep: no worker spawns
+  // or exits, and an outside spawn registers under that same lock — submit_external()).
+  std::size_t live_goroutines();
   void wait(IdleSlot& slot, Clock::time_point deadline);
   void wake(IdleSlot& slot);
   void deadlocked(std::size_t goroutines);
@@ -143,7 +146,6 @@ class Scheduler {
 
   // --- the current run ---
   std::mutex run_mutex_;                        // one run() at a time
-  std::atomic<std::uint64_t> live_{0};          // goroutines created and not yet exited
   RuntimeSync::atomic<bool> winding_down_{false};  // the park protocol's wind-down flag
   std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on
   std::mutex outcome_mutex_;                    // guards the two fields below
@@ -158,9 +160,14 @@ class Scheduler {
   std::vector<Stack> external_stack_cache_;     // guarded by external_mutex_
 
   // --- registry of live goroutines, sharded by spawning worker (+1 for outside) ---
+  // It is also the live count: a shard counts its members under the lock it takes anyway, so a
+  // spawn and an exit write no line shared by all workers. (A global live counter, one
+  // read-modify-write per spawn and per exit, bounced between the spawning and the exiting
+  // core: spawn_join at 2 workers ran 15 % slower with it — 18.1 vs 15.4 µs, one run.)
   struct alignas(64) RegistryShard {
-    sync::SpinMutex lock;  // guards head and the G::registry_* links of its members
+    sync::SpinMutex lock;  // guards head, members and the G::registry_* links of its members
     G* head = nullptr;
+    std::size_t members = 0;
   };
   std::vector<RegistryShard> registry_;
 

@@ -50,7 +50,6 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
   if (g->stack.tsan_fiber == nullptr) g->stack.tsan_fiber = fiber_annotations::tsan_create();
   g->tsan_fiber = g->stack.tsan_fiber;
   g->id = next_goroutine_id_.fetch_add(1, std::memory_order_relaxed);
-  live_.fetch_add(1, std::memory_order_acq_rel);
   register_g(g, spawner != nullptr ? spawner->index : options_.workers);
   *closure = g->closure;
   return g;
@@ -86,7 +85,6 @@ void Scheduler::abort_spawn(Worker* spawner, G* g) noexcept {
     std::lock_guard lock(external_mutex_);
     stacks_.release(external_stack_cache_, stack);
   }
-  live_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 void Scheduler::goroutine_entry(boost::context::detail::transfer_t in) {
@@ -121,10 +119,26 @@ void Scheduler::goroutine_exited(Worker& w, G* g) {
   Stack stack = g->stack;
   g->~G();
   stacks_.release(w.stack_cache, stack);
-  if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  // The run is over when the last goroutine has exited — after the wind-down began (main
+  // returned, a goroutine threw, or a deadlock): main is live until then. Every exit during the
+  // wind-down looks, after its own unregister; the shard locks order the looks, so whichever
+  // exit is last sees every shard empty (two may both see it: the store is idempotent). An exit
+  // that read winding_down() false raced a begin_wind_down() by a goroutine that is still live
+  // (main returning, or one that threw), and that goroutine's own exit looks later; the third
+  // caller, the deadlock decision, runs while no goroutine runs, and readies the parked ones.
+  if (winding_down() && live_goroutines() == 0) {
     run_done_.store(1, std::memory_order_release);
     futex_wake(run_done_, 1);
   }
+}
+
+std::size_t Scheduler::live_goroutines() {
+  std::size_t live = 0;
+  for (RegistryShard& shard : registry_) {
+    std::lock_guard lock(shard.lock);
+    live += shard.members;
+  }
+  return live;
 }
 
 void Scheduler::register_g(G* g, unsigned shard_index) {
@@ -135,6 +149,7 @@ void Scheduler::register_g(G* g, unsigned shard_index) {
   g->registry_next = shard.head;
   if (shard.head != nullptr) shard.head->registry_prev = g;
   shard.head = g;
+  ++shard.members;
 }
 
 void Scheduler::unregister_g(G* g) {
@@ -146,6 +161,7 @@ void Scheduler::unregister_g(G* g) {
     shard.head = g->registry_next;
   }
   if (g->registry_next != nullptr) g->registry_next->registry_prev = g->registry_prev;
+  --shard.members;
 }
 
 }  // namespace goro::detail
