@@ -100,21 +100,24 @@ class GoPolicy final : public SchedulerPolicy {
   // is not noticeably delayed, long enough that the chain keeps its cache locality.
   static constexpr std::uint32_t kRunnextStreak = 61;
 
-  // wait_before_stealing_runnext() — Go's runqgrab sleeps 3 µs before taking a running P's
-  // runnext: that goroutine was just readied by a channel partner which is about to block, and
-  // its own worker will run it within ~100 ns. Stealing it at once splits the pair across cores,
-  // turning every hand-off into a cross-core wake-up (5x slower ping-pong). We spin instead of
-  // sleeping (a system call costs ~1 µs here); if the owner ran it meanwhile, the steal finds
-  // runnext empty.
+  // owner_stalled() — may a thief take this victim's runnext? Go's runqgrab sleeps 3 µs before
+  // taking a running P's runnext: that goroutine was just readied by a channel partner which is
+  // about to block, and its own worker will run it within ~100 ns. Stealing it at once splits
+  // the pair across cores, turning every hand-off into a cross-core wake-up (5x slower
+  // ping-pong). We spin instead of sleeping (a system call costs ~1 µs here).
   //
   // The wait alone is not enough: a producer and a consumer readying each other through runnext
   // put a fresh goroutine there every microsecond or two, so after any 3 µs wait runnext is
   // likely occupied again — by a goroutine its owner is about to run. Go's usleep(3) sleeps
-  // 50+ µs on Linux (timer slack), long enough for a pair that hands off to be seen running; a
-  // precise spin is not. So the thief takes runnext only if the owner scheduled nothing during
-  // the wait (its tick did not move): then the owner is computing (or blocked in the OS) and
-  // runnext would wait for it. An owner that schedules pops its runnext first (see pop()), so
-  // the goroutine runs there without the thief.
+  // 50+ µs on Linux (the default 50 µs timer slack; 58 µs measured here), long enough for a
+  // pair that hands off to be seen running; a precise spin is not. So the thief takes runnext
+  // only if the owner scheduled nothing during the wait (its tick did not move): then the owner
+  // is computing (or blocked in the OS) and runnext would wait for it. An owner that schedules
+  // pops its runnext first (see pop()), so the goroutine runs there without the thief.
+  // Liveness: only the owner's goroutines fill its runnext, every ready wakes a worker if none
+  // spins (idle.hpp), and a spinner's first pop() already waits and steals from a stalled owner
+  // (30 µs of spinning, 3 µs per wait) — goroutine_test's
+  // AGoroutineReadiedIntoItsWakersNextSlotRunsWhileTheWakerComputes, mutant go-never-steals-runnext.
   static bool owner_stalled(const Local& victim) {
     if (!victim.runq.runnext_occupied()) return true;  // nothing to protect; steal as Go does
     const std::uint32_t seen = victim.tick.load(std::memory_order_relaxed);
