@@ -40,8 +40,10 @@
 //     queued, no timer is armed and goroutines are alive: then every goroutine is parked and
 //     nothing can wake one. A submission from outside the workers (run()'s main goroutine) goes
 //     through submit_external(), under lock_, so it is never "in flight" during the decision.
-// Lock order: lock_ is a leaf (the Host's has_work / earliest_deadline / counts under it take no
-// lock); never wait on a wake word while holding it.
+// Lock order: lock_ → the Host's leaf locks. Under lock_ the Host's has_work / earliest_deadline
+// / counts take at most locks under which nothing else is taken (the runtime's
+// live_goroutines() sums its registry shards, each under its spin lock); never wait on a wake
+// word while holding lock_.
 //
 // The Host supplies (names as called):
 //   worker, goroutine, idle_slot           types: the Host's worker handle, what pop() returns
