@@ -47,7 +47,9 @@ void Scheduler::run(void (*fn)(void*), void* arg) {
   if (this_worker() != nullptr) throw std::logic_error("goro: Runtime::run called from inside a goroutine");
   std::lock_guard run_lock(run_mutex_);
   winding_down_.store(false, std::memory_order_seq_cst);
-  run_done_.store(0, std::memory_order_seq_cst);
+  // After the reset above: an exit that reads this epoch also reads winding_down_ false.
+  const std::uint32_t epoch = run_epoch_.load(std::memory_order_relaxed) + 1;
+  run_epoch_.store(epoch, std::memory_order_seq_cst);
   first_exception_ = nullptr;
   deadlocked_goroutines_ = 0;
 
@@ -69,7 +71,10 @@ void Scheduler::run(void (*fn)(void*), void* arg) {
     publish_spawn(nullptr, main, &invoke_closure<Main>, &destroy_closure<Main>);
   });
 
-  while (run_done_.load(std::memory_order_acquire) == 0) futex_wait(run_done_, 0, nullptr);
+  for (std::uint32_t done = run_done_.load(std::memory_order_acquire); done != epoch;
+       done = run_done_.load(std::memory_order_acquire)) {
+    futex_wait(run_done_, done, nullptr);
+  }
 
   for (auto& w : workers_) w->timers.purge();
   std::size_t deadlocked;

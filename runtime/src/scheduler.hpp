@@ -147,7 +147,10 @@ class Scheduler {
   // --- the current run ---
   std::mutex run_mutex_;                        // one run() at a time
   RuntimeSync::atomic<bool> winding_down_{false};  // the park protocol's wind-down flag
-  std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on
+  // run() n waits until run_done_ reaches its epoch n; an exit that finds the run over raises
+  // run_done_ to the epoch it read first, never lowers it (see goroutine_exited()).
+  std::atomic<std::uint32_t> run_epoch_{0};     // the current run's number
+  std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on: the last finished epoch
   std::mutex outcome_mutex_;                    // guards the two fields below
   std::exception_ptr first_exception_;
   std::size_t deadlocked_goroutines_ = 0;       // > 0 when the run ended in a deadlock

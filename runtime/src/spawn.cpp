@@ -1,6 +1,7 @@
 // spawn.cpp — a goroutine's life-cycle: its control block and closure at the top of a pooled
 // stack (begin/finish/abort_spawn), its entry and exit, and the registry of live goroutines the
 // wind-down scans.
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
@@ -126,8 +127,16 @@ void Scheduler::goroutine_exited(Worker& w, G* g) {
   // that read winding_down() false raced a begin_wind_down() by a goroutine that is still live
   // (main returning, or one that threw), and that goroutine's own exit looks later; the third
   // caller, the deadlock decision, runs while no goroutine runs, and readies the parked ones.
+  // Two exits that both see it may signal after run() returned and the next run() began: each
+  // signals the epoch it read before looking (run() sets it after resetting the wind-down flag,
+  // so an exit that read the new epoch sees that run's flag), and run_done_ only rises — a late
+  // signal of the previous run never ends the next one.
+  const std::uint32_t epoch = run_epoch_.load(std::memory_order_seq_cst);
   if (winding_down() && live_goroutines() == 0) {
-    run_done_.store(1, std::memory_order_release);
+    std::uint32_t done = run_done_.load(std::memory_order_relaxed);
+    while (static_cast<std::int32_t>(epoch - done) > 0 &&
+           !run_done_.compare_exchange_weak(done, epoch, std::memory_order_release, std::memory_order_relaxed)) {
+    }
     futex_wake(run_done_, 1);
   }
 }

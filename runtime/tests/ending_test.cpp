@@ -279,5 +279,34 @@ TEST_P(Ending, RunIsUsableAfterADeadlock) {
   EXPECT_EQ(run([] { return 3; }), 3);
 }
 
+// One Runtime, many short runs back to back: each run() returns only after its own program
+// ended. Every run ends with goroutines parked on a channel, wound down together, so several
+// exit at once on different workers and more than one may find the run over; a late "run over"
+// from one run must not end the next, which would return before that run's main finished and
+// while its goroutines still live.
+TEST_P(Ending, BackToBackRunsEachEndAfterTheirOwnProgram) {
+  constexpr int kRuns = 2000, kParked = 8;
+  std::atomic<int> alive{0};
+  for (int r = 0; r < kRuns; ++r) {
+    bool main_finished = false;
+    const int got = run([&] {
+      auto never = make_chan<int>();
+      std::atomic<int> started{0};
+      for (int i = 0; i < kParked; ++i) {
+        go([&, never, probe = Probe(alive)]() mutable {
+          started.fetch_add(1);
+          never.recv();
+        });
+      }
+      wait_until_started(started, kParked);
+      main_finished = true;
+      return r;
+    });
+    ASSERT_EQ(got, r);
+    ASSERT_TRUE(main_finished) << "run " << r << " returned before its main did";
+    ASSERT_EQ(alive.load(), 0) << "run " << r << " returned with goroutines still live";
+  }
+}
+
 }  // namespace
 }  // namespace goro::testing
