@@ -120,17 +120,14 @@ void Scheduler::goroutine_exited(Worker& w, G* g) {
   Stack stack = g->stack;
   g->~G();
   stacks_.release(w.stack_cache, stack);
-  // The run is over when the last goroutine has exited — after the wind-down began (main
-  // returned, a goroutine threw, or a deadlock): main is live until then. Every exit during the
-  // wind-down looks, after its own unregister; the shard locks order the looks, so whichever
-  // exit is last sees every shard empty (two may both see it: the store is idempotent). An exit
-  // that read winding_down() false raced a begin_wind_down() by a goroutine that is still live
-  // (main returning, or one that threw), and that goroutine's own exit looks later; the third
-  // caller, the deadlock decision, runs while no goroutine runs, and readies the parked ones.
-  // Two exits that both see it may signal after run() returned and the next run() began: each
-  // signals the epoch it read before looking (run() sets it after resetting the wind-down flag,
-  // so an exit that read the new epoch sees that run's flag), and run_done_ only rises — a late
-  // signal of the previous run never ends the next one.
+  // The run is over when the last goroutine has exited, after the wind-down began (main
+  // returned, a goroutine threw, or a deadlock was found: main is live until then). Each exit
+  // during the wind-down looks after its own unregister, and the shard locks order the looks,
+  // so the last exit sees every shard empty. An exit that read winding_down() false raced a
+  // begin_wind_down() by a goroutine still live, whose own exit looks later (the deadlock
+  // decision runs while no goroutine runs). Two exits may both see the run over, the second
+  // after run() returned and the next run() began: so each signals the epoch it read before
+  // looking (run() sets it after resetting the flag), and run_done_ only rises.
   const std::uint32_t epoch = run_epoch_.load(std::memory_order_seq_cst);
   if (winding_down() && live_goroutines() == 0) {
     std::uint32_t done = run_done_.load(std::memory_order_relaxed);

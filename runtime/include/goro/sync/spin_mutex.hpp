@@ -10,10 +10,11 @@
 // holder's operations, so the lock — and the channel data behind it — crosses cores on nearly
 // every operation, each crossing a cache-line transfer that costs more than the operation. With
 // backoff the holding core runs bursts of operations on warm lines and the lock changes cores a
-// few times per backoff period instead. Measured (issue 13, one interleaved run, go policy, 2
-// workers): chan_mpmc cap 128 (4×4 goroutines on one channel) 545 → 124 µs per op with a 64-
-// pause cap, 116 with 256, 117 with 1024 (saturated); starting at 4 pauses instead of 1: 112;
-// the others (select2, fanout_fanin, worker_pool, spawn_join, mutex_contended) within ±3 %.
+// few times per backoff period instead. Measured (issue 13, go policy, 2 workers; one
+// interleaved run per comparison, so compare within a pair): chan_mpmc cap 128 (4×4 goroutines
+// on one channel) 545 → 124 µs per op with a 64-pause cap; cap 64 vs 256: 131 vs 118; cap 256
+// vs 1024: 118 vs 117 (saturated); first backoff 1 vs 4 pauses: 116 vs 112. The others
+// (select2, fanout_fanin, worker_pool, spawn_join, mutex_contended) within ±4 % in each run.
 // Rejected: the lock on its own cache line away from the fields it guards (alignas(64) in the
 // channel; within noise, fanout_fanin and worker_pool 5–6 % slower); starting at 8 pauses
 // (chan_mpmc −1 % more, select2 +2 %, worker_pool +19 %); a 16-pause cap (chan_mpmc +26 %).
