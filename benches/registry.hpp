@@ -33,7 +33,7 @@ struct Filter {
       negate = true;
       spec.erase(0, 1);
     }
-    // ECMAScript, not Google Benchmark's POSIX extended: the runner (reports/runner.py) ORs the
+    // ECMAScript, not Google Benchmark's POSIX extended: the runner (suite/runner.py) ORs the
     // lines of quick.filter as (?:a)|(?:b), which ECMAScript and Go's RE2 both accept.
     try {
       regex = std::regex(spec, std::regex::ECMAScript);

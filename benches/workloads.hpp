@@ -347,7 +347,7 @@ void worker_pool(benchmark::State& state) {
 // At workers:1 a cooperative runtime never contends (nobody yields inside the lock); at
 // workers:2 the lock really bounces.
 // (inside and outside are template arguments so that each shape is a function of
-// (benchmark::State&) only, which reports/callgrind.py's collection toggles match.)
+// (benchmark::State&) only, which suite/callgrind.py's collection toggles match.)
 template <class B, int inside, int outside>
 void mutex_contended(benchmark::State& state) {
   constexpr int kTasks = 4;

@@ -1,5 +1,5 @@
 // order_mutant.hpp — a memory-order mutant chosen at run time, by the Relacy policy: what lets
-// `scripts/suite mutants --models` (reports/run/ordermutants.py) build each model once and run
+// `scripts/suite mutants --models` (suite/run/ordermutants.py) build each model once and run
 // every memory-order mutant of goro/algo/ as one process of the unchanged model binary.
 //
 // Every atomic operation and fence of the Relacy policy (relacy_sync.hpp) receives the caller's

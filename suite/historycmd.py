@@ -1,0 +1,88 @@
+"""`scripts/suite history` — change points per benchmark over this machine's stored records.
+
+Records are taken in commit order: `git rev-list --topo-order` of --branch (default: this
+checkout's HEAD), oldest first; records whose commit is not on the branch are listed after, marked,
+and left out of the change-point scan — unless no record is on it (no git, imported records):
+then all of them are scanned in arrival order (suite/results/commitorder.py).
+
+See suite/analysis/changepoints.py for the method (binary segmentation with Mann–Whitney). Prints, per
+benchmark with a change, the record where each new regime starts and the size of the shift.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from .results import context
+from .results.commitorder import BranchError, order
+from .results.store import StoreError
+from .results.storeloc import add_store_option, open_store
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """add_parser() registers `history`."""
+    parser = sub.add_parser("history", help="change points per benchmark over stored records",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_store_option(parser)
+    parser.add_argument("--branch", metavar="REF",
+                        help="order records by this branch's commits (default: HEAD)")
+    parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
+    parser.add_argument("--machine", metavar="ID",
+                        help="machine_id to follow (default: this machine; 'all' for every one)")
+    parser.add_argument("--min-shift", type=float, default=0.05,
+                        help="smallest relative median shift reported (default 0.05)")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() prints change points; exit 0 (annotations only), 2 on a bad store or filter."""
+    import numpy as np  # numpy/scipy: after the packages step
+    from .analysis.changepoints import change_points
+    if not 0 <= args.min_shift < float("inf"):
+        print(f"suite: --min-shift must be a finite fraction ≥ 0: {args.min_shift}", file=sys.stderr)
+        return 2
+    try:
+        pattern = re.compile(args.filter) if args.filter else None
+    except re.error as error:
+        print(f"suite: --filter {args.filter!r} is not a regular expression: {error}",
+              file=sys.stderr)
+        return 2
+    try:
+        machine = None if args.machine == "all" else (args.machine or context.machine()["machine_id"])
+        with open_store(args.store, create=False) as store:
+            placed = order([r for r in store.records(machine_id=machine) if r.kind == "bench"],
+                           args.branch)
+    except (StoreError, BranchError) as error:
+        print(f"suite: {error}", file=sys.stderr)
+        return 2
+    # Scan the on-branch records; when none is on it (no git, imported records) all of them,
+    # in arrival order — the only order there is.
+    records = [p.record for p in placed if p.reachable] or [p.record for p in placed]
+    off_branch = [p.record for p in placed if not p.reachable] if any(p.reachable for p in placed) \
+        else []
+    print(f"history: {len(records)} records in the commit order of {args.branch or 'HEAD'}"
+          + (f" on machine {machine}" if machine else ""))
+    for record in off_branch:
+        print(f"history: * {record.describe()}: commit not on {args.branch or 'HEAD'}; "
+              "listed, not scanned")
+    per_record = [r.samples() for r in records]
+    names = sorted({n for s in per_record for n in s if not pattern or pattern.search(n)})
+    changed = 0
+    for name in names:
+        present = [(r, s[name].real_time_ns) for r, s in zip(records, per_record)
+                   if name in s and s[name].real_time_ns]
+        if len(present) < 4:
+            continue
+        points = change_points([v for _, v in present], min_shift=args.min_shift)
+        if not points:
+            continue
+        changed += 1
+        print(name)
+        for index in points:
+            before = float(np.median(present[index - 1][1]))
+            after = float(np.median(present[index][1]))
+            print(f"   at {present[index][0].describe()}: {before:.4g} → {after:.4g} ns/op "
+                  f"({after / before - 1:+.1%})")
+    print(f"history: {changed} of {len(names)} benchmarks have change points")
+    return 0

@@ -1,0 +1,325 @@
+"""`scripts/suite mutants` — mutation testing: proof that the unit and property tests bite.
+
+Each mutation listed in runtime/tests/property/mutants.json (file, exact search text,
+replacement, description, optionally the test binary to try `first`) is applied alone to a
+scratch copy of the tree — never to the real one. The copy (build/mutants/, --scratch) is
+configured once (release flags, tests only: no benchmarks, models, stress or examples), kept and
+synchronised run after run, and rebuilt incrementally: per mutant, one test binary at a time is
+rebuilt and run — the unit-test binaries (each under a time limit), then the property tests with
+fixed RapidCheck seeds — until one fails, so a mutant the first binary kills costs only that
+binary's rebuild. A mutation is *killed* when a test fails (or hangs past the time limit); the
+command exits 0 only when every mutation is killed. A search text that no longer matches exactly
+once is an error reported before anything is built: a stale mutation must be fixed, never
+silently skipped. `--json FILE` writes every verdict.
+
+`--models` hands over to suite.run.ordermutants: memory-order mutants of runtime/include/goro/algo/
+against the Relacy models (its own --help).
+
+    /usr/bin/python3 -m suite.run.mutants --list
+    /usr/bin/python3 -m suite.run.mutants --only select-first-ready-case
+    /usr/bin/python3 -m suite.run.mutants --models --sample 12
+    /usr/bin/python3 -m suite.run.mutants --python
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .mutation import Verdict, choose, refuse_stale, search_text_error
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
+DEFAULT_SCRATCH = REPO_ROOT / "build" / "mutants"
+PROPERTY_TARGET = "goro_property_tests"
+# The unit-test binaries a mutant runs, fastest to fail first (runtime/tests/CMakeLists.txt's
+# GORO_UNIT_TESTS minus options_test, which exercises no algorithm, plus the policy conformance
+# kit on the built-in policies, conformance_test). million_test and
+# overflow_test are left out: they measure memory and stack overflow, not the algorithms.
+UNIT_TARGETS = ("chan_test", "select_test", "sync_test", "timer_test", "goroutine_test",
+                "ending_test", "pipeline_test", "conformance_test")
+# What a scratch copy needs besides runtime/: the top-level project (it skips the absent
+# benches/, models/ and stress/ directories).
+TOP_LEVEL = ("CMakeLists.txt",)
+# Seeds tried in turn until one kills the mutant; the same fixed seeds ctest runs.
+SEEDS = (1, 2, 3)
+# More cases than a ctest run: a mutant gets every chance to be caught.
+CASES = 300
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    search: str
+    replace: str
+    description: str
+    first: str = ""  # optional: the test binary to build and run first (speed only, not a verdict)
+
+
+def load_mutations(path: Path) -> list[Mutation]:
+    """load_mutations() reads the data file; a malformed entry raises ValueError."""
+    data = json.loads(path.read_text())
+    mutations = []
+    for entry in data["mutations"]:
+        missing = {"name", "file", "search", "replace", "description"} - entry.keys()
+        if missing:
+            raise ValueError(f"{path}: mutation {entry.get('name', '?')} lacks {sorted(missing)}")
+        if entry.get("first", "") not in ("", *UNIT_TARGETS, PROPERTY_TARGET):
+            raise ValueError(f"{path}: mutation {entry['name']}: unknown test binary {entry['first']!r}")
+        mutations.append(Mutation(**{k: entry[k] for k in Mutation.__dataclass_fields__ if k in entry}))
+    names = [m.name for m in mutations]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: duplicate mutation names")
+    return mutations
+
+
+def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
+    """stale_errors() lists every mutation whose search text does not occur exactly once."""
+    return [e for m in mutations if (e := search_text_error(m.name, root, m.file, m.search))]
+
+
+def sync_tree(root: Path, scratch: Path, extra_dirs: tuple[str, ...] = ()) -> None:
+    """sync_tree() makes scratch/ a copy of runtime/ (and extra_dirs, e.g. models/) and the
+    top-level CMake project, rewriting only the files whose content differs, so that the build
+    inside it stays incremental from one run to the next."""
+    for name in ("runtime", *extra_dirs):
+        for source in sorted((root / name).rglob("*")):
+            if source.is_dir() or "__pycache__" in source.parts or any(
+                    part.startswith("build") for part in source.relative_to(root).parts):
+                continue
+            target = scratch / source.relative_to(root)
+            data = source.read_bytes()
+            if not target.is_file() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+    for name in TOP_LEVEL:
+        target = scratch / name
+        data = (root / name).read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+
+
+def command(argv: list[str], log: Path, timeout: float, env: dict[str, str] | None = None) -> int:
+    """command() runs argv with its output in log; 124 on timeout."""
+    with log.open("w") as out:
+        try:
+            return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
+                                  env={**os.environ, **(env or {})}).returncode
+        except subprocess.TimeoutExpired:
+            out.write(f"\n*** timed out after {timeout:.0f} s\n")
+            return 124
+
+
+def configure(scratch: Path, build: Path, models: bool = False) -> int:
+    """configure() sets up the one release build of the scratch copy that every mutant reuses:
+    tests on; benchmarks, stress, examples off; the Relacy models only when asked."""
+    return command(["cmake", "-S", str(scratch), "-B", str(build), "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                    "-DGORO_BUILD_TESTS=ON", "-DGORO_BUILD_EXAMPLES=OFF", "-DGORO_BUILD_BENCHES=OFF",
+                    "-DGORO_BUILD_STRESS=OFF", f"-DGORO_BUILD_MODELS={'ON' if models else 'OFF'}"],
+                   build / "configure.log", 600)
+
+
+def build_targets(build: Path, targets: list[str], jobs: int, log: Path) -> int:
+    """build_targets() rebuilds (incrementally) just `targets` of the configured scratch tree."""
+    return command(["cmake", "--build", str(build), "--target", *targets, f"-j{jobs}"], log, 3600)
+
+
+def failed_tests(log: Path) -> list[str]:
+    """failed_tests() names the GoogleTest tests a log reports as failed."""
+    # "[  FAILED  ] Suite.Name (3 ms)" or, parametrised, "[  FAILED  ] P/Suite.Name/go_w1, where ..."
+    names = re.findall(r"^\[  FAILED  \] ([\w/]+\.[\w/]+)", log.read_text(errors="replace"), re.MULTILINE)
+    return sorted(set(names))
+
+
+def run_unit_test(build: Path, name: str, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_unit_test() runs one unit-test binary (every configuration); (killed, why)."""
+    log = log_dir / f"{tag}.{name}.log"
+    status = command([str(build / "runtime" / "tests" / name)], log, timeout)
+    if status == 124:
+        return True, f"{name}: hung (timed out after {timeout:.0f} s)"
+    if status != 0:
+        failed = failed_tests(log)
+        shown = ", ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
+        return True, f"{name}: " + (shown if failed else f"exit status {status}")
+    return False, f"{name} passed"
+
+
+def run_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_property_tests() runs the property binary once per fixed seed; (killed, why)."""
+    binary = build / "runtime" / "tests" / "property" / PROPERTY_TARGET
+    for seed in SEEDS:
+        log = log_dir / f"{tag}.seed{seed}.log"
+        status = command([str(binary)], log, timeout,
+                         env={"RC_PARAMS": f"seed={seed} max_success={CASES}"})
+        if status == 124:
+            return True, f"property seed {seed}: hung (timed out after {timeout:.0f} s)"
+        if status != 0:
+            failed = failed_tests(log)
+            return True, f"property seed {seed}: " + (", ".join(failed) if failed else f"exit status {status}")
+    return False, f"property seeds {', '.join(map(str, SEEDS))} passed"
+
+
+def test_order(tiers: tuple[str, ...], first: str = "") -> list[str]:
+    """test_order() lists the test binaries to try, `first` (a hint) at the front."""
+    order = [*(UNIT_TARGETS if "unit" in tiers else ()), *((PROPERTY_TARGET,) if "property" in tiers else ())]
+    if first in order:
+        order.remove(first)
+        order.insert(0, first)
+    return order
+
+
+def build_and_test(build: Path, jobs: int, log_dir: Path, timeout: float, tag: str,
+                   order: list[str]) -> tuple[str, str]:
+    """build_and_test() rebuilds and runs one test binary at a time, stopping at the first that
+    fails: a mutant killed by the first binary costs only that binary's rebuild. Returns
+    (killed | SURVIVED | ERROR, detail)."""
+    passed = []
+    for target in order:
+        log = log_dir / f"{tag}.build.log"
+        if build_targets(build, [target], jobs, log) != 0:
+            return "ERROR", f"{target} does not build; see {log}"
+        if target == PROPERTY_TARGET:
+            killed, detail = run_property_tests(build, log_dir, timeout, tag)
+        else:
+            killed, detail = run_unit_test(build, target, log_dir, timeout, tag)
+        if killed:
+            return "killed", detail
+        passed.append(target)
+    return "SURVIVED", "passed: " + ", ".join(passed)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="scripts/suite mutants",
+        description="Apply each source mutation listed in the data file, one at a time, to a "
+                    "scratch copy of the tree; rebuild and run the unit tests and the RapidCheck "
+                    "property tests; report which mutations were killed. Exit 0 only if all were. "
+                    "With --models, run the memory-order mutants against the Relacy models "
+                    "instead (suite.run.ordermutants; pass --help after --models for its options).")
+    parser.add_argument("--models", action="store_true",
+                        help="memory-order mutants of algo/ against the models (suite.run.ordermutants)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"mutation list (default: {DEFAULT_DATA.relative_to(REPO_ROOT)})")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this mutation (repeatable)")
+    parser.add_argument("--jobs", type=int, default=2, help="parallel build jobs (default 2)")
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="seconds per test run before a mutant counts as hung (default 120; a clean run takes ~10)")
+    parser.add_argument("--tier", choices=("all", "unit", "property"), default="all",
+                        help="which tests may kill a mutant (default all: unit first, then property)")
+    parser.add_argument("--skip-baseline", action="store_true",
+                        help="do not first check that the unmutated copy passes")
+    parser.add_argument("--scratch", type=Path, default=DEFAULT_SCRATCH,
+                        help="the scratch tree, reused from run to run (default: build/mutants)")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the verdicts as JSON (for the verification page)")
+    parser.add_argument("--python", action="store_true",
+                        help="instead: the mutations of suite/ (suite/run/pymutants.py; "
+                             "--python --help for its options)")
+    return parser.parse_args(argv)
+
+
+def write_json(path: Path, verdicts: list[Verdict], seconds: float) -> None:
+    """write_json() records every verdict: name, file, description, status, detail, seconds."""
+    path.write_text(json.dumps({
+        "kind": "semantic-mutants",
+        "seconds": round(seconds, 1),
+        "killed": sum(v.status == "killed" for v in verdicts),
+        "total": len(verdicts),
+        "mutants": [{"name": v.mutation.name, "file": v.mutation.file,
+                     "description": v.mutation.description, "status": v.status,
+                     "detail": v.detail, "seconds": round(v.seconds, 1)} for v in verdicts],
+    }, indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--python" in argv:  # the statistical safeguards of suite/, not the C++ property tests
+        from . import pymutants
+        return pymutants.main([a for a in argv if a != "--python"])
+    if "--models" in argv:
+        from . import ordermutants
+        return ordermutants.main([a for a in argv if a != "--models"])
+    args = parse_args(argv)
+    try:
+        mutations = load_mutations(args.data)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
+        print(f"mutants: cannot read {args.data}: {error}", file=sys.stderr)
+        return 2
+    if args.list:
+        for m in mutations:
+            print(f"{m.name:32} {m.file}\n{'':32} {m.description}")
+        return 0
+    mutations = choose(mutations, args.only)
+    if mutations is None or refuse_stale(stale_errors(mutations, REPO_ROOT), "built"):
+        return 2
+
+    tiers = ("unit", "property") if args.tier == "all" else (args.tier,)
+    scratch = args.scratch.resolve()
+    build = scratch / "build"
+    logs = scratch / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    build.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    verdicts: list[Verdict] = []
+    try:
+        print(f"mutants: scratch copy in {scratch} (reused: incremental rebuilds)", flush=True)
+        sync_tree(REPO_ROOT, scratch)
+        if not (build / "Makefile").is_file() and configure(scratch, build) != 0:
+            print(f"mutants: configuring the scratch copy failed; see {build / 'configure.log'}",
+                  file=sys.stderr)
+            return 2
+        if not args.skip_baseline:
+            clock = time.monotonic()
+            print("mutants: baseline (no mutation): building and testing ...", flush=True)
+            status, detail = build_and_test(build, args.jobs, logs, args.timeout, "baseline", test_order(tiers))
+            if status != "SURVIVED":
+                print(f"mutants: the unmutated copy {'does not build' if status == 'ERROR' else 'fails its tests'} "
+                      f"({detail}); a mutation result would mean nothing. Logs: {logs}", file=sys.stderr)
+                return 2
+            print(f"mutants: baseline passes ({time.monotonic() - clock:.0f} s)", flush=True)
+        for index, m in enumerate(mutations, start=1):
+            clock = time.monotonic()
+            target = scratch / m.file
+            original = target.read_text()
+            print(f"mutants: [{index}/{len(mutations)}] {m.name}: {m.description}", flush=True)
+            if original.count(m.search) != 1:  # the copy must match what was validated
+                verdicts.append(Verdict(m, "ERROR", f"search text not found once in the copy of {m.file}", 0.0))
+                print(f"mutants:     ERROR: search text not found once in the copy of {m.file}", flush=True)
+                continue
+            target.write_text(original.replace(m.search, m.replace, 1))
+            try:
+                status, detail = build_and_test(build, args.jobs, logs, args.timeout, m.name,
+                                                test_order(tiers, m.first))
+                verdict = Verdict(m, status, detail, time.monotonic() - clock)
+            finally:
+                target.write_text(original)
+            verdicts.append(verdict)
+            print(f"mutants:     {verdict.status} ({verdict.seconds:.0f} s): {verdict.detail}", flush=True)
+            if args.json:  # after every mutant: a cut-short run still leaves its verdicts
+                write_json(args.json, verdicts, time.monotonic() - started)
+    finally:
+        print(f"mutants: logs in {logs}")
+
+    print()
+    print(f"{'mutation':34} {'verdict':9} {'time':>6}  detail")
+    for v in verdicts:
+        print(f"{v.mutation.name:34} {v.status:9} {v.seconds:5.0f}s  {v.detail}")
+    killed = sum(v.status == "killed" for v in verdicts)
+    print(f"\nmutants: {killed} of {len(verdicts)} killed in {time.monotonic() - started:.0f} s")
+    if args.json:
+        write_json(args.json, verdicts, time.monotonic() - started)
+        print(f"mutants: verdicts written to {args.json}")
+    return 0 if killed == len(verdicts) and verdicts else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

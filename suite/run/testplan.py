@@ -1,0 +1,128 @@
+"""The test command's plan: the ordered steps of `scripts/suite test` and what each one runs.
+
+Each Step names a stage (packages, the release and sanitizer builds with their ctest runs, the
+out-of-tree custom policy example, the benchmark smoke test, the report-only dogfood gate, pytest) and the step whose failure makes it
+pointless; testcmd.py selects steps from the options, runs them and prints the summary.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from . import packages
+from .build import configure_and_build, custom_policy_example
+from .paths import REPO_ROOT, cpp_bench_binary
+from .procs import capture, run
+
+CTEST_TIMEOUT = "900"
+
+
+@dataclass
+class Step:
+    """Step is one named stage of the test command."""
+    name: str
+    title: str
+    action: Callable[[], int]
+    needs: str | None = None  # a step whose failure makes this one pointless
+    sanitizer: bool = False
+
+
+def _ctest(preset: str, label: str | None = None) -> int:
+    argv = ["ctest", "--preset", preset, "-j2", "--timeout", CTEST_TIMEOUT, "--no-tests=error"]
+    if label:
+        argv += ["-L", label]
+    return run(argv, cwd=REPO_ROOT)
+
+
+def _packages() -> int:
+    try:
+        packages.ensure(packages.TEST_PACKAGES)
+    except packages.PackageError as error:
+        print(f"suite: {error}", file=sys.stderr, flush=True)
+        return 3
+    return 0
+
+
+def _bench_smoke() -> int:
+    return run([sys.executable, "-m", "suite.cli", "bench", "--quick", "--smoke", "--no-build"],
+               cwd=REPO_ROOT)
+
+
+# The dogfood gate's benchmarks: one per mechanism a change in runtime/ most often moves
+# (unbuffered hand-off, buffered channel, select, spawning) for the two work-stealing policies at
+# one worker, where the run-to-run noise is lowest. 8 benchmarks × 5 repetitions × 2 ABBA rounds:
+# ~30 s of measuring on the loaded 2-core VM, plus one release build of goro_bench at HEAD~1.
+DOGFOOD_FILTER = r"^(chan_pingpong|chan_prodcons/cap:128|select2|spawn_join)/goro/(go|steal)/workers:1$"
+
+
+def _dogfood_gate() -> int:
+    """_dogfood_gate() gates this checkout's build against its parent commit, report-only: the
+    verdict is printed (table and Markdown) but never fails the step; only a gate that cannot
+    judge (exit 2) does. Skipped when the parent is not in the clone (a shallow CI checkout)."""
+    if not capture(["git", "rev-parse", "--verify", "-q", "HEAD~1^{commit}"], cwd=REPO_ROOT):
+        print("dogfood gate: skipped — the parent commit is not in this clone (shallow?)",
+              flush=True)
+        return 0
+    markdown = REPO_ROOT / "build" / "gate" / "dogfood.md"
+    markdown.parent.mkdir(parents=True, exist_ok=True)
+    status = run([sys.executable, "-m", "suite.cli", "gate", "--base", "HEAD~1",
+                  "--head-binary", str(cpp_bench_binary(REPO_ROOT)), "--filter", DOGFOOD_FILTER,
+                  "--rounds", "2", "--confirm-rounds", "1", "--repetitions", "5",
+                  "--markdown", str(markdown)], cwd=REPO_ROOT)
+    if markdown.is_file():
+        print(markdown.read_text(encoding="utf-8"), flush=True)
+    if status in (0, 1):
+        print(f"dogfood gate: report-only, verdict exit {status} "
+              f"({'a confirmed regression against HEAD~1' if status else 'no regression'}); "
+              "the test command does not fail on it", flush=True)
+        return 0
+    return status
+
+
+# The sampled tier of the memory-order mutants: a few per run, drawn from the commit (so a commit
+# always runs the same ones, and the sample moves as the code does), against the models ctest
+# just built and passed. Each is one model process per model reaching the header (run-time
+# mutants: no rebuild), ~3-25 s apiece; the full list is `scripts/suite mutants --models`.
+ORDER_MUTANT_SAMPLE = 3
+
+
+def _order_mutants_sample() -> int:
+    return run([sys.executable, "-m", "suite.run.ordermutants", "--no-build", "--no-baseline",
+                "--sample", str(ORDER_MUTANT_SAMPLE), "--seed-from-commit",
+                "--json", str(REPO_ROOT / "build" / "release" / "ordermutants-sample.json")], cwd=REPO_ROOT)
+
+
+def _pytest() -> int:
+    status = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                  str(REPO_ROOT / "suite" / "tests")], cwd=REPO_ROOT)
+    if status == 5:
+        print("suite: pytest collected no tests — suite/tests must have tests", flush=True)
+    return status
+
+
+def steps() -> list[Step]:
+    """steps() is the ordered plan of the test command."""
+    return [
+        Step("packages", "Debian packages", _packages),
+        Step("build-release", "configure + build (release, -j2)", lambda: configure_and_build("release")),
+        Step("ctest-release", "ctest (release, all labels)", lambda: _ctest("release"),
+             needs="build-release"),
+        Step("order-mutants", f"memory-order mutants (a sample of {ORDER_MUTANT_SAMPLE}, seeded by the commit)",
+             _order_mutants_sample, needs="ctest-release"),
+        Step("custom-policy", "custom policy example: out of tree against an installed goro, its conformance kit",
+             custom_policy_example, needs="build-release"),
+        Step("build-tsan", "configure + build (tsan)", lambda: configure_and_build("tsan"),
+             sanitizer=True),
+        Step("ctest-tsan", "ctest (tsan, -L sanitize)", lambda: _ctest("tsan", "sanitize"),
+             needs="build-tsan", sanitizer=True),
+        Step("build-asan", "configure + build (asan+ubsan)", lambda: configure_and_build("asan"),
+             sanitizer=True),
+        Step("ctest-asan", "ctest (asan+ubsan, -L sanitize)", lambda: _ctest("asan", "sanitize"),
+             needs="build-asan", sanitizer=True),
+        Step("bench-smoke", "benchmark smoke test (quick set once)", _bench_smoke,
+             needs="build-release"),
+        Step("dogfood-gate", "gate HEAD against HEAD~1, report-only", _dogfood_gate,
+             needs="build-release"),
+        Step("pytest", "pytest suite/tests", _pytest),
+    ]
