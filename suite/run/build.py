@@ -35,14 +35,14 @@ def build_benchmarks(root: Path = REPO_ROOT) -> int:
 
 # The out-of-tree example (README, "Adding your own scheduler policy"): where it is, and where
 # the test command installs goro and builds the example (kept between runs: incremental).
-CUSTOM_POLICY_SOURCE = Path("runtime") / "examples" / "custom_policy"
+CUSTOM_POLICY_SOURCE = Path("examples") / "custom_policy"
 CUSTOM_POLICY_WORK = Path("build") / "custom_policy"
 CUSTOM_POLICY_BENCH = CUSTOM_POLICY_WORK / "build" / "lifo_slot_bench"  # its goro::bench binary
 
 
 def build_custom_policy(root: Path = REPO_ROOT, target: str | None = None) -> int:
     """build_custom_policy() installs goro from an existing release build into a fresh prefix
-    (`cmake --install`) and configures and builds runtime/examples/custom_policy against it with
+    (`cmake --install`) and configures and builds examples/custom_policy against it with
     find_package(goro), as a user would: all of it, or one target (lifo_slot_bench)."""
     work = root / CUSTOM_POLICY_WORK
     prefix, build = work / "prefix", work / "build"

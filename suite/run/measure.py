@@ -78,7 +78,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extra-binary", type=Path, action="append", default=[], metavar="PATH",
                         help="a goro::bench binary of your own (<goro/bench.hpp>: "
                              "goro::register_policy(), then goro::bench::main(); e.g. "
-                             "runtime/examples/custom_policy's lifo_slot_bench): its own "
+                             "examples/custom_policy's lifo_slot_bench): its own "
                              "policies' benchmarks run in the same set, each right after the "
                              "built-ins' run of that workload, into the same record, so `designs` "
                              "and the report show them next to fifo, steal and go; repeatable. "

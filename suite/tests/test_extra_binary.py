@@ -2,7 +2,7 @@
 run, its own policies next to the built-ins in one record, and `designs` shows them.
 
 Against fake binaries in a fake checkout (test_bench.py's), then once for real: goro_bench of the
-release build and runtime/examples/custom_policy's lifo_slot_bench, built out of tree against an
+release build and examples/custom_policy's lifo_slot_bench, built out of tree against an
 installed goro as the test command's custom-policy step does.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@
 // --benchmark_out=FILE.json, ...). The JSON is the schema goro's reports read:
 // `scripts/suite bench --extra-binary PATH` runs your policies' benchmarks in the same run and
 // record as goro_bench's, and `scripts/suite designs` puts yours next to fifo, steal and go
-// (README, "Adding your own scheduler policy"; runtime/examples/custom_policy/README.md).
+// (README, "Adding your own scheduler policy"; examples/custom_policy/README.md).
 #pragma once
 
 namespace goro::bench {
