@@ -11,8 +11,8 @@ import importlib.util
 import sys
 
 from .run.build import build_release
-from .run.paths import REPO_ROOT, build_dir
-from .run.procs import Stopwatch, banner, format_seconds, run
+from .base.paths import REPO_ROOT, build_dir
+from .base.procs import Stopwatch, banner, format_seconds, run
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

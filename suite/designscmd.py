@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .results.store import StoreError
 from .results.storeloc import add_store_option, open_store
-from .run.paths import DEFAULT_REPORT_DIR
+from .base.paths import DEFAULT_REPORT_DIR
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

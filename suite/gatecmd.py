@@ -32,8 +32,8 @@ from .results import gbjson
 from .results.storeloc import open_store
 from .run import packages, runner
 from .run.build import build_benchmarks
-from .run.paths import REPO_ROOT, cpp_bench_binary
-from .run.procs import Stopwatch, banner, capture, format_seconds, run
+from .base.paths import REPO_ROOT, cpp_bench_binary
+from .base.procs import Stopwatch, banner, capture, format_seconds, run
 
 WORKTREE = "WORKTREE"
 

@@ -15,8 +15,8 @@ from .results.record import Record
 from .results.store import Store
 from .results.storeloc import open_store
 from .run import measure, packages, runner
-from .run.paths import DEFAULT_REPORT_DIR, DEFAULT_VERIFY_DIR, QUICK_FILTER, REPO_ROOT
-from .run.procs import Stopwatch, format_seconds
+from .base.paths import DEFAULT_REPORT_DIR, DEFAULT_VERIFY_DIR, QUICK_FILTER, REPO_ROOT
+from .base.procs import Stopwatch, format_seconds
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 from .run import packages
-from .run.procs import Stopwatch, banner, format_seconds
+from .base.procs import Stopwatch, banner, format_seconds
 from .run.testplan import Step, steps
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -18,7 +18,7 @@ from .results import context
 from .run import packages, traced
 from .run.build import build_benchmarks
 from .run.measure import non_negative_seconds, positive_int
-from .run.paths import DEFAULT_REPORT_DIR, REPO_ROOT, cpp_bench_binary
+from .base.paths import DEFAULT_REPORT_DIR, REPO_ROOT, cpp_bench_binary
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

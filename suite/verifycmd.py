@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from .run import packages
-from .run.paths import DEFAULT_REPORT_DIR, DEFAULT_VERIFY_DIR as DEFAULT_RESULTS, REPO_ROOT
+from .base.paths import DEFAULT_REPORT_DIR, DEFAULT_VERIFY_DIR as DEFAULT_RESULTS, REPO_ROOT
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

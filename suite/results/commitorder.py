@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..run.paths import REPO_ROOT
+from ..base.paths import REPO_ROOT
 from .record import Record
 
 

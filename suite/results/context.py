@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..run.paths import REPO_ROOT, build_dir
-from ..run.procs import capture
+from ..base.paths import REPO_ROOT, build_dir
+from ..base.procs import capture
 
 
 def _read(path: str | Path) -> str:

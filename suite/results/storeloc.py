@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Union
 
-from ..run.paths import DEFAULT_STORE, REPO_ROOT
+from ..base.paths import DEFAULT_STORE, REPO_ROOT
 from .store import Store
 
 ENVIRONMENT = "GORO_STORE"

@@ -11,8 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .paths import REPO_ROOT, build_dir
-from .procs import run
+from ..base.paths import REPO_ROOT, build_dir
+from ..base.procs import run
 
 
 def configure_and_build(preset: str, root: Path = REPO_ROOT) -> int:

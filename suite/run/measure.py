@@ -19,7 +19,7 @@ from ..results.store import StoreError
 from ..results.storeloc import add_store_option, open_store
 from . import extrabench, packages, runner
 from .build import build_benchmarks
-from .paths import REPO_ROOT, cpp_bench_binary, go_bench_binary
+from ..base.paths import REPO_ROOT, cpp_bench_binary, go_bench_binary
 
 
 # measure()'s problems when nothing ran because a build failed: exit 4 (a failure), not 2.

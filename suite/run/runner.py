@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..results import gbjson
-from .paths import GO_SOURCES, QUICK_FILTER, cpp_bench_binary, go_bench_binary
-from .procs import Stopwatch, format_seconds
+from ..base.paths import GO_SOURCES, QUICK_FILTER, cpp_bench_binary, go_bench_binary
+from ..base.procs import Stopwatch, format_seconds
 
 QUICK_MIN_TIME = 0.05
 QUICK_REPETITIONS = 3

@@ -12,8 +12,8 @@ from typing import Callable
 
 from . import packages
 from .build import configure_and_build, custom_policy_example
-from .paths import REPO_ROOT, cpp_bench_binary
-from .procs import capture, run
+from ..base.paths import REPO_ROOT, cpp_bench_binary
+from ..base.procs import capture, run
 
 CTEST_TIMEOUT = "900"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runner
-from .paths import cpp_bench_binary
-from .procs import format_command
+from ..base.paths import cpp_bench_binary
+from ..base.procs import format_command
 
 # A short run: the trace of a channel round trip costs ~4 events per µs per worker, and the
 # tracer keeps at most 4 Mi events (runtime/src/trace.hpp): 0.02 s stays far below it.

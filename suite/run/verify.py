@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import REPO_ROOT, build_dir
-from .procs import banner, capture, format_command, run
+from ..base.paths import REPO_ROOT, build_dir
+from ..base.procs import banner, capture, format_command, run
 
 
 @dataclass

@@ -20,7 +20,7 @@ from suite.results.gbjson import canonical
 from suite.results.store import Store
 from suite.run import extrabench
 from suite.run.build import CUSTOM_POLICY_BENCH, build_custom_policy
-from suite.run.paths import cpp_bench_binary
+from suite.base.paths import cpp_bench_binary
 from suite.run.runner import Binary
 from suite.tests.conftest import REPO_ROOT
 from suite.tests.test_bench import FAKE, bench, checkout  # noqa: F401 (the fixture)

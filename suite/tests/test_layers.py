@@ -16,12 +16,12 @@ import pytest
 from suite.tests.conftest import REPO_ROOT
 
 REPORTS = REPO_ROOT / "suite"
-LIBRARIES = ("results", "analysis", "render", "run")
+LIBRARIES = ("base", "results", "analysis", "render", "run")
 COMMANDS = sorted(p.stem for p in REPORTS.glob("*.py") if p.stem != "__init__")
 
 
 def module_name(path: Path) -> str:
-    """module_name() is the dotted name of a file under suite/ (suite.run.paths)."""
+    """module_name() is the dotted name of a file under suite/ (suite.base.paths)."""
     parts = path.relative_to(REPO_ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from suite.analysis import trace as tracing
-from suite.run.paths import cpp_bench_binary
+from suite.base.paths import cpp_bench_binary
 from suite.tests.conftest import REPO_ROOT, suite
 from suite.tests.test_html import CHROMIUM, _Links, chromium_screenshot
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from suite.results.verification import load
-from suite.run.paths import REPO_ROOT
+from suite.base.paths import REPO_ROOT
 from suite.tests.conftest import suite
 from suite.tests.test_html import CHROMIUM, _Links, chromium_screenshot
 
