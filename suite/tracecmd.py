@@ -67,9 +67,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"trace: {name} failed (exit {status})" + ("" if run.trace.is_file() else ", no trace written"),
               file=sys.stderr)
         return 4
-    from .render import html, tracepage  # jinja2/matplotlib: after the packages step
-    page, trace = tracepage.write_one(run.trace, args.out, html.PAGES)
-    tracepage.write_all(args.out, html.PAGES)
+    from .render import tracepage  # jinja2/matplotlib: after the packages step
+    from .render.pages import PAGES
+    page, trace = tracepage.write_one(run.trace, args.out, PAGES)
+    tracepage.write_all(args.out, PAGES)
     print(f"trace: {trace.workers} workers, {(trace.end - trace.start) / 1000:,.1f} ms, "
           f"{len(trace.slices)} slices" + (f", {trace.dropped} events dropped" if trace.dropped else ""))
     print(f"trace: {run.trace} (Chrome trace-event JSON; open it in Perfetto)")

@@ -1,3 +1,3 @@
 """Rendering: what people and CI systems read — terminal tables (console), human units, HTML
-tables, plots and pages (html + templates/), and JSON/Markdown/JUnit for CI (ciout).
+tables, plots and pages (pages + templates/, html, verification, tracepage), and JSON/Markdown/JUnit for CI (ciout).
 """

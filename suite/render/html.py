@@ -12,27 +12,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
-import jinja2
 import numpy as np
 
 from . import plots, tables, tracepage, units
+from . import verification as verification_page
+from .pages import PAGES, environment
 from ..analysis import verdicts
 from ..analysis.changepoints import change_points
 from ..results.commitorder import Placed
 from ..results.gbjson import FAMILIES, FAMILY_TITLES, parse_name
 from ..results.record import Record
 from ..results.verification import Verification
-
-PAGES = [("index.html", "Summary"), ("workloads.html", "Distributions"),
-         ("scaling.html", "Scaling"), ("designs.html", "Policies"), ("compare.html", "A/B"),
-         ("history.html", "History"), ("gates.html", "Gates"), ("traces.html", "Traces"),
-         ("verification.html", "Verification")]
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-                              autoescape=True, undefined=jinja2.StrictUndefined)
-
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "plot"
@@ -70,12 +60,12 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     (out / "plots").mkdir(exist_ok=True)
     for old in (out / "plots").glob("*.svg"):
         old.unlink()
-    environment = _environment()
+    templates = environment()
     samples = record.samples()
     workloads = sorted({parse_name(n).workload for n in samples})
 
     def page(name: str, template: str, title: str, **values: Any) -> None:
-        html = environment.get_template(template).render(title=title, **_common(record, name), **values)
+        html = templates.get_template(template).render(title=title, **_common(record, name), **values)
         (out / name).write_text(html, encoding="utf-8")
 
     errors = sorted((n, s.errors[0]) for n, s in samples.items() if s.errors)
@@ -115,7 +105,6 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     page("gates.html", "gates.html", "gate results", gates=_gate_entries(gates),
          fmt_time=units.value, fmt_ratio=lambda r: "n/a" if r is None else f"{r:.3f}",
          fmt_ci=lambda lo, hi: "n/a" if lo is None or hi is None else f"[{lo:.3f}, {hi:.3f}]")
-    from . import verification as verification_page
     verification_page.write(verification or Verification(Path("(none)")), out, pages=PAGES)
     tracepage.write_all(out, PAGES)  # a page per traced run kept in out/traces/ (scripts/suite trace)
     return out / "index.html"

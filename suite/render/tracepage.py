@@ -17,16 +17,12 @@ import jinja2
 import numpy as np
 
 from . import traceplots
+from .pages import environment as template_environment
 from ..analysis import trace as tracing
 
 # The timeline's default window: long enough for ~100 hand-offs of a channel ping-pong (~0.5 µs
 # a round trip), short enough that each run of it is still a few pixels wide.
 WINDOW_US = 50.0
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-                              autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 def _lenient_meta(path: Path) -> dict[str, Any]:
@@ -63,7 +59,7 @@ def wait_rows(waits: Sequence[tracing.Wait]) -> list[dict[str, Any]]:
 def write_one(trace_file: Path, out: Path, pages: Sequence[tuple[str, str]],
               environment: jinja2.Environment | None = None) -> tuple[Path, tracing.Trace]:
     """write_one() renders the page of one trace file into `out`; returns the page and the trace."""
-    environment = environment or _environment()
+    environment = environment or template_environment()
     trace = tracing.load(trace_file)
     waits = tracing.runqueue_waits(trace)
     summary = tracing.summary(trace, waits)
@@ -95,7 +91,7 @@ def trace_files(out: Path) -> list[Path]:
 def write_all(out: Path, pages: Sequence[tuple[str, str]]) -> Path:
     """write_all() renders every trace page and the traces.html index; returns the index. A file
     that is not a goro trace is listed as such, not fatal: the rest of the report still renders."""
-    environment = _environment()
+    environment = template_environment()
     listed = []
     for trace_file in trace_files(out):
         try:

@@ -60,11 +60,11 @@ def write(v: Verification, out: Path, pages: Sequence[tuple[str, str]] | None = 
           command: str | None = None) -> Path:
     """write() renders out/verification.html; `pages` is the navigation (default: the report's
     pages that exist in out, and this one)."""
-    from .html import PAGES, _environment  # jinja2: after the packages step
+    from .pages import PAGES, environment  # jinja2: after the packages step
     out.mkdir(parents=True, exist_ok=True)
     if pages is None:
         pages = [(name, label) for name, label in PAGES if name == PAGE or (out / name).is_file()]
-    html = _environment().get_template("verification.html").render(
+    html = environment().get_template("verification.html").render(
         title="verification", pages=pages, current=PAGE, v=v, s=summary(v), statuses=STATUSES,
         css=_css, by_file=by_file, directory=str(v.directory),
         command=command or " ".join(["scripts/suite", *sys.argv[1:]]))
