@@ -77,12 +77,19 @@ def stress_main(args: argparse.Namespace) -> int:
     return 0 if status == 0 else 4
 
 
+# `scripts/suite mutants` runs one of three peer mutation checks: the flag (anywhere on the line,
+# dropped before the hand-over) chooses the module, none means the semantic mutants of the C++ tree.
+MUTATION_CHECKS = (("--python", "suite.run.pymutants"), ("--models", "suite.run.ordermutants"))
+
+
 def mutants_main(args: argparse.Namespace) -> int:
-    """mutants_main() hands over to suite.run.mutants.main(argv) when that module exists."""
-    if importlib.util.find_spec("suite.run.mutants") is None:
-        print("mutants: the mutation runner is not built yet (module suite.run.mutants is missing)",
+    """mutants_main() hands over to the main(argv) of the mutation check the arguments choose."""
+    flag, name = next(((flag, name) for flag, name in MUTATION_CHECKS if flag in args.rest),
+                      ("", "suite.run.mutants"))
+    if importlib.util.find_spec(name) is None:
+        print(f"mutants: the mutation runner is not built yet (module {name} is missing)",
               file=sys.stderr)
         return 2
-    module = importlib.import_module("suite.run.mutants")
-    status = int(module.main(args.rest))
-    return 4 if status == 1 else status  # suite.run.mutants: 1 = a mutation survived
+    module = importlib.import_module(name)
+    status = int(module.main([a for a in args.rest if a != flag]))
+    return 4 if status == 1 else status  # a mutation check's 1: a mutation survived

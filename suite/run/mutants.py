@@ -12,29 +12,26 @@ command exits 0 only when every mutation is killed. A search text that no longer
 once is an error reported before anything is built: a stale mutation must be fixed, never
 silently skipped. `--json FILE` writes every verdict.
 
-`--models` hands over to suite.run.ordermutants: memory-order mutants of runtime/include/goro/algo/
-against the Relacy models (its own --help).
+`scripts/suite mutants --models` runs suite.run.ordermutants instead (memory-order mutants of
+runtime/include/goro/algo/ against the Relacy models) and `--python` suite.run.pymutants (mutations
+of suite/ against pytest); delegates.py chooses, this module never imports them.
 
     /usr/bin/python3 -m suite.run.mutants --list
     /usr/bin/python3 -m suite.run.mutants --only select-first-ready-case
-    /usr/bin/python3 -m suite.run.mutants --models --sample 12
-    /usr/bin/python3 -m suite.run.mutants --python
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from .mutation import Verdict, choose, refuse_stale, search_text_error
+from ..base.paths import REPO_ROOT
+from .mutation import (Mutation, Verdict, build_targets, choose, command, configure, load,
+                       refuse_stale, search_text_error, sync_tree)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
 DEFAULT_SCRATCH = REPO_ROOT / "build" / "mutants"
 PROPERTY_TARGET = "goro_property_tests"
@@ -44,91 +41,24 @@ PROPERTY_TARGET = "goro_property_tests"
 # overflow_test are left out: they measure memory and stack overflow, not the algorithms.
 UNIT_TARGETS = ("chan_test", "select_test", "sync_test", "timer_test", "goroutine_test",
                 "ending_test", "pipeline_test", "conformance_test")
-# What a scratch copy needs besides runtime/: the top-level project (it skips the absent
-# benches/, models/ and stress/ directories).
-TOP_LEVEL = ("CMakeLists.txt",)
 # Seeds tried in turn until one kills the mutant; the same fixed seeds ctest runs.
 SEEDS = (1, 2, 3)
 # More cases than a ctest run: a mutant gets every chance to be caught.
 CASES = 300
 
 
-@dataclass(frozen=True)
-class Mutation:
-    name: str
-    file: str
-    search: str
-    replace: str
-    description: str
-    first: str = ""  # optional: the test binary to build and run first (speed only, not a verdict)
-
-
 def load_mutations(path: Path) -> list[Mutation]:
     """load_mutations() reads the data file; a malformed entry raises ValueError."""
-    data = json.loads(path.read_text())
-    mutations = []
-    for entry in data["mutations"]:
-        missing = {"name", "file", "search", "replace", "description"} - entry.keys()
-        if missing:
-            raise ValueError(f"{path}: mutation {entry.get('name', '?')} lacks {sorted(missing)}")
-        if entry.get("first", "") not in ("", *UNIT_TARGETS, PROPERTY_TARGET):
-            raise ValueError(f"{path}: mutation {entry['name']}: unknown test binary {entry['first']!r}")
-        mutations.append(Mutation(**{k: entry[k] for k in Mutation.__dataclass_fields__ if k in entry}))
-    names = [m.name for m in mutations]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{path}: duplicate mutation names")
+    mutations = load(path)
+    for m in mutations:
+        if m.first not in ("", *UNIT_TARGETS, PROPERTY_TARGET):
+            raise ValueError(f"{path}: mutation {m.name}: unknown test binary {m.first!r}")
     return mutations
 
 
 def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
     """stale_errors() lists every mutation whose search text does not occur exactly once."""
-    return [e for m in mutations if (e := search_text_error(m.name, root, m.file, m.search))]
-
-
-def sync_tree(root: Path, scratch: Path, extra_dirs: tuple[str, ...] = ()) -> None:
-    """sync_tree() makes scratch/ a copy of runtime/ (and extra_dirs, e.g. models/) and the
-    top-level CMake project, rewriting only the files whose content differs, so that the build
-    inside it stays incremental from one run to the next."""
-    for name in ("runtime", *extra_dirs):
-        for source in sorted((root / name).rglob("*")):
-            if source.is_dir() or "__pycache__" in source.parts or any(
-                    part.startswith("build") for part in source.relative_to(root).parts):
-                continue
-            target = scratch / source.relative_to(root)
-            data = source.read_bytes()
-            if not target.is_file() or target.read_bytes() != data:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-    for name in TOP_LEVEL:
-        target = scratch / name
-        data = (root / name).read_bytes()
-        if not target.is_file() or target.read_bytes() != data:
-            target.write_bytes(data)
-
-
-def command(argv: list[str], log: Path, timeout: float, env: dict[str, str] | None = None) -> int:
-    """command() runs argv with its output in log; 124 on timeout."""
-    with log.open("w") as out:
-        try:
-            return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
-                                  env={**os.environ, **(env or {})}).returncode
-        except subprocess.TimeoutExpired:
-            out.write(f"\n*** timed out after {timeout:.0f} s\n")
-            return 124
-
-
-def configure(scratch: Path, build: Path, models: bool = False) -> int:
-    """configure() sets up the one release build of the scratch copy that every mutant reuses:
-    tests on; benchmarks, stress, examples off; the Relacy models only when asked."""
-    return command(["cmake", "-S", str(scratch), "-B", str(build), "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
-                    "-DGORO_BUILD_TESTS=ON", "-DGORO_BUILD_EXAMPLES=OFF", "-DGORO_BUILD_BENCHES=OFF",
-                    "-DGORO_BUILD_STRESS=OFF", f"-DGORO_BUILD_MODELS={'ON' if models else 'OFF'}"],
-                   build / "configure.log", 600)
-
-
-def build_targets(build: Path, targets: list[str], jobs: int, log: Path) -> int:
-    """build_targets() rebuilds (incrementally) just `targets` of the configured scratch tree."""
-    return command(["cmake", "--build", str(build), "--target", *targets, f"-j{jobs}"], log, 3600)
+    return [e for m in mutations if (e := search_text_error(m, root))]
 
 
 def failed_tests(log: Path) -> list[str]:
@@ -241,14 +171,12 @@ def write_json(path: Path, verdicts: list[Verdict], seconds: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "--python" in argv:  # the statistical safeguards of suite/, not the C++ property tests
-        from . import pymutants
-        return pymutants.main([a for a in argv if a != "--python"])
-    if "--models" in argv:
-        from . import ordermutants
-        return ordermutants.main([a for a in argv if a != "--models"])
-    args = parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.models or args.python:  # delegates.py hands those to their modules before this one
+        print(f"mutants: --{'models' if args.models else 'python'} is `scripts/suite mutants "
+              f"--{'models' if args.models else 'python'}` (module suite.run."
+              f"{'ordermutants' if args.models else 'pymutants'})", file=sys.stderr)
+        return 2
     try:
         mutations = load_mutations(args.data)
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
@@ -291,11 +219,11 @@ def main(argv: list[str] | None = None) -> int:
             target = scratch / m.file
             original = target.read_text()
             print(f"mutants: [{index}/{len(mutations)}] {m.name}: {m.description}", flush=True)
-            if original.count(m.search) != 1:  # the copy must match what was validated
+            if m.stale(original):  # the copy must match what was validated
                 verdicts.append(Verdict(m, "ERROR", f"search text not found once in the copy of {m.file}", 0.0))
                 print(f"mutants:     ERROR: search text not found once in the copy of {m.file}", flush=True)
                 continue
-            target.write_text(original.replace(m.search, m.replace, 1))
+            target.write_text(m.apply(original))
             try:
                 status, detail = build_and_test(build, args.jobs, logs, args.timeout, m.name,
                                                 test_order(tiers, m.first))

@@ -63,9 +63,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .mutants import build_targets, command, configure, sync_tree
+from ..base.paths import REPO_ROOT
+from .mutation import Mutation, Verdict, build_targets, command, configure, sync_tree
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ALGO_DIR = Path("runtime") / "include" / "goro" / "algo"
 MODELS_DIR = Path("models")
 DEFAULT_EQUIVALENTS = REPO_ROOT / MODELS_DIR / "equivalent_mutants.json"
@@ -113,10 +113,12 @@ class Site:
 
 @dataclass
 class Mutant:
+    """Mutant is one weakening of one site: what the models are told at run time (`changes`, as
+    GORO_ORDER_MUTANT) and the same bug as a textual Mutation of the header (`mutation`)."""
     site: Site
     weaker: str                                  # the new order ("relaxed" for a fence: dropped)
-    edits: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, text) in the file
     changes: list[tuple[Site, str]] = field(default_factory=list)    # (site, new order or "drop")
+    mutation: Mutation | None = None             # the edit of site.file (set by weakenings())
 
     def runtime_spec(self) -> str:
         """runtime_spec() is the GORO_ORDER_MUTANT value (models/order_mutant.hpp) that makes the
@@ -230,26 +232,39 @@ def weakenings(site: Site, failure: Site | None, text: str) -> list[Mutant]:
     mutants = []
     for weaker in sorted(STRONGER[site.order] & legal, key=lambda o: -len(STRONGER[o])):
         m = Mutant(site, weaker)
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the file's text
         if site.role == "fence" and weaker == "relaxed":
             # Drop the whole fence call statement: Relacy rejects a relaxed fence outright.
             statement_start = text.rfind("\n", 0, site.start) + 1
             statement_end = text.index(";", site.end) + 1
             line = text[statement_start:text.index("\n", statement_start)]
             indent = line[:len(line) - len(line.lstrip())]
-            m.edits.append((statement_start, statement_end, indent + "/* MUTANT: fence dropped */"))
+            edits.append((statement_start, statement_end, indent + "/* MUTANT: fence dropped */"))
             m.changes.append((site, "drop"))
         else:
-            m.edits.append((site.start, site.end, f"std::memory_order_{weaker}"))
+            edits.append((site.start, site.end, f"std::memory_order_{weaker}"))
             m.changes.append((site, weaker))
         if site.role == "cas-success" and failure is not None:
             allowed = {weaker} | STRONGER[weaker]
             if failure.order not in allowed:
                 # The failure order may not exceed the success order: take it down with it.
                 new_failure = next(o for o in ("acquire", "relaxed") if o in allowed)
-                m.edits.append((failure.start, failure.end, f"std::memory_order_{new_failure}"))
+                edits.append((failure.start, failure.end, f"std::memory_order_{new_failure}"))
                 m.changes.append((failure, new_failure))
+        m.mutation = _textual(m, edits, text)
         mutants.append(m)
     return mutants
+
+
+def _textual(m: Mutant, edits: list[tuple[int, int, str]], text: str) -> Mutation:
+    """_textual() is the Mutation that makes the edits: the span from the first edit's start to the
+    last one's end, replaced as a whole at its offset (the same text may occur elsewhere)."""
+    start, end = min(e[0] for e in edits), max(e[1] for e in edits)
+    region = text[start:end]
+    for edit_start, edit_end, replacement in sorted(edits, reverse=True):
+        region = region[:edit_start - start] + replacement + region[edit_end - start:]
+    return Mutation(name=m.key, file=m.site.file, search=text[start:end], replace=region,
+                    description=m.describe(), at=start)
 
 
 def generate(root: Path) -> list[Mutant]:
@@ -265,13 +280,6 @@ def generate(root: Path) -> list[Mutant]:
     keys = [m.key for m in mutants]
     assert len(keys) == len(set(keys)), "two mutants share a key"
     return mutants
-
-
-def apply(text: str, mutant: Mutant) -> str:
-    """apply() returns text with the mutant's edits (applied back to front)."""
-    for start, end, replacement in sorted(mutant.edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
 
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
@@ -333,15 +341,6 @@ def load_equivalents(path: Path) -> list[Equivalent]:
             raise ValueError(f"{path}: kind must be equivalent or unobservable: {entry}")
         entries.append(Equivalent(entry["key"], entry["reason"], kind))
     return entries
-
-
-@dataclass
-class Verdict:
-    mutant: Mutant
-    status: str          # killed | SURVIVED | not reached | equivalent | unobservable | untested | not run | ERROR
-    detail: str
-    seconds: float
-    applied: int = -1    # operations the run-time mutant changed, in the model that ran it most (-1: textual)
 
 
 FAILED_LINE = re.compile(r"^model_(\w+) scenario=(\S+) variant=\S+ scheduler=\S+ failed_at_iteration=(\d+) "
@@ -462,7 +461,7 @@ def write_json(path: Path, verdicts: list[Verdict], generated: int, stale: list[
         "not_run": count("not run"),
         "stale_equivalents": stale,
         "seconds": round(seconds, 1),
-        "mutants": [{"key": v.mutant.key, "where": v.mutant.describe(), "spec": v.mutant.runtime_spec(),
+        "mutants": [{"key": v.mutation.key, "where": v.mutation.describe(), "spec": v.mutation.runtime_spec(),
                      "status": v.status, "detail": v.detail, "applied": v.applied,
                      "seconds": round(v.seconds, 1)} for v in verdicts],
     }, indent=2) + "\n")
@@ -580,7 +579,7 @@ class Runner:
             original = target.read_text()
             models = self.by_header[m.site.file]
             tag = re.sub(r"[^A-Za-z0-9]+", "_", m.describe())[:80]
-            target.write_text(apply(original, m))
+            target.write_text(m.mutation.apply(original))
             try:
                 if build_targets(build, models, args.jobs, logs / f"{tag}.build.log") != 0:
                     verdict = Verdict(m, "ERROR", f"does not build; see {logs / (tag + '.build.log')}",
@@ -650,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = [Verdict(m, "untested", "no model includes this header", 0.0) for m in untested]
 
     def on_verdict(index: int, total: int, verdict: Verdict) -> None:
-        print(f"ordermutants: [{index}/{total}] {verdict.mutant.describe()}: {verdict.status} "
+        print(f"ordermutants: [{index}/{total}] {verdict.mutation.describe()}: {verdict.status} "
               f"({verdict.seconds:.0f} s) {verdict.detail}", flush=True)
         if args.json:
             write_json(args.json, verdicts + [verdict], len(mutants), stale, time.monotonic() - started,
@@ -670,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cross_check:
         print("ordermutants: cross-check: the same mutants, textually ...", flush=True)
         textual = runner.textual(runnable, started, lambda i, n, v: print(
-            f"ordermutants: textual [{i}/{n}] {v.mutant.describe()}: {v.status} {v.detail}", flush=True))
+            f"ordermutants: textual [{i}/{n}] {v.mutation.describe()}: {v.status} {v.detail}", flush=True))
         if textual is None:
             return 2
         for a, b in zip(judged, textual):
@@ -678,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
             same_status = a.status == b.status or (a.status == "not reached" and b.status == "SURVIVED")
             same_detail = a.detail.split(";")[0] == b.detail.split(";")[0] or not (a.status == b.status == "killed")
             if not (same_status and same_detail):
-                disagreements.append(f"{a.mutant.describe()}: run time {a.status} ({a.detail}) vs "
+                disagreements.append(f"{a.mutation.describe()}: run time {a.status} ({a.detail}) vs "
                                      f"textual {b.status} ({b.detail})")
             else:
                 a.detail += f" | textual: {b.status} ({b.detail.split(';')[0]})"
@@ -690,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'mutant':48} {'verdict':11} {'time':>6}  detail")
     for v in verdicts:
-        print(f"{v.mutant.describe():48} {v.status:11} {v.seconds:5.0f}s  {v.detail}")
+        print(f"{v.mutation.describe():48} {v.status:11} {v.seconds:5.0f}s  {v.detail}")
     count = lambda status: sum(v.status == status for v in verdicts)  # noqa: E731
     print(f"\nordermutants: generated {len(mutants)}, run {len(verdicts)}: killed {count('killed')}, "
           f"equivalent {count('equivalent')}, unobservable {count('unobservable')}, SURVIVED {count('SURVIVED')}, "

@@ -24,44 +24,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from .mutation import Verdict, choose, refuse_stale, search_text_error
+from ..base.paths import REPO_ROOT
+from .mutation import Mutation, Verdict, choose, load, refuse_stale, search_text_error
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "suite" / "tests" / "mutants.json"
 PYTHON = "/usr/bin/python3"  # Debian's interpreter, the one with numpy/scipy (see scripts/suite)
-FIELDS = ("name", "file", "search", "replace", "description", "tests")
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """Mutation is one planted bug: replace `search` (exactly once in `file`) by `replace`."""
-    name: str
-    file: str
-    search: str
-    replace: str
-    description: str
-    tests: tuple[str, ...]  # pytest paths relative to the repository root
 
 
 def load_mutations(path: Path) -> list[Mutation]:
-    """load_mutations() reads the data file; a malformed entry raises ValueError."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    mutations = []
-    for entry in data["mutations"]:
-        missing = set(FIELDS) - entry.keys()
-        if missing:
-            raise ValueError(f"{path}: mutation {entry.get('name', '?')} lacks {sorted(missing)}")
-        if not entry["tests"] or not all(isinstance(t, str) for t in entry["tests"]):
-            raise ValueError(f"{path}: mutation {entry['name']}: 'tests' must list pytest files")
-        mutations.append(Mutation(**{k: entry[k] for k in FIELDS if k != "tests"},
-                                  tests=tuple(entry["tests"])))
-    names = [m.name for m in mutations]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{path}: duplicate mutation names")
-    return mutations
+    """load_mutations() reads the data file (every entry lists its pytest `tests`); a malformed
+    entry raises ValueError."""
+    return load(path, required=("tests",))
 
 
 def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
@@ -69,7 +44,7 @@ def stale_errors(mutations: list[Mutation], root: Path) -> list[str]:
     paths that do not exist."""
     errors = []
     for m in mutations:
-        if (error := search_text_error(m.name, root, m.file, m.search)):
+        if (error := search_text_error(m, root)):
             errors.append(error)
         for test in m.tests:
             if not (root / test.split("::")[0]).exists():
@@ -170,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             target = scratch / m.file
             original = target.read_text(encoding="utf-8")
             print(f"mutants: [{index}/{len(mutations)}] {m.name}: {m.description}", flush=True)
-            target.write_text(original.replace(m.search, m.replace, 1), encoding="utf-8")
+            target.write_text(m.apply(original), encoding="utf-8")
             try:
                 log = logs / f"{m.name}.log"
                 status = run_pytest(scratch, list(m.tests), log, args.timeout)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from suite.run import ordermutants
-from suite.run.ordermutants import apply, generate
+from suite.run.ordermutants import generate
 
 HEADER = """// a made-up algorithm
 #pragma once
@@ -66,7 +66,7 @@ def test_cas_failure_order_never_exceeds_the_weakened_success_order(tree):
     text = (tree / ordermutants.ALGO_DIR / "algo.hpp").read_text()
     for m in generate(tree):
         if m.site.role == "cas-success" and m.weaker in ("release", "relaxed"):
-            mutated = apply(text, m)
+            mutated = m.mutation.apply(text)
             line = next(l for l in mutated.splitlines() if "compare_exchange_strong" in l)
             assert line.endswith(f"std::memory_order_{m.weaker}, std::memory_order_relaxed);")
 
@@ -75,7 +75,7 @@ def test_a_fence_weakened_to_relaxed_is_dropped(tree):
     text = (tree / ordermutants.ALGO_DIR / "algo.hpp").read_text()
     dropped = [m for m in generate(tree) if m.site.role == "fence" and m.weaker == "relaxed"]
     assert len(dropped) == 1
-    mutated = apply(text, dropped[0])
+    mutated = dropped[0].mutation.apply(text)
     assert "Sync::fence" not in mutated and "MUTANT: fence dropped" in mutated
 
 
