@@ -1,28 +1,25 @@
 """Where the results store is: `--store PATH|URL`, $GORO_STORE, and opening either kind.
 
-A path is the embedded SQLite store (store.py, the default: results/goro.sqlite); a
-`postgresql://` URL is the shared PostgreSQL store a CI fleet writes to (pgstore.py). Every
-command that reads or writes records takes its --store from add_store_option() and opens it with
-open_store(), so the two kinds are interchangeable everywhere.
+A path is the embedded SQLite store (the default: results/goro.sqlite); a `postgresql://` URL is
+the shared PostgreSQL store a CI fleet writes to (store.py serves both). Every command that reads
+or writes records takes its --store from add_store_option() and opens it with open_store(), so
+the two kinds are interchangeable everywhere.
 """
 from __future__ import annotations
 
 import argparse
 import os
 from pathlib import Path
-from typing import Union
 
 from ..base.paths import DEFAULT_STORE, REPO_ROOT
-from .store import Store
+from .store import Location, Store, is_url
 
 ENVIRONMENT = "GORO_STORE"
-Location = Union[str, Path]
 
 
 def location(text: str) -> Location:
     """location() is argparse's type for --store: a URL stays text (Path would fold its '//'),
     anything else is a path."""
-    from .pgstore import is_url
     return text if is_url(text) else Path(text)
 
 
@@ -40,10 +37,7 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
                              f"${ENVIRONMENT} sets the default")
 
 
-def open_store(where: Location, create: bool = True):  # -> Store | PgStore
+def open_store(where: Location, create: bool = True) -> Store:
     """open_store() opens the SQLite file or the PostgreSQL database `where` names (create=False:
     a reader, which never creates a store)."""
-    from .pgstore import PgStore, is_url
-    if is_url(where):
-        return PgStore(str(where), create=create)
-    return Store(Path(where), create=create)
+    return Store(where, create=create)

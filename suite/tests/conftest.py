@@ -36,3 +36,17 @@ def run_in_process(capsys):
         captured = capsys.readouterr()
         return subprocess.CompletedProcess(list(args), code, captured.out, captured.err)
     return call
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """pg_server is one throw-away PostgreSQL for the whole run (suite/tests/pgserver.py; a fresh
+    database per test with new_database()); the test is skipped where the server binaries or
+    psycopg2 are absent (`scripts/suite test` installs both)."""
+    from suite.tests import pgserver
+    if pgserver.binaries() is None:
+        pytest.skip("PostgreSQL server binaries are absent (Debian package postgresql)")
+    pytest.importorskip("psycopg2", reason="python3-psycopg2 is not installed")
+    running = pgserver.Server()
+    yield running
+    running.stop()

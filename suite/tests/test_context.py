@@ -42,8 +42,9 @@ def test_stored_and_exported_records_of_older_suites_join_one_history(tmp_path):
     # previous suite (schema version 2): opening the store gives both today's id.
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path, isolation_level=None)
+    session = store_module.Session(store_module.SQLite(path), db.cursor())
     for version in (0, 1):
-        store_module.MIGRATIONS[version](db)
+        store_module.MIGRATIONS[version](session)
     db.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
     db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
     old_ids = []

@@ -1,4 +1,6 @@
-"""The results store: round trips, migrations, and refusing corrupt or foreign files untouched."""
+"""The results store: the same selectors, round trips and migrations on SQLite and on a real
+PostgreSQL server (one table of cases, run against both), and refusing corrupt or foreign SQLite
+files untouched (suite/tests/test_pgstore.py has PostgreSQL's own refusals and locking)."""
 from __future__ import annotations
 
 import hashlib
@@ -16,55 +18,151 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _record(seed: int = 1) -> Record:
-    return Record(gbench_runs=[synth.document(seed=seed, repetitions=4)],
-                  context={"machine": {"machine_id": "m1"}, "git": {"sha": "abc123", "dirty": False}})
+def _record(seed: int = 1, sha: str = "abc123", kind: str = "bench") -> Record:
+    return Record(gbench_runs=[synth.document(seed=seed, repetitions=4)], kind=kind,
+                  context={"machine": {"machine_id": "m1"}, "git": {"sha": sha, "dirty": False}})
 
 
-def test_round_trip_keeps_gbench_json_untouched(tmp_path):
-    record = _record()
-    path = tmp_path / "s.sqlite"
-    with store_module.Store(path) as store:
-        store.add(record)
+BACKENDS = ("sqlite", "postgresql")
+
+
+def new_store(backend: str, request, tmp_path: Path) -> str | Path:
+    """new_store() is the location of a store that does not exist yet, of the given backend."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_server").new_database()
+    return tmp_path / "s.sqlite"
+
+
+def _uuid(index: int) -> str:
+    return f"{index:032x}"
+
+
+# The records the selector table looks at, stored in this order (ids 1..6 on both databases).
+SELECTOR_RECORDS = (("1234567890abcdef", "bench"), ("2%_99", "bench"), ("a_c777", "bench"),
+                    ("abc123", "bench"), ("abc999", "gate"), ("3fff", "bench"))
+
+# selector → the id of the record it selects, or the StoreError it raises; every case runs on
+# both databases. "before:" notes what the two stores did before they were one (PostgreSQL's LIKE
+# kept '_' as a wildcard, dropped '%' and matched case-sensitively; SQLite overflowed on an id
+# beyond 64 bits): 8 of these 25 cases differed from this table.
+SELECTORS = [
+    ("latest", 6), ("latest~0", 6), ("latest~1", 4),  # a gate result is no measurement
+    ("latest~4", 1), ("latest~5", "no record matches"), ("latest~x", "latest~N"),
+    ("latest~99999999999999999999", "no record matches"),  # before: OverflowError on SQLite
+    ("1", 1), ("3", 3),                                # a record id wins over a sha prefix ("3fff")
+    ("12345", 1),                                      # no record 12345: the sha prefix
+    ("99999", "no record matches"),
+    ("99999999999999999999", "no record matches"),     # before: OverflowError on SQLite
+    ("2%_", 2), ("2%", 2),
+    ("2_", "no record matches"),                       # before: record 2 on PostgreSQL ('_' a wildcard)
+    ("%", "no record matches"),                        # before: record 6 on PostgreSQL
+    ("_", "no record matches"),                        # before: record 6 on PostgreSQL
+    ("a_c", 3),                                        # before: record 4 (abc123) on PostgreSQL
+    ("abc", 4), ("ABC1", 4),                           # before: no match on PostgreSQL (case)
+    ("abc9", "no record matches"),                     # a sha only a gate result has
+    (_uuid(5), 5), (_uuid(3), 3),                      # a uuid selects any kind
+    ("", "no record matches"),                         # before: record 6 on PostgreSQL
+    ("\\", "no record matches"),
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def selector_store(request, tmp_path_factory):
+    """selector_store is a store of each backend holding SELECTOR_RECORDS."""
+    location = new_store(request.param, request, tmp_path_factory.mktemp("selectors"))
+    with store_module.Store(location) as store:
+        for index, (sha, kind) in enumerate(SELECTOR_RECORDS, start=1):
+            record = _record(index, sha=sha, kind=kind)
+            record.uuid = _uuid(index)
+            assert store.add(record) == index
+    return location
+
+
+@pytest.mark.parametrize("selector, expected", SELECTORS, ids=[repr(s) for s, _ in SELECTORS])
+def test_a_selector_selects_the_same_record_on_both_databases(selector_store, selector, expected):
+    with store_module.Store(selector_store, create=False) as store:
+        if isinstance(expected, int):
+            assert store.get(selector).id == expected
+            assert store.get(selector).uuid == _uuid(expected)
+        else:
+            with pytest.raises(store_module.StoreError, match=expected):
+                store.get(selector)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_round_trip_keeps_gbench_json_untouched(backend, request, tmp_path):
+    location = new_store(backend, request, tmp_path)
+    first, second, gate = _record(1), _record(2), _record(3, kind="gate")
+    second.context["machine"] = {"machine_id": "m2"}
+    with store_module.Store(location) as store:
+        for record in (first, second, gate):
+            store.add(record)
         again = store.get("latest")
-    assert again.gbench_runs == record.gbench_runs
-    assert again.machine_id == "m1"
-    assert set(again.samples()) == set(synth.NAMES)
-    assert store_module.inspect(path) == store_module.SCHEMA_VERSION
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.has_uuid(first.uuid) and not store.has_uuid("nope")
+        assert [r.uuid for r in store.records(kind="gate")] == [gate.uuid]
+        assert [r.uuid for r in store.records(machine_id="m1")] == [first.uuid, gate.uuid]
+        assert [r.id for r in store.records()] == [1, 2, 3]
+        samples = store._rows("SELECT COUNT(*) FROM samples")[0][0]
+    assert again.gbench_runs == second.gbench_runs and again.context == second.context
+    assert again.machine_id == "m2" and set(again.samples()) == set(synth.NAMES)
+    assert samples == 3 * 4 * len(synth.NAMES)
 
 
-def test_selectors(tmp_path):
-    with store_module.Store(tmp_path / "s.sqlite") as store:
-        first, second = _record(1), _record(2)
-        store.add(first)
-        store.add(second)
-        assert store.get("latest").uuid == second.uuid
-        assert store.get("latest~1").uuid == first.uuid
-        assert store.get(str(first.id)).uuid == first.uuid
-        assert store.get("abc1").uuid == second.uuid
-        with pytest.raises(store_module.StoreError):
-            store.get("nothing-like-this")
+# Version 1 exactly as earlier suites created it, when SQLite (store.py) and PostgreSQL
+# (pgstore.py) each had their own module: opening one must migrate it and keep every record.
+VERSION_1 = {
+    "sqlite": ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+               "CREATE TABLE records (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, "
+               "created TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL "
+               "DEFAULT 'bench', machine_id TEXT NOT NULL, git_sha TEXT NOT NULL, git_branch "
+               "TEXT, git_dirty INTEGER, context_json TEXT NOT NULL, gbench_json TEXT NOT NULL)",
+               "CREATE INDEX records_machine ON records(machine_id, created)",
+               f"PRAGMA application_id={store_module.APPLICATION_ID}",
+               "INSERT INTO meta VALUES ('schema_version', '1')"],
+    "postgresql": ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                   "INSERT INTO meta VALUES ('application', 'goro')",
+                   "CREATE TABLE records (id BIGSERIAL PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, "
+                   "created TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL "
+                   "DEFAULT 'bench', machine_id TEXT NOT NULL, git_sha TEXT NOT NULL, git_branch "
+                   "TEXT, git_dirty INTEGER, context_json TEXT NOT NULL, gbench_json TEXT NOT NULL)",
+                   "CREATE INDEX records_machine ON records(machine_id, created)",
+                   "INSERT INTO meta VALUES ('schema_version', '1')"],
+}
 
 
-def test_migration_from_version_1(tmp_path):
-    path = tmp_path / "old.sqlite"
-    db = sqlite3.connect(path, isolation_level=None)
-    store_module.MIGRATIONS[0](db)
-    db.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
-    db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_version_1_store_migrates_and_keeps_its_records(backend, request, tmp_path):
     import json
+    location = new_store(backend, request, tmp_path)
     record = _record()
-    db.execute("INSERT INTO records (uuid, created, machine_id, git_sha, context_json, gbench_json)"
-               " VALUES (?, ?, ?, ?, ?, ?)", (record.uuid, record.created, "m1", "abc",
-                                              json.dumps(record.context),
-                                              json.dumps(record.gbench_runs)))
-    db.close()
-    with store_module.Store(path) as store:
-        count = store.db.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
-    assert count == 4 * len(synth.NAMES)
-    assert store_module.inspect(path) == store_module.SCHEMA_VERSION
+    insert = ("INSERT INTO records (uuid, created, machine_id, git_sha, context_json, gbench_json)"
+              " VALUES (?, ?, 'm1', 'abc', ?, ?)")
+    values = (record.uuid, record.created, json.dumps(record.context), json.dumps(record.gbench_runs))
+    if backend == "sqlite":
+        db = sqlite3.connect(location, isolation_level=None)
+        for statement in VERSION_1[backend]:
+            db.execute(statement)
+        db.execute(insert, values)
+        db.close()
+    else:
+        import psycopg2
+        db = psycopg2.connect(location)
+        with db, db.cursor() as cursor:
+            for statement in VERSION_1[backend]:
+                cursor.execute(statement)
+            cursor.execute(insert.replace("?", "%s"), values)
+        db.close()
+    with store_module.Store(location) as store:
+        assert store.get("latest").uuid == record.uuid
+        count = store._rows("SELECT COUNT(*) FROM samples")[0][0]
+        version = store._rows("SELECT value FROM meta WHERE key='schema_version'")[0][0]
+        store.add(_record(2))
+        assert [r.id for r in store.records()] == [1, 2]
+    assert count == 4 * len(synth.NAMES) and version == str(store_module.SCHEMA_VERSION)
+    if backend == "sqlite":
+        assert store_module.inspect(location) == store_module.SCHEMA_VERSION
+        with sqlite3.connect(location) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 @pytest.mark.parametrize("kind", ["garbage", "foreign-sqlite", "truncated", "newer"])
@@ -195,25 +293,6 @@ def test_a_reader_never_creates_a_store(tmp_path, run_suite):
         assert result.returncode == 2, (argv, result.stdout, result.stderr)
         assert "no results store here yet" in result.stderr and "Traceback" not in result.stderr
         assert not path.exists() and not path.parent.exists(), argv
-
-
-def test_all_digit_sha_prefix_and_bad_selectors(tmp_path):
-    with store_module.Store(tmp_path / "s.sqlite") as store:
-        first, second = _record(1), _record(2)
-        first.context["git"] = {"sha": "1234567890abcdef", "dirty": False}
-        second.context["git"] = {"sha": "2%_99", "dirty": False}
-        store.add(first)
-        store.add(second)
-        assert store.get("1").uuid == first.uuid  # a record id wins over a sha prefix
-        assert store.get("2").uuid == second.uuid
-        assert store.get("12345").uuid == first.uuid  # no record 12345: the sha prefix
-        assert store.get("2%_").uuid == second.uuid
-        with pytest.raises(store_module.StoreError, match="no record matches"):
-            store.get("2_")  # '_' is a literal character, not LIKE's wildcard
-        with pytest.raises(store_module.StoreError, match="latest~N"):
-            store.get("latest~x")
-        with pytest.raises(store_module.StoreError, match="no record matches"):
-            store.get("99999")
 
 
 def test_a_new_empty_sqlite_file_is_not_foreign(tmp_path):
