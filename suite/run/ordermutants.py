@@ -230,7 +230,7 @@ def weakenings(site: Site, failure: Site | None, text: str) -> list[Mutant]:
     legal = LEGAL["load" if site.role == "cas-failure" else
                   "rmw" if site.role == "cas-success" else site.role]
     mutants = []
-    for weaker in sorted(STRONGER[site.order] & legal, key=lambda o: -len(STRONGER[o])):
+    for weaker in sorted(STRONGER[site.order] & legal, key=lambda o: (-len(STRONGER[o]), o)):
         m = Mutant(site, weaker)
         edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the file's text
         if site.role == "fence" and weaker == "relaxed":

@@ -139,3 +139,17 @@ def test_every_runtime_spec_of_the_shipped_algorithms_is_one_the_policy_parses()
     for m in generate(ordermutants.REPO_ROOT):
         parts = m.runtime_spec().split(";")
         assert 1 <= len(parts) <= 4 and all(spec.match(p) for p in parts), m.runtime_spec()
+
+
+def test_the_mutants_come_in_the_same_order_in_every_process():
+    """--sample draws from the generated list, so --seed-from-commit picks the same mutants on
+    every run of a commit only if the list's order does not depend on string hashing."""
+    import os
+    import subprocess
+    import sys
+    script = "from suite.run import ordermutants\nfor m in ordermutants.generate(ordermutants.REPO_ROOT): print(m.key)"
+    orders = {subprocess.run([sys.executable, "-c", script], cwd=ordermutants.REPO_ROOT, check=True,
+                             capture_output=True, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+              for seed in (1, 2, 3, 4)}
+    assert len(orders) == 1
