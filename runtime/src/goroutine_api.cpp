@@ -77,13 +77,12 @@ std::uint64_t id() {
 
 namespace sync {
 
-// SyncPolicy: the Sync policy this build's runtime uses (runtime_sync.hpp), as opposed to a
-// SchedulerPolicy (policy.hpp).
-using SyncPolicy = detail::RuntimeSync;
+// Built is the Sync policy this build's runtime uses (goro::RuntimeSync, runtime_sync.hpp).
+using Built = detail::RuntimeSync;
 
-SyncPolicy::goroutine SyncPolicy::current_goroutine() noexcept { return detail::current_g(); }
+Built::goroutine Built::current_goroutine() noexcept { return detail::current_g(); }
 
-void SyncPolicy::park(algo::WaitContext<SyncPolicy>& ctx, void (*unlock)(void*), void* arg) {
+void Built::park(algo::WaitContext<Built>& ctx, void (*unlock)(void*), void* arg) {
   detail::G* g = ctx.goroutine;
   if (g == nullptr) {
     // The API layer checks for a goroutine before every blocking call: reaching this is a bug.
@@ -93,9 +92,9 @@ void SyncPolicy::park(algo::WaitContext<SyncPolicy>& ctx, void (*unlock)(void*),
   g->scheduler->park(g, ctx, unlock, arg);
 }
 
-void SyncPolicy::ready(goroutine t) noexcept { t->scheduler->ready(t); }
+void Built::ready(goroutine t) noexcept { t->scheduler->ready(t); }
 
-std::uint64_t SyncPolicy::random(std::uint64_t bound) noexcept {
+std::uint64_t Built::random(std::uint64_t bound) noexcept {
   detail::G* g = detail::current_g();
   if (g != nullptr) return g->scheduler->random_below(bound);
   thread_local detail::Rng outside(0xA0761D6478BD642Full ^ reinterpret_cast<std::uintptr_t>(&outside));

@@ -26,6 +26,7 @@
 #include <optional>
 #include <utility>
 
+#include "goro/algorithm.hpp"
 #include "goro/algo/chan.hpp"
 #include "goro/detail/spawn.hpp"
 #include "goro/errors.hpp"
@@ -41,11 +42,9 @@ namespace detail {
 [[noreturn]] void throw_cancelled();
 }  // namespace detail
 
-// RecvStatus is the outcome of a non-blocking receive, try_recv(out): `received` (out holds the
-// value), `empty` (nothing ready now: the channel is open, or nil), `closed` (closed and drained:
-// nothing will ever arrive — time to stop polling). crossbeam's TryRecvError::{Empty,
-// Disconnected} and Boost.Fiber's channel_op_status::{empty, closed} draw the same line.
-enum class RecvStatus { received, empty, closed };
+// RecvStatus (goro/algorithm.hpp) is the outcome of a non-blocking receive, try_recv(out):
+// `received` (out holds the value), `empty` (nothing ready now: the channel is open, or nil),
+// `closed` (closed and drained: nothing will ever arrive — time to stop polling).
 
 template <class T>
 class Chan {

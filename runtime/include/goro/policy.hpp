@@ -63,8 +63,9 @@
 
 namespace goro {
 
-// PolicySync is the Sync policy of this build of the runtime (native, or chaos in the chaos build).
-using PolicySync = detail::RuntimeSync;
+// PolicySync is goro::RuntimeSync (goro/sync/runtime_sync.hpp), kept as an alias for policies
+// written before the Sync contract became public.
+using PolicySync = RuntimeSync;
 
 // kNoWorker is push()'s `worker` when the caller is not a worker of this runtime (a timer thread,
 // a plain std::thread doing try_send, the thread calling Runtime::run()).

@@ -1,27 +1,8 @@
 // native.hpp — the Sync policy the runtime ships with: std::atomic, plain cells, a spin lock,
 // and parking mapped onto the goroutine scheduler.
 //
-// A Sync policy is the only door through which the shared algorithms (goro/algo/*.hpp) reach
-// atomics, plain shared data, locks and parking. The same algorithm headers are instantiated with
-//   NativeSync  — here, for the runtime;
-//   ChaosSync   — goro/sync/chaos.hpp, native plus seeded perturbation, for stress;
-//   RelacySync  — models/relacy_sync.hpp, for the model checker.
-// What a Sync policy provides (the contract the algorithms rely on):
-//   atomic<T>        std::atomic-like: load/store/exchange/compare_exchange_*/fetch_add/fetch_sub
-//   var<T>           a plain (non-atomic) shared cell: load(), store(T), take() (move out, leave T{})
-//                    — under Relacy every access is race-checked
-//   mutex            lock()/unlock()/try_lock()
-//   goroutine        what parks and is readied (a goroutine here, a Relacy thread in models)
-//   current_goroutine()   the calling goroutine
-//   park(ctx, unlock, arg)
-//                    parks the calling goroutine until some other goroutine wins ctx.try_claim() and calls
-//                    ready(ctx.goroutine). unlock(arg) runs once the goroutine is off its stack (Go's
-//                    gopark(unlockf)): a waker can only find the waiter after that, so the wake-up
-//                    can never be lost and never resumes a goroutine that is still running.
-//   ready(goroutine) makes a parked goroutine runnable again
-//   random(n)        a uniformly distributed number in [0, n) (select's poll order)
-//   relax()          a spin-wait hint
-//   fence(order)     std::atomic_thread_fence
+// The contract a Sync policy satisfies (what the algorithms rely on) is goro/sync/contract.hpp;
+// NativeSync is checked against it in goro/sync/runtime_sync.hpp.
 #pragma once
 
 #include <atomic>

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "goro/sync/contract.hpp"
+
 #if defined(GORO_CHAOS) && GORO_CHAOS
 #include "goro/sync/chaos.hpp"
 namespace goro::detail {
@@ -15,6 +17,13 @@ namespace goro::detail {
 using RuntimeSync = sync::NativeSync;
 }
 #endif
+
+namespace goro {
+// RuntimeSync is the Sync policy of this build of the runtime (goro/sync/contract.hpp): instantiate
+// an algorithm of your own with it to run it inside goro's runtime.
+using RuntimeSync = detail::RuntimeSync;
+static_assert(sync::SyncPolicy<RuntimeSync>, "the runtime's Sync policy satisfies the Sync contract");
+}  // namespace goro
 
 namespace goro::detail {
 
