@@ -1,8 +1,9 @@
 """The test command's plan: the ordered steps of `scripts/suite test` and what each one runs.
 
-Each Step names a stage (packages, the release and sanitizer builds with their ctest runs, the
-out-of-tree custom policy example, the benchmark smoke test, the report-only dogfood gate, pytest) and the step whose failure makes it
-pointless; testcmd.py selects steps from the options, runs them and prints the summary.
+Each Step names a stage (packages, the mutation lists' staleness check, the release and sanitizer
+builds with their ctest runs, the out-of-tree custom policy example, the benchmark smoke test, the
+report-only dogfood gate, pytest) and the step whose failure makes it pointless; testcmd.py
+selects steps from the options, runs them and prints the summary.
 """
 from __future__ import annotations
 
@@ -93,6 +94,12 @@ def _order_mutants_sample() -> int:
                 "--json", str(REPO_ROOT / "build" / "release" / "ordermutants-sample.json")], cwd=REPO_ROOT)
 
 
+def _mutation_lists() -> int:
+    """_mutation_lists() checks that every mutation list still applies to the tree (stalelists.py):
+    seconds, nothing built, so a stale mutant fails the test command, not the next mutants run."""
+    return run([sys.executable, "-m", "suite.run.stalelists"], cwd=REPO_ROOT)
+
+
 def _pytest() -> int:
     status = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                   str(REPO_ROOT / "suite" / "tests")], cwd=REPO_ROOT)
@@ -105,6 +112,7 @@ def steps() -> list[Step]:
     """steps() is the ordered plan of the test command."""
     return [
         Step("packages", "Debian packages", _packages),
+        Step("mutation-lists", "every mutation list applies to the tree (nothing built)", _mutation_lists),
         Step("build-release", "configure + build (release, -j2)", lambda: configure_and_build("release")),
         Step("ctest-release", "ctest (release, all labels)", lambda: _ctest("release"),
              needs="build-release"),
