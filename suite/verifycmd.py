@@ -9,7 +9,9 @@ DIR/semantic-mutants.json`, `goro-stress --all --seconds 600 --json DIR/stress.j
 
 Exit status: 0 every step passed; 2 usage or input error (an unreadable results directory);
 3 missing packages; 4 a step reported a failure (a model, a planted bug not found, a surviving
-mutant, a disagreement with Go, a stress failure) — the page is written either way.
+mutant, a disagreement with Go, a stress failure, a tier that crashed, hung, was killed or left
+its JSON missing or partial) — the page is written either way, with every failed tier at the
+head of its summary.
 """
 from __future__ import annotations
 
@@ -73,7 +75,10 @@ def main(args: argparse.Namespace) -> int:
         return 2
     for problem in verification.problems:
         print(f"verify: {problem}", file=sys.stderr)
+    for failure in verification.failures:
+        print(f"verify: FAILED tier ({failure.reason}): {failure.title}", file=sys.stderr)
     target = page.write(verification, args.out)
-    print(f"verify: {len(verification.sources)} result files from {directory}")
+    print(f"verify: {len(verification.sources)} result files from {directory}"
+          + (f"; {len(verification.failures)} FAILED tiers on the page's summary" if verification.failures else ""))
     print(target.resolve())
-    return status or (2 if verification.problems else 0)
+    return status or (4 if verification.failures else 2 if verification.problems else 0)

@@ -2,6 +2,10 @@
 suite/results/verification.py read them from the tools' own JSON.
 
 Every number on the page comes from a file of the results directory; the page lists the files.
+A tier that did not pass (Verification.failures: a command that exited non-zero, was killed, timed
+out or left its JSON missing or partial) heads the summary as FAILED with its reason and the
+command that reproduces it, and the evidence row it feeds says FAILED too: the counts below it
+are only what the tier wrote before it stopped.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ def summary(v: Verification) -> dict[str, Any]:
         "stress_scenarios": sum(len(run["scenarios"]) for run in v.stress),
         "stress_seconds": stress_seconds,
         "stress_failed": sum(not s["passed"] for run in v.stress for s in run["scenarios"]),
+        "failed_tiers": v.failed_tiers(),
     }
 
 

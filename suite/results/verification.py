@@ -13,10 +13,18 @@ of these kinds, found by content, not by name (any *.json below the directory):
                            RecordProperty counts (programs by outcome, agreed_with_go)
 
 A file that is not JSON, or JSON of no known kind, is listed as a problem, not skipped silently.
+
+A failure is never hidden by what a tool did not write. Every command of a verify run is judged
+by the same rule (command_failure()), whatever its tier: it failed when it exited non-zero (or
+with a status it does not allow), was killed by a signal, timed out, or left one of the JSON
+files it should write missing or unreadable; and any results file that says `"complete": false`
+is a partial run. Each such failure is a TierFailure with its reason and the command that
+reproduces it, and the page puts it in its summary: a new tier inherits this by being recorded.
 """
 from __future__ import annotations
 
 import json
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +59,61 @@ class DifferentialResult:
 
 
 @dataclass
+class TierFailure:
+    """TierFailure is one tier that did not pass: a verify-run command judged by command_failure(),
+    or a results file its tool marked partial."""
+    title: str       # the command's title, e.g. "stress: every scenario, 2 s each"
+    tier: str        # models | planted | order | differential | stress | ... ("" when not recorded)
+    reason: str      # e.g. "exit 3; stress.json says it is partial"
+    reproduce: str   # the command line that reproduces it
+    source: str      # the file the failure was read from
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _json_problem(path: Path) -> str | None:
+    """_json_problem() says why path is not a complete results file, or None."""
+    if not path.is_file():
+        return "missing"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return "partial (not readable JSON)"
+    if isinstance(document, dict) and document.get("complete") is False:
+        return "partial (the tool stopped before it finished)"
+    return None
+
+
+def command_failure(command: dict[str, Any], directory: Path) -> str | None:
+    """command_failure() says why one recorded command failed, or None when it passed: a status
+    it does not allow (a negative status is the signal that killed it; 124 with a `timeout` is
+    the time limit), or an output file (`outputs`, relative to directory) missing or partial."""
+    reasons = []
+    status = command.get("status")
+    allowed = command.get("allowed", [0])
+    if not isinstance(status, int):
+        reasons.append("no exit status recorded")
+    elif status < 0:
+        reasons.append(f"killed by {_signal_name(-status)}")
+    elif status == 124 and command.get("timeout"):
+        reasons.append(f"timed out after {command['timeout']:.0f} s")
+    elif status == 127:
+        reasons.append("could not be started (exit 127)")
+    elif status not in allowed:
+        reasons.append(f"exit {status}")
+    for output in command.get("outputs", []):
+        problem = _json_problem(directory / output)
+        if problem:
+            reasons.append(f"{output} {problem}")
+    return "; ".join(reasons) or None
+
+
+@dataclass
 class Verification:
     """Verification is everything one results directory says."""
     directory: Path
@@ -62,11 +125,16 @@ class Verification:
     runs: list[dict[str, Any]] = field(default_factory=list)      # verify-run records
     sources: list[str] = field(default_factory=list)              # files read, relative to directory
     problems: list[str] = field(default_factory=list)
+    failures: list[TierFailure] = field(default_factory=list)   # every tier that did not pass
 
     @property
     def empty(self) -> bool:
         return not (self.models or self.order_mutants or self.semantic_mutants or self.differential
-                    or self.stress)
+                    or self.stress or self.runs)
+
+    def failed_tiers(self) -> set[str]:
+        """failed_tiers() names the tiers with a failure (for the summary's evidence rows)."""
+        return {f.tier for f in self.failures if f.tier}
 
     def planted_bugs(self) -> list[tuple[str, dict[str, Any]]]:
         """planted_bugs() is every planted-bug run as (model, run)."""
@@ -95,6 +163,11 @@ def _gtest_differential(document: dict[str, Any], source: str) -> list[Different
     return found
 
 
+# The summary row a results file of each kind feeds (see TierFailure.tier).
+TIER_OF_KIND = {"model-runs": "models", "memory-order-mutants": "order", "semantic-mutants": "semantic",
+                "stress-run": "stress"}
+
+
 def load(directory: Path) -> Verification:
     """load() reads every JSON file below directory (sorted by path) into one Verification."""
     result = Verification(directory)
@@ -107,6 +180,10 @@ def load(directory: Path) -> Verification:
             result.problems.append(f"{source}: not readable JSON ({error})")
             continue
         kind = document.get("kind") if isinstance(document, dict) else None
+        if kind and kind != "verify-run" and document.get("complete") is False:
+            result.failures.append(TierFailure(
+                kind, TIER_OF_KIND.get(kind, ""), f"{source} is partial: the tool stopped before it finished",
+                str(document.get("reproduce", "")), source))
         if kind == "model-runs":
             entry = models.setdefault((document["model"], document["tier"]),
                                       ModelResult(document["model"], document["tier"]))
@@ -127,4 +204,10 @@ def load(directory: Path) -> Verification:
             continue
         result.sources.append(source)
     result.models = sorted(models.values(), key=lambda m: (m.model, m.tier))
+    for run in result.runs:
+        for command in run.get("commands", []):
+            reason = command_failure(command, directory)
+            if reason:
+                result.failures.append(TierFailure(str(command.get("title", "?")), str(command.get("tier", "")),
+                                                   reason, str(command.get("command", "")), run["source"]))
     return result

@@ -10,6 +10,11 @@ Each tool writes its own JSON into the directory (suite/results/verification.py 
     stress.json                   a short stress run             goro-stress --all --json
     verify.json                   what ran: commit, each command, its exit status and seconds
 
+Each command is recorded with its tier (the page's summary row), the exit statuses it allows,
+and the JSON files it must write (removed before it runs, so a stale file from an earlier run
+cannot stand in for a tool that wrote nothing); suite/results/verification.py judges each by
+one rule (command_failure()), so a tier that crashed, hung or wrote partial output is FAILED.
+
 The release preset's build tree is reused (the test command builds the same targets).
 """
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 
 from ..base.paths import REPO_ROOT, build_dir
 from ..base.procs import banner, capture, format_command, run
+from ..results.verification import command_failure
 
 
 @dataclass
@@ -69,15 +75,26 @@ class Recorder:
         self.started = time.monotonic()
 
     def step(self, title: str, argv: list[str], env: dict[str, str] | None = None,
-             ok: tuple[int, ...] = (0,)) -> int:
+             ok: tuple[int, ...] = (0,), tier: str = "", outputs: tuple[Path, ...] = (),
+             timeout: float | None = None) -> int:
+        """step() runs one command; `outputs` are the JSON files it must write (in results/)."""
         banner(f"verify [{len(self.commands) + 1}] {title} (at {time.monotonic() - self.started:.0f} s)")
+        for output in outputs:
+            output.unlink(missing_ok=True)
         clock = time.monotonic()
-        status = run(argv, cwd=REPO_ROOT, env=env)
+        status = run(argv, cwd=REPO_ROOT, env=env, timeout=timeout)
         shown = format_command(argv)
         if env:
             shown = " ".join(f"{k}={v!r}" for k, v in env.items()) + " " + shown
-        self.commands.append({"title": title, "command": shown, "status": status,
-                              "ok": status in ok, "seconds": round(time.monotonic() - clock, 1)})
+        record: dict[str, object] = {
+            "title": title, "tier": tier, "command": shown, "status": status, "allowed": list(ok),
+            "outputs": [str(o.relative_to(self.results)) for o in outputs],
+            "seconds": round(time.monotonic() - clock, 1)}
+        if timeout is not None:
+            record["timeout"] = timeout
+        record["reason"] = command_failure(record, self.results)
+        record["ok"] = record["reason"] is None
+        self.commands.append(record)
         return status
 
 
@@ -90,8 +107,9 @@ def run_plan(plan: Plan, build: bool = True) -> int:
     sha, dirty = commit()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     if build:
-        if recorder.step("configure", ["cmake", "--preset", "release"]) != 0 or \
-           recorder.step("build", ["cmake", "--build", "--preset", "release", "-j2", "--target", *targets(plan)]) != 0:
+        if recorder.step("configure", ["cmake", "--preset", "release"], tier="build") != 0 or \
+           recorder.step("build", ["cmake", "--build", "--preset", "release", "-j2", "--target", *targets(plan)],
+                         tier="build") != 0:
             _write_record(results, recorder, sha, dirty, started)
             return 4
     models, mutations = model_names()
@@ -102,41 +120,46 @@ def run_plan(plan: Plan, build: bool = True) -> int:
         return 2
     for model in models:
         program = str(plan.build / "models" / f"model_{model}")
-        recorder.step(f"model {model}: quick tier", [program, "--json", str(results / "models" / f"{model}.quick.json")])
-        recorder.step(f"model {model}: planted bugs",
-                      [program, "--planted", "--json", str(results / "models" / f"{model}.planted.json")])
+        quick, planted, full = (results / "models" / f"{model}.{tier}.json" for tier in ("quick", "planted", "full"))
+        recorder.step(f"model {model}: quick tier", [program, "--json", str(quick)], tier="models", outputs=(quick,))
+        recorder.step(f"model {model}: planted bugs", [program, "--planted", "--json", str(planted)],
+                      tier="planted", outputs=(planted,))
         if plan.full_models:
-            recorder.step(f"model {model}: exhaustive tier",
-                          [program, "--full", "--json", str(results / "models" / f"{model}.full.json")])
+            recorder.step(f"model {model}: exhaustive tier", [program, "--full", "--json", str(full)],
+                          tier="models", outputs=(full,))
     for algo, bug, kind in mutations:
         program = plan.build / "models" / f"model_{algo}_{bug}"
         if program.is_file():
+            output = results / "models" / f"{algo}.{bug}.json"
             recorder.step(f"model {algo}: planted {bug} (scratch-copy mutation)",
-                          [str(program), "--variant", bug, "--expect", kind, "--json",
-                           str(results / "models" / f"{algo}.{bug}.json")])
+                          [str(program), "--variant", bug, "--expect", kind, "--json", str(output)],
+                          tier="planted", outputs=(output,))
     if plan.mutants > 0:
         recorder.step(f"memory-order mutants: a sample of {plan.mutants}",
                       [sys.executable, "-m", "suite.run.ordermutants", "--no-build", "--build", str(plan.build),
-                       "--sample", str(plan.mutants), "--seed-from-commit", "--json", str(results / "ordermutants.json")])
+                       "--sample", str(plan.mutants), "--seed-from-commit", "--json", str(results / "ordermutants.json")],
+                      tier="order", outputs=(results / "ordermutants.json",))
     property_tests = plan.build / "runtime" / "tests" / "property" / "goro_property_tests"
     if plan.programs > 0 and property_tests.is_file():
         recorder.step(f"differential tests against Go: {plan.programs} programs each",
                       [str(property_tests), "--gtest_filter=DifferentialGo*",
                        f"--gtest_output=json:{results / 'differential.json'}"],
-                      env={"RC_PARAMS": f"max_success={plan.programs} seed={int(sha[:8], 16) if sha != 'unknown' else 1}"})
+                      env={"RC_PARAMS": f"max_success={plan.programs} seed={int(sha[:8], 16) if sha != 'unknown' else 1}"},
+                      tier="differential", outputs=(results / "differential.json",))
     elif plan.programs > 0:
         print(f"verify: {property_tests} is not built: no differential results", file=sys.stderr)
     stress = plan.build / "stress" / "goro-stress"
     if plan.stress_seconds > 0 and stress.is_file():
         recorder.step(f"stress: every scenario, {plan.stress_seconds:g} s each",
                       [str(stress), "--all", "--seconds", f"{plan.stress_seconds:g}",
-                       "--seed", str(int(sha[:12], 16) if sha != "unknown" else 1), "--json", str(results / "stress.json")])
+                       "--seed", str(int(sha[:12], 16) if sha != "unknown" else 1), "--json", str(results / "stress.json")],
+                      tier="stress", outputs=(results / "stress.json",))
     elif plan.stress_seconds > 0:
         print(f"verify: {stress} is not built: no stress results", file=sys.stderr)
     _write_record(results, recorder, sha, dirty, started)
     failed = [c for c in recorder.commands if not c["ok"]]
     for c in failed:
-        print(f"verify: FAILED ({c['status']}): {c['title']}: {c['command']}", file=sys.stderr)
+        print(f"verify: FAILED ({c['reason']}): {c['title']}\n  reproduce: {c['command']}", file=sys.stderr)
     return 4 if failed else 0
 
 
