@@ -6,11 +6,19 @@
 // deadline, checks its invariants, and returns how many operations it performed. The driver
 // (driver.cpp) chains rounds until the scenario's time is up, and on a failure prints the round's
 // seed and the exact command that replays that round first.
+//
+// Slow is not stuck: the driver judges a hang by progress, not by a deadline. A scenario reports
+// each operation its goroutines complete (progressed(), or counted() around a trial) and
+// registers the Runtime it drives (Watched), so that a round that keeps completing operations
+// past its time box is reported as slow, with its rate, and only a round in which nothing
+// completes for the stall limit is a hang, reported with what the runtime was doing.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <source_location>
 #include <stdexcept>
 #include <string>
@@ -51,6 +59,56 @@ struct Scenario {
   // round() runs one round and returns the number of operations it performed; it throws
   // Failure when an invariant breaks (any other exception escaping it is a failure too).
   std::uint64_t (*round)(const RoundContext& ctx);
+  // quiet_seconds(), when set, is how much longer than the driver's stall limit a healthy round
+  // may go without completing an operation: phases whose cost grows with the settings and count
+  // no progress (spawn-storm hands a whole wave's stacks back to the kernel at once).
+  double (*quiet_seconds)(const Settings& settings) = nullptr;
+};
+
+// Progress is what the driver's hang detector reads from another thread: the operations
+// completed so far, and the counters of the Runtime the scenario is driving (if it registered
+// one). Relaxed: a count that is a few operations stale changes no verdict.
+class Progress {
+ public:
+  static Progress& instance() {
+    static Progress progress;
+    return progress;
+  }
+  void add(std::uint64_t n) { operations_.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t operations() const { return operations_.load(std::memory_order_relaxed); }
+  void watch(const goro::Runtime* rt) {
+    std::lock_guard lock(mutex_);
+    runtime_ = rt;
+  }
+  // stats() is the watched Runtime's counters, or nothing when none is registered.
+  std::optional<goro::Stats> stats() const {
+    std::lock_guard lock(mutex_);
+    if (runtime_ == nullptr) return std::nullopt;
+    return runtime_->stats();
+  }
+
+ private:
+  std::atomic<std::uint64_t> operations_{0};
+  mutable std::mutex mutex_;  // a Runtime is unregistered (under it) before it is destroyed
+  const goro::Runtime* runtime_ = nullptr;
+};
+
+// progressed() reports n completed operations; counted() reports a trial's operations and
+// returns them (`operations += counted(trial(rng))`).
+inline void progressed(std::uint64_t n = 1) { Progress::instance().add(n); }
+inline std::uint64_t counted(std::uint64_t n) {
+  progressed(n);
+  return n;
+}
+
+// Watched registers a Runtime with the hang detector for its lifetime: declare it after the
+// Runtime, so it is unregistered before the Runtime is destroyed.
+class Watched {
+ public:
+  explicit Watched(const goro::Runtime& rt) { Progress::instance().watch(&rt); }
+  ~Watched() { Progress::instance().watch(nullptr); }
+  Watched(const Watched&) = delete;
+  Watched& operator=(const Watched&) = delete;
 };
 
 // Failure is an invariant violation; the message says which invariant and with what numbers.
@@ -118,9 +176,10 @@ class Tracked {
 inline std::uint64_t trials_on_one_runtime(const RoundContext& ctx, std::uint64_t (*trial)(Rng& rng)) {
   std::uint64_t operations = 0;
   goro::Runtime rt(ctx.options());
+  Watched watched(rt);
   rt.run([&] {
     Rng rng(ctx.seed);
-    do operations += trial(rng);
+    do operations += counted(trial(rng));
     while (ctx.time_left());
   });
   return operations;
@@ -136,5 +195,9 @@ extern const Scenario exception_storm_scenario;
 extern const Scenario catch_switch_scenario;
 extern const Scenario sync_storm_scenario;
 extern const Scenario run_storm_scenario;
+// Planted (stress/planted/planted_scenarios.cpp): never in --all; each proves one verdict of the
+// hang detector.
+extern const Scenario planted_lost_wakeup_scenario;
+extern const Scenario planted_slowdown_scenario;
 
 }  // namespace goro_stress

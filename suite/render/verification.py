@@ -48,6 +48,8 @@ def summary(v: Verification) -> dict[str, Any]:
         "stress_scenarios": sum(len(run["scenarios"]) for run in v.stress),
         "stress_seconds": stress_seconds,
         "stress_failed": sum(not s["passed"] for run in v.stress for s in run["scenarios"]),
+        "stress_hung": sum(bool(s.get("hung")) for run in v.stress for s in run["scenarios"]),
+        "stress_slow": sum(s.get("slow_rounds", 0) for run in v.stress for s in run["scenarios"]),
         "failed_tiers": v.failed_tiers(),
     }
 

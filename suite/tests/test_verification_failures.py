@@ -16,7 +16,7 @@ import pytest
 from suite.render import verification as page
 from suite.results.verification import command_failure, load
 from suite.run.verify import Recorder, _write_record
-from suite.tests.conftest import suite
+from suite.tests.conftest import REPO_ROOT, suite
 
 # A stress run whose file looks clean: four scenarios written, all passed.
 CLEAN_STRESS = {"kind": "stress-run", "build": "release", "seed": 7, "seconds_per_scenario": 2,
@@ -129,3 +129,37 @@ def test_verify_from_a_run_whose_every_tier_wrote_nothing_writes_the_page_and_ex
     (127, [0], "could not be started (exit 127)"), ("x", [0], "no exit status recorded")])
 def test_the_rule_every_tier_is_judged_by(tmp_path, status, allowed, expected):
     assert command_failure({"status": status, "allowed": allowed}, tmp_path) == expected
+
+
+STRESS = REPO_ROOT / "build" / "release" / "stress" / "goro-stress"
+
+
+@pytest.mark.skipif(not STRESS.is_file(), reason="goro-stress is not built")
+def test_a_real_hang_is_in_the_drivers_json_and_heads_the_summary(tmp_path):
+    """goro-stress's planted lost wake-up: the driver writes the hung scenario before it exits 3."""
+    results = tmp_path / "results"
+    stress = results / "stress.json"
+    out = run_tiers(results, [("stress: planted lost wake-up", "stress",
+                               [str(STRESS), "planted-lost-wakeup", "--seconds", "0.2", "--seed", "1",
+                                "--stall-seconds", "1", "--json", str(stress)], stress, 60)])
+    document = json.loads(stress.read_text())
+    (scenario,) = document["scenarios"]
+    assert document["complete"] is False and scenario["hung"] and not scenario["passed"]
+    summary = " ".join(summary_of(out).split())
+    assert "FAILED: exit 3; stress.json partial (the tool stopped before it finished)" in summary
+    assert "1 failed (1 hung) — FAILED" in summary
+    text = (out / page.PAGE).read_text()
+    assert "HUNG:" in text and "no goroutine completed an operation for 1." in text
+
+
+@pytest.mark.skipif(not STRESS.is_file(), reason="goro-stress is not built")
+def test_a_real_slow_round_is_slow_on_the_page_not_failed(tmp_path):
+    results = tmp_path / "results"
+    stress = results / "stress.json"
+    out = run_tiers(results, [("stress: planted slowdown", "stress",
+                               [str(STRESS), "planted-slowdown", "--seconds", "0.2", "--seed", "1",
+                                "--stall-seconds", "1", "--json", str(stress)], stress, 60)])
+    summary = " ".join(summary_of(out).split())
+    assert "FAILED" not in summary
+    assert "0 failed, 1 slow round (slow, not stuck)" in summary
+    assert re.search(r"1 slow round \(slowest 2\.\d s at \d+ operations/s", (out / page.PAGE).read_text())

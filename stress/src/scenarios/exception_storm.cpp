@@ -185,8 +185,9 @@ std::uint64_t round(const RoundContext& ctx) {
   std::atomic<std::int64_t> live{0};
   std::uint64_t operations = 0;
   goro::Runtime rt(ctx.options());
+  Watched watched(rt);
   Rng rng(ctx.seed);
-  do operations += trial(rt, rng, live);
+  do operations += counted(trial(rt, rng, live));
   while (ctx.time_left());
   return operations;
 }

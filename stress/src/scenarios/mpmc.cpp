@@ -122,9 +122,10 @@ std::uint64_t round(const RoundContext& ctx) {
   std::uint64_t operations = 0;
   {
     goro::Runtime rt(ctx.options());
+    Watched watched(rt);
     rt.run([&] {
       Rng rng(ctx.seed);
-      do operations += trial(rng, live);
+      do operations += counted(trial(rng, live));
       while (ctx.time_left());
     });
   }

@@ -18,6 +18,7 @@ namespace {
 
 std::uint64_t round(const RoundContext& ctx) {
   goro::Runtime rt(ctx.options());
+  Watched watched(rt);
   Rng rng(ctx.seed);
   std::atomic<std::int64_t> live{0};
   std::uint64_t runs = 0;
@@ -62,6 +63,7 @@ std::uint64_t round(const RoundContext& ctx) {
       }
       require(result == kind + 1, "run() returned main's value");
       require(live.load() == 0, "goroutines parked when main returned were wound down");
+      progressed();
     }
   } while (ctx.time_left());
   return runs;

@@ -53,6 +53,7 @@ WaveResult wave(std::uint64_t leaves, unsigned spawners, bool gate_is_channel) {
       for (std::uint64_t i = begin; i < end; ++i) {
         goro::go([&, i] {
           checked_in.done();
+          progressed();  // a wave is one long trial: each leaf's check-in and exit is progress
           if (gate_is_channel) {
             (void)gate.recv();
           } else {
@@ -60,6 +61,7 @@ WaveResult wave(std::uint64_t leaves, unsigned spawners, bool gate_is_channel) {
           }
           ran.fetch_add(1, std::memory_order_relaxed);
           id_sum.fetch_add(i, std::memory_order_relaxed);
+          progressed();
           finished.done();
         });
       }
@@ -75,8 +77,13 @@ WaveResult wave(std::uint64_t leaves, unsigned spawners, bool gate_is_channel) {
   return {ran.load(), id_sum.load()};
 }
 
+// quiet_seconds(): release_memory() and the Runtime's destruction hand a whole wave's stacks back
+// to the kernel and count no progress; allow 30 s per million goroutines of the wave for that.
+double quiet_seconds(const Settings& settings) { return 30.0 * static_cast<double>(settings.spawn_wave) / 1e6; }
+
 std::uint64_t round(const RoundContext& ctx) {
   goro::Runtime rt(ctx.options());
+  Watched watched(rt);
   Rng rng(ctx.seed);
   rt.run([] {});  // start the workers before taking the baseline
   const std::uint64_t baseline = rss_bytes();
@@ -125,6 +132,7 @@ const Scenario spawn_storm_scenario{
     "waves of --spawn-wave goroutines alive at once (nested spawns, gate on a channel close or a WaitGroup)",
     "each leaf runs exactly once; RSS after release_memory() returns near the baseline and does not creep; stacks are reused",
     &round,
+    &quiet_seconds,
 };
 
 }  // namespace goro_stress

@@ -141,9 +141,10 @@ std::uint64_t waitgroup_trial(Rng& rng) {
 std::uint64_t round(const RoundContext& ctx) {
   std::uint64_t operations = 0;
   goro::Runtime rt(ctx.options());
+  Watched watched(rt);
   rt.run([&] {
     Rng rng(ctx.seed);
-    do operations += rng.chance(2) ? mutex_trial(rng) : waitgroup_trial(rng);
+    do operations += counted(rng.chance(2) ? mutex_trial(rng) : waitgroup_trial(rng));
     while (ctx.time_left());
   });
   return operations;
