@@ -198,3 +198,30 @@ def _decide(row: Comparison, policy: Policy) -> tuple[str, str]:
         return SAME, f"CI inside ±{row.band:.0%} band"
     return UNKNOWN, "CI crosses the noise band" if position == CROSSES \
         else "CI beyond the band but not significant after Holm"
+
+
+def compare_counts(a: Mapping[str, int], b: Mapping[str, int], band: float) -> Outcome:
+    """compare_counts() judges exact counts (instructions under callgrind: one number per side,
+    no noise) by the same band rule, the CI of r being r itself: REGRESSION above 1 + band,
+    IMPROVEMENT below 1/(1 + band), ~ inside. A count of 0 (nothing collected) is a failure."""
+    outcome = Outcome()
+    outcome.only_in_a = sorted(n for n in a if n not in b)
+    outcome.only_in_b = sorted(n for n in b if n not in a)
+    for name in sorted(set(a) & set(b)):
+        if a[name] <= 0 or b[name] <= 0:
+            outcome.failed.append(name)
+            continue
+        r = b[name] / a[name]
+        row = Comparison(name=name, n_a=1, n_b=1, median_a=float(a[name]),
+                         median_b=float(b[name]), ratio=r, ci_low=r, ci_high=r,
+                         p_worse=math.nan, p_better=math.nan, band=band)
+        position = band_position(r, r, band)
+        row.verdict, row.reason = {
+            ABOVE: (REGRESSION, f"exact count above +{band:.0%} band"),
+            BELOW: (IMPROVEMENT, "exact count below band"),
+        }.get(position, (SAME, f"exact count inside ±{band:.0%} band"))
+        outcome.rows.append(row)
+    if outcome.rows:
+        mean = math.exp(sum(math.log(r.ratio) for r in outcome.rows) / len(outcome.rows))
+        outcome.geomeans = [Geomean("all", len(outcome.rows), mean, mean, mean)]
+    return outcome

@@ -26,11 +26,29 @@ def build_release(root: Path = REPO_ROOT) -> int:
     return configure_and_build("release", root)
 
 
-def build_benchmarks(root: Path = REPO_ROOT) -> int:
-    """build_benchmarks() configures the release preset and builds only the benchmark binary
-    (-j2): measuring needs neither the tests nor the models (the runner builds the Go twin)."""
-    status = run(["cmake", "--preset", "release"], cwd=root)
+# What a checkout built only to be measured leaves out (the gate's and bisect's worktrees): the
+# configure step then has nothing to find for tests, examples, models or stress programs.
+BENCH_ONLY = tuple(f"-D{option}=OFF" for option in ("GORO_BUILD_TESTS", "GORO_BUILD_EXAMPLES",
+                                                    "GORO_BUILD_MODELS", "GORO_BUILD_STRESS"))
+
+
+def build_benchmarks(root: Path = REPO_ROOT, options: tuple[str, ...] = ()) -> int:
+    """build_benchmarks() configures the release preset (with extra -D options, e.g. BENCH_ONLY)
+    and builds only the benchmark binary (-j2): measuring needs neither the tests nor the
+    models (the runner builds the Go twin)."""
+    status = run(["cmake", "--preset", "release", *options], cwd=root)
     return status or run(["cmake", "--build", "--preset", "release", "-j2", "--target", "goro_bench"], cwd=root)
+
+
+def build_project(root: Path, configure: str | None, build: str | None) -> int:
+    """build_project() builds an out-of-tree project's benchmark binary (`--project`): its own
+    shell commands when given, run in its checkout, else CMake's defaults (configure build/
+    as RelWithDebInfo, build it with -j2). A project found against an installed goro gets
+    CMAKE_PREFIX_PATH from the environment, as its own build would."""
+    configure_argv = ["sh", "-c", configure] if configure else \
+        ["cmake", "-S", ".", "-B", "build", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"]
+    build_argv = ["sh", "-c", build] if build else ["cmake", "--build", "build", "-j2"]
+    return run(configure_argv, cwd=root) or run(build_argv, cwd=root)
 
 
 # The out-of-tree example (README, "Adding your own scheduler policy"): where it is, and where

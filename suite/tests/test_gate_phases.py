@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from suite import gatecmd
+from suite.run import gate as gaterun
 from suite.analysis import verdicts
 from suite.cli import parser
 from suite.tests import synth
@@ -34,7 +35,7 @@ def test_a_a_pairs_set_the_band_from_run_to_run_noise():
     7-18% above the base runs is not a proven regression — while the 5% floor the within-run
     spread (0.2%) suggests would call it one."""
     runs = _runs(100.0, 110.0, 118.0, 118.0)
-    outcome, bands = gatecmd._judge(runs, POLICY, None)
+    outcome, bands = gaterun.judge(runs, POLICY, None)
     assert 0.09 < bands[NAME] < 0.12
     row = outcome.rows[0]
     assert row.band == bands[NAME]
@@ -49,15 +50,15 @@ def verdicts_samples(runs: dict[str, list[dict]], side: str) -> dict:
 
 
 def test_quiet_a_a_pairs_keep_the_floor_and_a_real_slowdown_is_flagged():
-    outcome, bands = gatecmd._judge(_runs(100.0, 100.0, 130.0, 130.0), POLICY, None)
+    outcome, bands = gaterun.judge(_runs(100.0, 100.0, 130.0, 130.0), POLICY, None)
     assert bands[NAME] == POLICY.band_floor
     assert [r.name for r in outcome.regressions] == [NAME]
 
 
 def test_confirmation_reuses_the_first_pass_bands():
     runs = _runs(100.0, 100.0, 108.0, 108.0)
-    assert gatecmd._judge(runs, POLICY, None)[0].regressions
-    outcome, bands = gatecmd._judge(runs, POLICY, {NAME: 0.12})
+    assert gaterun.judge(runs, POLICY, None)[0].regressions
+    outcome, bands = gaterun.judge(runs, POLICY, {NAME: 0.12})
     assert bands == {NAME: 0.12} and not outcome.regressions
 
 
