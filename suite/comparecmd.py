@@ -3,7 +3,9 @@
 A and B are record files (exported records or bare Google Benchmark JSON) or store selectors
 (`latest`, `latest~1`, a record id, a uuid or a git sha prefix). Exit 0: no regression; 1: a
 (stable, gated) REGRESSION; 2: could not judge (unreadable input, a benchmark missing on one side
-or failed, nothing in common, different machines without --force).
+or failed, nothing in common, different machines without --force, different environments —
+kernel, governor, SMT, boost, cgroup quota, compiler, flags, build type — without
+--across-environments, which judges anyway and labels the result).
 """
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ import sys
 from pathlib import Path
 
 from .analysis import verdicts
-from .analysis.policyoptions import add_policy_options, policy_from
+from .analysis.policyoptions import add_environment_option, add_policy_options, policy_from
 from .render import ciout
 from .render.console import print_outcome
+from .results import environment
 from .results.gbjson import FormatError
 from .results.record import Record, load_file
 from .results.store import StoreError
@@ -33,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--aa", nargs=2, metavar=("A1", "A2"),
                         help="an A/A pair (same commit twice) to calibrate per-benchmark noise bands")
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
+    add_environment_option(parser)
     ciout.add_output_options(parser)
     parser.set_defaults(handler=main)
 
@@ -53,6 +57,17 @@ def check_machines(records: list[Record], force: bool) -> str | None:
         return (f"records come from different machines ({', '.join(sorted(ids))}); timings are "
                 "not comparable — pass --force to compare anyway")
     return None
+
+
+def check_environments(records: list[Record]) -> list[str]:
+    """check_environments() names what differs between the first record's environment and any
+    other's (empty: the same environment as far as the records tell)."""
+    first = environment.of_context(records[0].context)
+    changed: list[str] = []
+    for other in records[1:]:
+        changed += [d for d in environment.differences(first, environment.of_context(other.context))
+                    if d not in changed]
+    return changed
 
 
 def filtered(samples: dict, pattern: re.Pattern[str] | None) -> dict:
@@ -91,18 +106,31 @@ def main(args: argparse.Namespace) -> int:
         print(f"suite: {problem}", file=sys.stderr)
         _write_error(args, problem, a, b)
         return 2
+    changed = check_environments([a, b, *aa])
+    label = None
+    if changed and not args.across_environments:
+        problem = (f"records come from different environments ({environment.describe(changed)});"
+                   " pass --across-environments to compare anyway")
+        print(f"suite: {problem}", file=sys.stderr)
+        _write_error(args, problem, a, b)
+        return 2
+    if changed:
+        label = f"across environments: {environment.describe(changed)}"
+        print(f"suite: warning: {label}", file=sys.stderr)
     if not any(s.metric(policy.metric) for s in a.samples().values()):
         print(f"suite: --metric {policy.metric}: no benchmark of A has it (real_time, cpu_time or "
               "a counter of the benchmarks)", file=sys.stderr)
         return 2
-    print(f"A: {a.describe()}\nB: {b.describe()}")
+    print(f"A: {a.describe()}\nB: {b.describe()}" + (f"\n({label})" if label else ""))
     bands = verdicts.noise_bands(aa[0].samples(), aa[1].samples(), policy) if aa else None
     outcome = verdicts.compare(filtered(a.samples(), pattern), filtered(b.samples(), pattern),
                                policy, bands)
     print_outcome(outcome, policy.metric)
     try:
-        ciout.write_outputs(ciout.document("compare", outcome, outcome.exit_code(), _side(a),
-                                           _side(b), policy, b.context.get("machine", {})), args)
+        doc = ciout.document("compare", outcome, outcome.exit_code(), _side(a), _side(b), policy,
+                             b.context.get("machine", {}))
+        doc["environment_differences"] = changed
+        ciout.write_outputs(doc, args)
     except OSError as error:
         print(f"suite: cannot write the CI outputs: {error.filename or ''}: "
               f"{error.strerror or error}", file=sys.stderr)

@@ -6,7 +6,14 @@ and left out of the change-point scan — unless no record is on it (no git, imp
 then all of them are scanned in arrival order (suite/results/commitorder.py).
 
 See suite/analysis/changepoints.py for the method (binary segmentation with Mann–Whitney). Prints, per
-benchmark with a change, the record where each new regime starts and the size of the shift.
+benchmark with a change, the record where each new regime starts and the size of the shift, in the
+suite's units (438 µs).
+
+Environments (suite/results/environment.py): records whose fingerprints differ (kernel, governor,
+SMT, boost, cgroup quota, compiler, flags, build type) are refused (exit 2, naming what differs)
+unless --across-environments; then a change point where the environment changed between the two
+records is labelled "environment (what changed)", and one with no commit between its records
+"no code change" — neither is presented as the code's.
 """
 from __future__ import annotations
 
@@ -14,7 +21,9 @@ import argparse
 import re
 import sys
 
-from .results import context
+from .analysis.policyoptions import add_environment_option
+from .render import units
+from .results import context, environment
 from .results.commitorder import BranchError, order
 from .results.store import StoreError
 from .results.storeloc import add_store_option, open_store
@@ -32,7 +41,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="machine_id to follow (default: this machine; 'all' for every one)")
     parser.add_argument("--min-shift", type=float, default=0.05,
                         help="smallest relative median shift reported (default 0.05)")
+    add_environment_option(parser)
     parser.set_defaults(handler=main)
+
+
+def cause(before: tuple, after: tuple) -> str:
+    """cause() labels a change point that is not the code's: the environment changed between
+    its two records, or both measured the same commit."""
+    changed = environment.differences(before[2], after[2])
+    if changed:
+        return f"  [environment: {environment.describe(changed)}]"
+    if before[0].git_sha == after[0].git_sha and before[0].git_sha != "unknown":
+        return "  [no code change: same commit]"
+    return ""
 
 
 def main(args: argparse.Namespace) -> int:
@@ -66,15 +87,25 @@ def main(args: argparse.Namespace) -> int:
     for record in off_branch:
         print(f"history: * {record.describe()}: commit not on {args.branch or 'HEAD'}; "
               "listed, not scanned")
+    fingerprints = [environment.of_context(r.context) for r in records]
+    changes = sorted({d for x, y in zip(fingerprints, fingerprints[1:])
+                      for d in environment.differences(x, y)})
+    if changes and not args.across_environments:
+        print(f"suite: the records come from different environments "
+              f"({environment.describe(changes)}); pass --across-environments to scan them "
+              "anyway (change points at an environment change are labelled)", file=sys.stderr)
+        return 2
+    if changes:
+        print(f"history: warning: across environments: {environment.describe(changes)}")
     per_record = [r.samples() for r in records]
     names = sorted({n for s in per_record for n in s if not pattern or pattern.search(n)})
     changed = 0
     for name in names:
-        present = [(r, s[name].real_time_ns) for r, s in zip(records, per_record)
+        present = [(r, s[name].real_time_ns, f) for r, s, f in zip(records, per_record, fingerprints)
                    if name in s and s[name].real_time_ns]
         if len(present) < 4:
             continue
-        points = change_points([v for _, v in present], min_shift=args.min_shift)
+        points = change_points([v for _, v, _ in present], min_shift=args.min_shift)
         if not points:
             continue
         changed += 1
@@ -82,7 +113,8 @@ def main(args: argparse.Namespace) -> int:
         for index in points:
             before = float(np.median(present[index - 1][1]))
             after = float(np.median(present[index][1]))
-            print(f"   at {present[index][0].describe()}: {before:.4g} → {after:.4g} ns/op "
-                  f"({after / before - 1:+.1%})")
+            print(f"   at {present[index][0].describe()}: {units.value(before, 'ns')} → "
+                  f"{units.value(after, 'ns')} per op ({after / before - 1:+.1%})"
+                  f"{cause(present[index - 1], present[index])}")
     print(f"history: {changed} of {len(names)} benchmarks have change points")
     return 0

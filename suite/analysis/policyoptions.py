@@ -1,7 +1,8 @@
 """The verdict policy as command-line options: the thresholds `compare` and `gate` share.
 
 add_policy_options() declares them (with verdicts.Policy's defaults, so the help text and the
-rule cannot drift apart), with --store and --force that both commands take too; policy_from()
+rule cannot drift apart), with --store and --force that both commands take too (and --across-environments for the
+commands that judge stored records); policy_from()
 reads and validates the thresholds back into a verdicts.Policy.
 """
 from __future__ import annotations
@@ -28,6 +29,15 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     add_store_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="compare records from different machines anyway")
+
+
+def add_environment_option(parser: argparse.ArgumentParser) -> None:
+    """add_environment_option() adds --across-environments (compare, gate, history, bisect)."""
+    parser.add_argument("--across-environments", action="store_true",
+                        help="judge across different environments (kernel, governor, SMT, boost, "
+                             "cgroup quota, compiler, flags, build type: "
+                             "suite/results/environment.py) with a warning and a label, instead "
+                             "of refusing (exit 2)")
 
 
 def policy_from(args: argparse.Namespace) -> verdicts.Policy:

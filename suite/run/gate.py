@@ -10,6 +10,8 @@ Phases (the `gate` command is a thin front over gate(); `bisect` reuses the same
    side alike and each side gets an A/A pair per round.
 3. Calibrate: a side's two runs within a round are an A/A pair; their ratio CI sets each
    benchmark's noise band (analysis/verdicts.noise_bands, never below the floor).
+   Every side runs on this machine in one job, so in one environment by construction; the
+   fingerprint (results/environment.py) is kept in the outputs and the saved record.
 4. Judge (analysis/verdicts.compare) and confirm: flagged regressions are measured again in
    fresh rounds, judged against the first pass's bands; only a regression flagged in both
    passes counts. Instruction counts (--instructions) are exact: judged once by
@@ -257,11 +259,12 @@ def write_outputs(command: str, args: Any, outcome: verdicts.Outcome | None, cod
     """write_outputs() writes the CI outputs a gate-like command was asked for (--json,
     --markdown, --junit, and --save into --store) for a finished or failed run, in every mode;
     returns the exit code (2 when an output cannot be written)."""
-    from ..results import context
+    from ..results import context, environment
     machine = context.machine()
     base["machine_id"] = head["machine_id"] = machine.get("machine_id", "unknown")
     doc = ciout.document(command, outcome, code, base, head, policy if error is None else None,
                          machine, confirmed, error)
+    doc["environment"] = environment.fingerprint()  # both sides ran here, interleaved
     doc.update(extra or {})
     try:
         ciout.write_outputs(doc, args)

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from ..results import context, gbjson
+from ..results import context, environment, gbjson
 from ..results.record import Record, save_file
 from ..results.store import StoreError
 from ..results.storeloc import add_store_option, open_store
@@ -131,8 +131,10 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
         problems.append(f"no benchmark matched {regex!r}")
     if not result.documents:
         return None, problems
+    build = context.build(root)
     record = Record(gbench_runs=result.documents, label=args.label, kind="bench", context={
-        "machine": context.machine(), "git": context.git(root), "build": context.build(root),
+        "machine": context.machine(), "git": context.git(root), "build": build,
+        "environment": environment.fingerprint(build),
         "conditions": context.conditions(before, after),
         "command": " ".join(["scripts/suite", *sys.argv[1:]]),
         "settings": {"filter": regex, "repetitions": repetitions, "min_time": min_time,

@@ -41,7 +41,7 @@ def test_history_and_designs(tmp_path, run_suite):
                              context={"machine": {"machine_id": "m"}}))
     history = run_suite("history", "--store", str(path), "--machine", "m")
     assert history.returncode == 0, history.stderr
-    assert synth.NAMES[1] in history.stdout and "ns/op (+2" in history.stdout
+    assert synth.NAMES[1] in history.stdout and " per op (+2" in history.stdout
     assert "1 of" in history.stdout
     designs = run_suite("designs", "--store", str(path), "--out", str(tmp_path / "out"))
     assert designs.returncode == 0, designs.stderr
