@@ -31,7 +31,8 @@ from .analysis.policyoptions import add_policy_options, policy_from
 from .render import ciout
 from .results import gbjson
 from .run import packages, runner
-from .run.gate import WORKTREE, GateError, Plan, Project, commit_of, gate, resolve, write_outputs
+from .run.gate import (WORKTREE, GateError, Plan, Project, add_project_options, commit_of, gate,
+                        project_from, resolve, write_outputs)
 from .base.paths import REPO_ROOT
 from .base.procs import capture
 
@@ -69,34 +70,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--save", action="store_true",
                         help="store the gate's result as a record of kind 'gate' in --store")
     parser.set_defaults(handler=main, required_packages=required_packages)
-
-
-def add_project_options(parser: argparse.ArgumentParser) -> None:
-    """add_project_options() adds --project and its build description (gate and bisect)."""
-    parser.add_argument("--project", type=Path, metavar="DIR",
-                        help="gate the commits of this git repository instead of goro's (an "
-                             "out-of-tree project built against an installed goro); needs "
-                             "--project-binary")
-    parser.add_argument("--project-binary", type=Path, metavar="PATH",
-                        help="the project's benchmark binary, relative to its checkout "
-                             "(e.g. build/lifo_slot_bench)")
-    parser.add_argument("--project-configure", metavar="SHELL",
-                        help="the project's configure command, run in its checkout (default: "
-                             "cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo)")
-    parser.add_argument("--project-build", metavar="SHELL",
-                        help="the project's build command (default: cmake --build build -j2)")
-
-
-def project_from(args: argparse.Namespace) -> Project:
-    """project_from() is the repository the options name; ValueError for an unusable one."""
-    if args.project is None:
-        return Project()
-    root = args.project.resolve()
-    if not root.is_dir() or capture(["git", "rev-parse", "--git-dir"], cwd=root) is None:
-        raise ValueError(f"--project {args.project}: not a git repository")
-    if args.project_binary is None or args.project_binary.is_absolute():
-        raise ValueError("--project needs --project-binary, a path relative to its checkout")
-    return Project(root, args.project_binary, args.project_configure, args.project_build)
 
 
 def required_packages(args: argparse.Namespace) -> tuple[str, ...]:

@@ -141,7 +141,7 @@ def _table(rows: list[dict[str, Any]], unit: str) -> list[str]:
 
 def headline(doc: dict[str, Any]) -> str:
     """headline() is the one-line outcome a PR comment starts with."""
-    what = "gate" if doc["command"] == "gate" else "comparison"
+    what = {"gate": "gate", "bisect": "bisection"}.get(doc["command"], "comparison")
     count = len(doc["regressions"])
     if doc["status"] == "regression":
         kind = "confirmed regression" if doc["command"] == "gate" else "regression"
@@ -162,6 +162,8 @@ def markdown(doc: dict[str, Any]) -> str:
              "(ratio = head/base oriented so that > 1 is worse)", ""]
     if doc.get("error"):
         lines += [f"**Could not judge:** {_cell(doc['error'])}", ""]
+    if doc.get("bisect"):
+        lines += bisect_lines(doc["bisect"]) + [""]
     from ..analysis.verdicts import SAME
     order = _verdict_order()
     ordered = sorted(doc["rows"], key=lambda r: (not r.get("gated_regression"),
@@ -187,6 +189,32 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += [f"<details><summary>All {len(ordered)} benchmarks</summary>", ""]
         lines += _table(ordered, unit) + ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def step_text(step: dict[str, Any]) -> str:
+    """step_text() is one bisection step in a line: the first bad commit and the step's size,
+    or the range it narrowed to."""
+    size = f"r = {_num(step.get('ratio'))} 95% CI {_ci(step.get('ci_low'), step.get('ci_high'))}"
+    if step.get("first_bad"):
+        return (f"first bad commit `{step['first_bad'][:12]}` {step.get('subject', '')} "
+                f"({size})")
+    return (f"narrowed to {len(step['candidates'])} commits "
+            f"`{step['candidates'][0][:12]}`..`{step['candidates'][-1][:12]}`, "
+            f"{step.get('note', '')} ({size})")
+
+
+def bisect_lines(bisect: dict[str, Any]) -> list[str]:
+    """bisect_lines() is the Markdown of a bisection: each step, then each probe."""
+    lines = [f"**Step {i}:** {_cell(step_text(step))}" for i, step in
+             enumerate(bisect["steps"], start=1)] or ["No step: the bad commit is not slower."]
+    lines += ["", "| probe | commit | subject | verdict | ratio | 95% CI | rounds |",
+              "|---:|---|---|---|---:|---|---:|"]
+    lines += [f"| {p['number']} | `{p['sha'][:12]}` | {_cell(p['subject'])} | {p['verdict']} | "
+              f"{_num(p.get('ratio'))} | {_ci(p.get('ci_low'), p.get('ci_high'))} | "
+              f"{p['rounds']} |" for p in bisect["probes"]]
+    if bisect.get("skipped"):
+        lines += ["", "Skipped (do not build): " + ", ".join(f"`{c[:12]}`" for c in bisect["skipped"])]
+    return lines
 
 
 def junit(doc: dict[str, Any]) -> str:
@@ -217,6 +245,12 @@ def junit(doc: dict[str, Any]) -> str:
                                        f"{name.split('/')[0]}", name=name, time="0")
             ElementTree.SubElement(case, "error", message=why, type="NOT_JUDGED")
             cases.append(case)
+    for index, step in enumerate((doc.get("bisect") or {}).get("steps", []), start=1):
+        failures += 1
+        case = ElementTree.Element("testcase", classname="goro.bisect", name=f"step {index}",
+                                   time="0")
+        ElementTree.SubElement(case, "failure", message=step_text(step), type="REGRESSION")
+        cases.append(case)
     if doc.get("error") and not cases:
         errors += 1
         case = ElementTree.Element("testcase", classname=f"goro.{doc['command']}", name="gate",

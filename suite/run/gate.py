@@ -20,6 +20,7 @@ The verdict strings, band rule and Holm correction live only in analysis/verdict
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 import sys
@@ -64,6 +65,34 @@ class Project:
     @property
     def is_goro(self) -> bool:
         return self.binary is None
+
+
+def add_project_options(parser: argparse.ArgumentParser) -> None:
+    """add_project_options() adds --project and its build description (gate and bisect)."""
+    parser.add_argument("--project", type=Path, metavar="DIR",
+                        help="gate the commits of this git repository instead of goro's (an "
+                             "out-of-tree project built against an installed goro); needs "
+                             "--project-binary")
+    parser.add_argument("--project-binary", type=Path, metavar="PATH",
+                        help="the project's benchmark binary, relative to its checkout "
+                             "(e.g. build/lifo_slot_bench)")
+    parser.add_argument("--project-configure", metavar="SHELL",
+                        help="the project's configure command, run in its checkout (default: "
+                             "cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo)")
+    parser.add_argument("--project-build", metavar="SHELL",
+                        help="the project's build command (default: cmake --build build -j2)")
+
+
+def project_from(args: argparse.Namespace) -> Project:
+    """project_from() is the repository the options name; ValueError for an unusable one."""
+    if args.project is None:
+        return Project()
+    root = args.project.resolve()
+    if not root.is_dir() or capture(["git", "rev-parse", "--git-dir"], cwd=root) is None:
+        raise ValueError(f"--project {args.project}: not a git repository")
+    if args.project_binary is None or args.project_binary.is_absolute():
+        raise ValueError("--project needs --project-binary, a path relative to its checkout")
+    return Project(root, args.project_binary, args.project_configure, args.project_build)
 
 
 def resolve(ref: str, project: Project) -> str:
@@ -272,11 +301,11 @@ def write_outputs(command: str, args: Any, outcome: verdicts.Outcome | None, cod
         print(f"{command}: cannot write the CI outputs: {problem}; exit 2", file=sys.stderr)
         return 2
     if getattr(args, "save", False):
-        return save(command, args, doc, machine, head) or code
+        return save(command, args, doc, machine, base, head) or code
     return code
 
 
-def save(command: str, args: Any, doc: dict, machine: dict, head: dict) -> int:
+def save(command: str, args: Any, doc: dict, machine: dict, base: dict, head: dict) -> int:
     """save() stores the verdict document as a record of kind "gate"; 2 when the store refuses."""
     from ..results import context
     from ..results.record import Record
@@ -285,7 +314,8 @@ def save(command: str, args: Any, doc: dict, machine: dict, head: dict) -> int:
     here = context.git(REPO_ROOT)
     git = here if head.get("commit") in (None, "unknown", here.get("sha")) else \
         {"sha": head["commit"], "branch": None, "dirty": False}
-    record = Record(gbench_runs=[], kind="gate", label=f"{command} {args.base}..{args.head}",
+    label = f"{command} {base['describe']}..{head['describe']}"
+    record = Record(gbench_runs=[], kind="gate", label=label,
                     context={"machine": machine, "git": git,
                              "command": " ".join(["scripts/suite", *sys.argv[1:]]), "gate": doc})
     try:
