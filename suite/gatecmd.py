@@ -23,6 +23,7 @@ benchmark missing or failing, no benchmark matched, unreadable output) — the g
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,9 @@ from .run import packages, runner
 from .run.gate import (WORKTREE, GateError, Plan, Project, add_project_options, commit_of, gate,
                         project_from, resolve, write_outputs)
 from .base.paths import REPO_ROOT
-from .base.procs import capture
+from .base.procs import banner, capture
+from .run.bisect import BisectPlan, bisect, report
+from .run.bisect import document as bisect_document
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +72,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ciout.add_output_options(parser)
     parser.add_argument("--save", action="store_true",
                         help="store the gate's result as a record of kind 'gate' in --store")
+    parser.add_argument("--bisect", action="store_true",
+                        help="on a confirmed regression, bisect base..head for the commit that "
+                             "made the confirmed benchmarks slower (scripts/suite bisect); the "
+                             "result joins the outputs")
     parser.set_defaults(handler=main, required_packages=required_packages)
 
 
@@ -124,5 +131,30 @@ def main(args: argparse.Namespace) -> int:
         print(f"gate: cannot judge: {error}; exit 2", file=sys.stderr)
         return write_outputs("gate", args, getattr(error, "outcome", None), 2, None, None,
                              *_sides(args, project), error=str(error))
+    extra = bisect_confirmed(args, plan, result.confirmed) if result.code == 1 else None
     return write_outputs("gate", args, result.outcome, result.code, result.confirmed,
-                         result.policy, *_sides(args, project))
+                         result.policy, *_sides(args, project), extra=extra)
+
+
+def bisect_confirmed(args: argparse.Namespace, plan: Plan, confirmed: list[str]) -> dict | None:
+    """bisect_confirmed() bisects base..head on the confirmed benchmarks (--bisect) and returns
+    the bisection for the outputs; None when not asked or the sides are not commits."""
+    if not args.bisect:
+        return None
+    if plan.base_binary or plan.head_binary or WORKTREE in (plan.base, plan.head):
+        print("gate: --bisect needs two commits (not prebuilt binaries or WORKTREE); skipped",
+              file=sys.stderr)
+        return None
+    banner("gate: bisect the confirmed regression")
+    names = "^(" + "|".join(re.escape(n) for n in confirmed) + ")(/|$)"
+    bisect_plan = BisectPlan(good=plan.base, bad=plan.head, filter=names, rounds=plan.rounds,
+                             repetitions=plan.repetitions, min_time=plan.min_time,
+                             workdir=plan.workdir, instructions=plan.instructions,
+                             policy=plan.policy, project=plan.project)
+    try:
+        result = bisect(bisect_plan)
+    except (GateError, RuntimeError, OSError, subprocess.SubprocessError) as error:
+        print(f"gate: --bisect cannot judge: {error}", file=sys.stderr)
+        return {"bisect_error": str(error)}
+    report(result)
+    return {"bisect": bisect_document(result)}

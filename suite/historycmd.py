@@ -23,6 +23,7 @@ import sys
 
 from .analysis.policyoptions import add_environment_option
 from .render import units
+from .run.gate import add_project_options
 from .results import context, environment
 from .results.commitorder import BranchError, order
 from .results.store import StoreError
@@ -42,6 +43,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--min-shift", type=float, default=0.05,
                         help="smallest relative median shift reported (default 0.05)")
     add_environment_option(parser)
+    parser.add_argument("--bisect", action="store_true",
+                        help="bisect the commits under each change point that is the code's "
+                             "(scripts/suite bisect --good <commit before> --bad <commit at>), "
+                             "on the benchmarks that changed there")
+    add_project_options(parser)
     parser.set_defaults(handler=main)
 
 
@@ -100,6 +106,7 @@ def main(args: argparse.Namespace) -> int:
     per_record = [r.samples() for r in records]
     names = sorted({n for s in per_record for n in s if not pattern or pattern.search(n)})
     changed = 0
+    ranges: dict[tuple[str, str], list[str]] = {}
     for name in names:
         present = [(r, s[name].real_time_ns, f) for r, s, f in zip(records, per_record, fingerprints)
                    if name in s and s[name].real_time_ns]
@@ -116,5 +123,33 @@ def main(args: argparse.Namespace) -> int:
             print(f"   at {present[index][0].describe()}: {units.value(before, 'ns')} → "
                   f"{units.value(after, 'ns')} per op ({after / before - 1:+.1%})"
                   f"{cause(present[index - 1], present[index])}")
+            if after > before and not cause(present[index - 1], present[index]):
+                shas = (present[index - 1][0].git_sha, present[index][0].git_sha)
+                if "unknown" not in shas:
+                    ranges.setdefault(shas, []).append(name)
     print(f"history: {changed} of {len(names)} benchmarks have change points")
-    return 0
+    return bisect_ranges(ranges, args) if args.bisect else 0
+
+
+def bisect_ranges(ranges: dict[tuple[str, str], list[str]], args: argparse.Namespace) -> int:
+    """bisect_ranges() bisects each slowdown's commit range (--bisect); 2 when one cannot be
+    judged, else 0 (history only annotates)."""
+    from .run.bisect import BisectPlan, bisect, report
+    from .run.gate import GateError, project_from
+    try:
+        project = project_from(args)
+    except ValueError as error:
+        print(f"history: {error}", file=sys.stderr)
+        return 2
+    status = 0
+    for (good, bad), benchmarks in ranges.items():
+        print(f"history: bisect {good[:12]}..{bad[:12]} for {', '.join(benchmarks)}")
+        names = "^(" + "|".join(re.escape(n) for n in benchmarks) + ")(/|$)"
+        try:
+            report(bisect(BisectPlan(good=good, bad=bad, filter=names, project=project,
+                                     workdir=project.root / "build" / "gate")))
+        except (GateError, RuntimeError, OSError) as error:
+            print(f"history: --bisect {good[:12]}..{bad[:12]} cannot judge: {error}",
+                  file=sys.stderr)
+            status = 2
+    return status

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from suite.tests import synth
 from suite.tests.test_gate import FAKE
 
 SLOW = "chan_pingpong/thread"
@@ -106,3 +107,52 @@ def test_bisect_refuses_what_it_cannot_judge(tmp_path, run_in_process, good, bad
     result, doc = bisect(run_in_process, repo, tmp_path, good, bad)
     assert result.returncode == 2 and message in result.stderr
     assert doc["status"] == "cannot judge"
+
+
+def test_gate_bisect_locates_the_confirmed_regression(tmp_path, run_in_process):
+    repo, shas = scratch_repo(tmp_path, [1.0, 1.0, 1.0, 1.3, 1.3, 1.3])
+    out = tmp_path / "gate.json"
+    result = run_in_process(
+        "gate", "--base", shas[0], "--head", shas[-1], "--project", str(repo),
+        "--project-binary", "bench", "--project-configure", "true", "--project-build", "true",
+        "--workdir", str(tmp_path / "work"), "--filter", SLOW, "--repetitions", "5",
+        "--bisect", "--json", str(out))
+    assert result.returncode == 1, result.stdout + result.stderr
+    steps = json.loads(out.read_text())["bisect"]["steps"]
+    assert [s["first_bad"] for s in steps] == [shas[3]]
+
+
+def test_gate_merge_base_is_where_the_branch_left_the_target(tmp_path, run_in_process):
+    repo, shas = scratch_repo(tmp_path, [1.0, 1.0, 1.0])
+    _git(repo, "checkout", "-q", "-b", "feature", shas[1])
+    (repo / "slowdown").write_text(f"{SLOW}=1.0\n")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "feature work")
+    result = run_in_process(
+        "gate", "--base", "merge-base", "--target", "main", "--head", "feature",
+        "--project", str(repo), "--project-binary", "bench", "--project-configure", "true",
+        "--project-build", "true", "--workdir", str(tmp_path / "work"), "--filter", SLOW,
+        "--repetitions", "5")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"merge base of feature and main: {shas[1][:12]}" in result.stdout
+
+
+def test_history_bisect_bisects_the_commits_under_a_change_point(tmp_path, run_in_process):
+    from suite.results.record import Record
+    from suite.results.store import Store
+    repo, shas = scratch_repo(tmp_path, [1.0, 1.0, 1.0, 1.0, 1.3, 1.3, 1.3, 1.3, 1.3])
+    name = "chan_pingpong/thread/workers:1"
+    store = tmp_path / "s.sqlite"
+    with Store(store) as opened:
+        for position in (0, 2, 6, 8):  # nightly records: commits 0, 2, 6 and 8
+            for seed in range(2):
+                doc = synth.document(seed=10 * position + seed, repetitions=5,
+                                     scale={name: 1.3 if position >= 4 else 1.0})
+                opened.add(Record(gbench_runs=[doc], context={
+                    "machine": {"machine_id": "m"}, "git": {"sha": shas[position]}}))
+    result = run_in_process(
+        "history", "--store", str(store), "--machine", "m", "--filter", f"^{name}$",
+        "--bisect", "--project", str(repo), "--project-binary", "bench",
+        "--project-configure", "true", "--project-build", "true")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"bisect {shas[2][:12]}..{shas[6][:12]}" in result.stdout
+    assert f"first bad commit {shas[4][:12]}" in result.stdout
