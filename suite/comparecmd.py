@@ -1,7 +1,10 @@
 """`scripts/suite compare A B` — judge B against A benchmark by benchmark.
 
 A and B are record files (exported records or bare Google Benchmark JSON) or store selectors
-(`latest`, `latest~1`, a record id, a uuid or a git sha prefix). Exit 0: no regression; 1: a
+(`latest`, `latest~1`, a record id, a uuid or a git sha prefix). `--baseline pooled:N --branch
+main [B]` judges B (default latest) against the last N stored records of main measured on B's
+machine in B's environment, pooled (suite/results/pooled.py): a pull request against its target
+branch's recent history. Exit 0: no regression; 1: a
 (stable, gated) REGRESSION; 2: could not judge (unreadable input, a benchmark missing on one side
 or failed, nothing in common, different machines without --force, different environments —
 kernel, governor, SMT, boost, cgroup quota, compiler, flags, build type — without
@@ -18,7 +21,8 @@ from .analysis import verdicts
 from .analysis.policyoptions import add_environment_option, add_policy_options, policy_from
 from .render import ciout
 from .render.console import print_outcome
-from .results import environment
+from .results import environment, pooled
+from .results.commitorder import BranchError
 from .results.gbjson import FormatError
 from .results.record import Record, load_file
 from .results.store import StoreError
@@ -30,8 +34,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("compare", help="compare two runs with statistics (exit 0/1/2)",
                             description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("a", help="baseline: record file or store selector")
-    parser.add_argument("b", help="candidate: record file or store selector")
+    parser.add_argument("a", nargs="?", help="baseline: record file or store selector")
+    parser.add_argument("b", nargs="?", help="candidate: record file or store selector (with "
+                        "--baseline, the only one given)")
+    parser.add_argument("--baseline", metavar="pooled:N",
+                        help="judge the candidate against the last N stored records of --branch "
+                             "(same machine and environment), pooled")
+    parser.add_argument("--branch", default="main", metavar="REF",
+                        help="the branch --baseline pools from (default main)")
     add_policy_options(parser)
     parser.add_argument("--aa", nargs=2, metavar=("A1", "A2"),
                         help="an A/A pair (same commit twice) to calibrate per-benchmark noise bands")
@@ -57,6 +67,21 @@ def check_machines(records: list[Record], force: bool) -> str | None:
         return (f"records come from different machines ({', '.join(sorted(ids))}); timings are "
                 "not comparable — pass --force to compare anyway")
     return None
+
+
+def sides(args: argparse.Namespace) -> tuple[Record, Record]:
+    """sides() resolves A and B: two selectors, or --baseline pooled:N and one candidate."""
+    if args.baseline is None:
+        if args.a is None or args.b is None:
+            raise ValueError("compare needs A and B (or --baseline pooled:N and B)")
+        return resolve(args.a, args.store), resolve(args.b, args.store)
+    count = pooled.parse(args.baseline)
+    if args.b is not None:
+        raise ValueError("with --baseline give only the candidate B")
+    b = resolve(args.a or "latest", args.store)
+    args.a, args.b = args.baseline, args.a or "latest"
+    with open_store(args.store, create=False) as store:
+        return pooled.pooled(store.records(), b, count, args.branch), b
 
 
 def check_environments(records: list[Record]) -> list[str]:
@@ -95,9 +120,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         policy = policy_from(args)
         pattern = compile_filter(args.filter)
-        a, b = resolve(args.a, args.store), resolve(args.b, args.store)
+        a, b = sides(args)
         aa = [resolve(s, args.store) for s in args.aa] if args.aa else []
-    except (FormatError, StoreError, ValueError) as error:
+    except (FormatError, StoreError, ValueError, BranchError) as error:
         print(f"suite: {error}", file=sys.stderr)
         _write_error(args, str(error))
         return 2

@@ -58,7 +58,8 @@ def test_github_workflow_runs_on_pull_requests_and_publishes_everything():
     assert {"gate.json", "gate.md", "gate.xml"} <= set(upload["with"]["path"].split())
     assert upload["if"] == "always()"
     script = "\n".join(_github_scripts())
-    assert "git merge-base" in script and "GORO_STORE" in script
+    assert "--base merge-base" in script and "GORO_STORE" in script
+    assert "--baseline pooled:5" in script
 
 
 def test_gitlab_job_runs_on_merge_requests_and_publishes_the_junit_report():
@@ -69,6 +70,7 @@ def test_gitlab_job_runs_on_merge_requests_and_publishes_the_junit_report():
     assert job["artifacts"]["when"] == "always"
     script = "\n".join(job["script"])
     assert "CI_MERGE_REQUEST_DIFF_BASE_SHA" in script and "/notes" in script
+    assert "--baseline pooled:5" in script
 
 
 @pytest.mark.parametrize("scripts", [_github_scripts, _gitlab_scripts], ids=["github", "gitlab"])

@@ -85,3 +85,28 @@ def test_compare_refuses_then_labels_across_environments(tmp_path, run_in_proces
     labelled = run_in_process("compare", str(a), str(b), "--across-environments")
     assert labelled.returncode == 0, labelled.stdout + labelled.stderr
     assert "across environments: kernel 6.1 → 6.5" in labelled.stdout + labelled.stderr
+
+
+def test_compare_against_a_pooled_baseline_of_the_branch(tmp_path, run_in_process):
+    """--baseline pooled:3 pools the last 3 records of the branch in the candidate's
+    environment: the record from another kernel and the one off the branch are left out."""
+    import subprocess
+    from suite.tests.conftest import REPO_ROOT
+    shas = subprocess.run(["git", "rev-list", "--reverse", "-n", "5", "HEAD"], cwd=REPO_ROOT,
+                          capture_output=True, text=True).stdout.split()
+    if len(shas) < 5:
+        import pytest
+        pytest.skip("needs a git checkout with 5 commits")
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        for i, sha in enumerate(shas[:4]):
+            store.add(_record(i, 1.0, "6.1", sha))
+        store.add(_record(7, 1.0, "6.5", shas[4]))        # another environment: not pooled
+        store.add(_record(8, 1.3, "6.1", "f" * 40))      # the candidate, off the branch
+    result = run_in_process("compare", "--baseline", "pooled:3", "--branch", "HEAD",
+                            "--store", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pooled 3 of HEAD (#2, #3, #4)" in result.stdout
+    assert f"REGRESSION" in result.stdout
+    refused = run_in_process("compare", "--baseline", "pooled:0", "--store", str(path))
+    assert refused.returncode == 2 and "pooled:N with N ≥ 1" in refused.stderr
