@@ -156,3 +156,36 @@ def test_history_bisect_bisects_the_commits_under_a_change_point(tmp_path, run_i
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"bisect {shas[2][:12]}..{shas[6][:12]}" in result.stdout
     assert f"first bad commit {shas[4][:12]}" in result.stdout
+
+
+def test_a_cmake_project_is_gated_with_the_default_build(tmp_path, run_in_process):
+    """--project without build commands: CMake's defaults configure build/ and build it."""
+    repo, shas = scratch_repo(tmp_path, [1.0, 1.0])
+    (repo / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\nproject(scratch LANGUAGES NONE)\n"
+        "file(COPY bench slowdown DESTINATION ${CMAKE_BINARY_DIR})\n")
+    (repo / "slowdown").write_text(f"{SLOW}=1.3\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "slower, built with CMake")
+    result = run_in_process(
+        "gate", "--base", "HEAD~1", "--head", "HEAD", "--project", str(repo),
+        "--project-binary", "build/bench", "--workdir", str(tmp_path / "work"),
+        "--filter", SLOW, "--repetitions", "5")
+    # HEAD~1 has no CMakeLists.txt: it does not build, and the gate cannot judge (fails closed)
+    assert result.returncode == 2 and "build of HEAD~1" in result.stderr
+    (repo / "slowdown").write_text(f"{SLOW}=1.0\n")
+    _git(repo, "commit", "-q", "-am", "fast again")
+    result = run_in_process(
+        "gate", "--base", "HEAD~1", "--head", "HEAD", "--project", str(repo),
+        "--project-binary", "build/bench", "--workdir", str(tmp_path / "work"),
+        "--filter", SLOW, "--repetitions", "5")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "work" / _git(repo, "rev-parse", "HEAD")[:12] / "build" / "bench").is_file()
+
+
+def test_project_options_are_checked_before_any_work(tmp_path, run_in_process):
+    result = run_in_process("gate", "--project", str(tmp_path), "--project-binary", "b")
+    assert result.returncode == 2 and "not a git repository" in result.stderr
+    repo, _ = scratch_repo(tmp_path, [1.0])
+    result = run_in_process("bisect", "--good", "HEAD", "--bad", "HEAD", "--project", str(repo))
+    assert result.returncode == 2 and "needs --project-binary" in result.stderr
