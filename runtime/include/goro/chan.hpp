@@ -34,7 +34,16 @@
 
 namespace goro {
 
+template <class T>
+class SendChan;  // direction.hpp
+template <class T>
+class RecvChan;  // direction.hpp
+
 namespace detail {
+// kDirectionMisuse<T> is false, but only once instantiated: a static_assert on it fires exactly
+// when a misused directional operation is called (direction.hpp).
+template <class>
+inline constexpr bool kDirectionMisuse = false;
 // park_forever() blocks the calling goroutine until the runtime winds it down (then throws
 // goro::cancelled): a send or receive on a nil channel, a select with only nil cases.
 [[noreturn]] void park_forever();
@@ -56,6 +65,18 @@ class Chan {
 
   // Chan() is the nil channel.
   Chan() = default;
+
+  // A directional view never converts back to Chan<T> (direction.hpp; Go's rule too).
+  template <class U>
+  Chan(const RecvChan<U>&) {  // NOLINT(google-explicit-constructor): only to name the rule
+    static_assert(detail::kDirectionMisuse<U>,
+                  "goro::RecvChan<T> is receive-only (Go's <-chan T): it never converts back to Chan<T>");
+  }
+  template <class U>
+  Chan(const SendChan<U>&) {  // NOLINT(google-explicit-constructor): only to name the rule
+    static_assert(detail::kDirectionMisuse<U>,
+                  "goro::SendChan<T> is send-only (Go's chan<- T): it never converts back to Chan<T>");
+  }
 
   // send() delivers v, blocking until a receiver takes it or buffer space frees up.
   void send(T v) const {

@@ -1,4 +1,5 @@
-// goro.hpp — the whole public API: goroutines, channels, select, timers, WaitGroup, Mutex.
+// goro.hpp — the whole public API: goroutines, channels and their directional views, select,
+// timers, WaitGroup, Mutex.
 //
 //   #include <goro/goro.hpp>
 //   int main() {
@@ -12,6 +13,7 @@
 #pragma once
 
 #include "goro/chan.hpp"
+#include "goro/direction.hpp"
 #include "goro/errors.hpp"
 #include "goro/go.hpp"
 #include "goro/mutex.hpp"

@@ -27,6 +27,7 @@
 
 #include "goro/algo/select.hpp"
 #include "goro/chan.hpp"
+#include "goro/direction.hpp"
 
 namespace goro {
 
@@ -68,6 +69,28 @@ SendCase<T, F> case_send(const Chan<T>& ch, V&& value, F handler = {}) {
   SendCase<T, F> c{ch, std::move(handler)};
   c.slot.store(std::optional<T>(std::forward<V>(value)));
   return c;
+}
+
+// The directional views (direction.hpp) take part as their direction allows.
+template <class T, class F = detail::NoHandler>
+RecvCase<T, F> case_recv(const RecvChan<T>& ch, F handler = {}) {
+  return case_recv(detail::ChanAccess::chan(ch), std::move(handler));
+}
+template <class T, class V, class F = detail::NoHandler>
+SendCase<T, F> case_send(const SendChan<T>& ch, V&& value, F handler = {}) {
+  return case_send(detail::ChanAccess::chan(ch), std::forward<V>(value), std::move(handler));
+}
+template <class T, class F = detail::NoHandler>
+RecvCase<T, F> case_recv(const SendChan<T>&, F = {}) {
+  static_assert(detail::kDirectionMisuse<T>,
+                "goro::case_recv on a SendChan<T>: it is send-only (Go's chan<- T) and cannot receive");
+  return {};
+}
+template <class T, class V, class F = detail::NoHandler>
+SendCase<T, F> case_send(const RecvChan<T>&, V&&, F = {}) {
+  static_assert(detail::kDirectionMisuse<T>,
+                "goro::case_send on a RecvChan<T>: it is receive-only (Go's <-chan T) and cannot send");
+  return {};
 }
 
 // case_default() — run handler() instead of blocking when no other case is ready.
@@ -163,8 +186,14 @@ std::size_t select(Cases&&... cases) {
 // select_recv_any() receives from whichever channel of `chans` is ready (uniformly at random
 // among the ready ones), blocking until one is. Returns the channel's index and the value, or
 // nullopt if that channel is closed. Nil channels are never chosen.
+namespace detail {
 template <class T>
-std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const Chan<T>> chans) {
+auto* core_of(const Chan<T>& ch) { return ch.core(); }
+template <class T>
+auto* core_of(const RecvChan<T>& ch) { return ChanAccess::chan(ch).core(); }
+
+template <class T, class C>
+std::pair<std::size_t, std::optional<T>> select_recv_any_of(std::span<const C> chans) {
   detail::require_goroutine_for_select();
   const std::size_t n = chans.size();
   constexpr std::size_t kInline = 16;
@@ -193,15 +222,31 @@ std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const Chan<T>
     poll = poll_heap;
     lock = lock_heap;
   }
-  for (std::size_t i = 0; i < n; ++i) cases[i] = {chans[i].core(), false, &slots[i]};
+  for (std::size_t i = 0; i < n; ++i) cases[i] = {core_of(chans[i]), false, &slots[i]};
   const algo::SelectOutcome outcome = algo::select<detail::RuntimeSync>(cases, {waiters, poll, lock}, true);
   if (outcome.status == algo::OpStatus::cancelled) detail::throw_cancelled();
   return {outcome.index, slots[outcome.index].take()};
+}
+}  // namespace detail
+
+template <class T>
+std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const Chan<T>> chans) {
+  return detail::select_recv_any_of<T>(chans);
 }
 
 template <class T>
 std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<Chan<T>> chans) {
   return select_recv_any(std::span<const Chan<T>>(chans.data(), chans.size()));
+}
+
+template <class T>
+std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const RecvChan<T>> chans) {
+  return detail::select_recv_any_of<T>(chans);
+}
+
+template <class T>
+std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<RecvChan<T>> chans) {
+  return detail::select_recv_any_of<T>(std::span<const RecvChan<T>>(chans.data(), chans.size()));
 }
 
 }  // namespace goro

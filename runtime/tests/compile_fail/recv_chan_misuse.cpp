@@ -1,0 +1,31 @@
+// recv_chan_misuse.cpp — what a RecvChan<T> (Go's <-chan T) must refuse at compile time.
+// Built once as is (every line legal: the control), then once per GORO_MISUSE value, each adding
+// one illegal line that must fail with the message CMakeLists.txt names (after Go's perm.go).
+#include <goro/goro.hpp>
+
+#ifndef GORO_MISUSE
+#define GORO_MISUSE 0
+#endif
+
+void receive_only(goro::RecvChan<int> in, goro::Chan<int> both) {
+  // Legal: everything a receiver may do.
+  (void)in.recv();
+  (void)in.try_recv();
+  for (int v : in) (void)v;
+  (void)goro::select(goro::case_recv(in), goro::case_default());
+  goro::RecvChan<int> again = both;
+  (void)again;
+#if GORO_MISUSE == 1
+  in.send(1);
+#elif GORO_MISUSE == 2
+  int v = 1;
+  (void)in.try_send(v);
+#elif GORO_MISUSE == 3
+  in.close();
+#elif GORO_MISUSE == 4
+  goro::Chan<int> back = in;
+  (void)back;
+#elif GORO_MISUSE == 5
+  (void)goro::select(goro::case_send(in, 1));
+#endif
+}

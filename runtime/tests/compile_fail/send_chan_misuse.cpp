@@ -1,0 +1,31 @@
+// send_chan_misuse.cpp — what a SendChan<T> (Go's chan<- T) must refuse at compile time.
+// Built once as is (every line legal: the control), then once per GORO_MISUSE value, each adding
+// one illegal line that must fail with the message CMakeLists.txt names (after Go's perm.go).
+#include <goro/goro.hpp>
+
+#ifndef GORO_MISUSE
+#define GORO_MISUSE 0
+#endif
+
+void send_only(goro::SendChan<int> out, goro::Chan<int> both) {
+  // Legal: everything a sender may do.
+  out.send(1);
+  int v = 2;
+  (void)out.try_send(v);
+  (void)goro::select(goro::case_send(out, 3), goro::case_default());
+  out.close();
+  goro::SendChan<int> again = both;
+  (void)again;
+#if GORO_MISUSE == 1
+  (void)out.recv();
+#elif GORO_MISUSE == 2
+  (void)out.try_recv(v);
+#elif GORO_MISUSE == 3
+  for (int x : out) (void)x;
+#elif GORO_MISUSE == 4
+  goro::Chan<int> back = out;
+  (void)back;
+#elif GORO_MISUSE == 5
+  (void)goro::select(goro::case_recv(out));
+#endif
+}
