@@ -5,8 +5,10 @@
 // when two senders race to wake one selecting receiver, one wins and the loser's value stays in
 // its channel (the receiver gets it afterwards with a plain receive); select racing close
 // reports the closed case or the other one, never both; a select that names the same channel
-// twice (locked once, by the dedup in pass 0) pairs correctly with another such select; the
-// channels' Invariants hold at every unlock and whenever their locks are free.
+// twice (locked once, by the dedup in pass 0) pairs correctly with another such select; a
+// selecting sender and a selecting receiver (select_any's shape: a run-time span with its
+// default kept as a nil case) pair on one channel; the channels' Invariants hold at every unlock
+// and whenever their locks are free.
 #include <span>
 
 #include "goro/algo/select.hpp"
@@ -175,6 +177,63 @@ struct SameChannelTwice : ModelTest<SameChannelTwice<Sync>, 2> {
   }
 };
 
+// SendSelectMeetsRecvSelect: the shape select_any() (goro/select.hpp) hands the algorithm — a
+// span built at run time, its default case kept in place as a nil case — on both sides: one
+// select offers a value on a or b (with a nil case between them), the other receives from b or a.
+// Either may park first; they must pair on one channel, the value moving once, from the case the
+// sender's outcome names to the case the receiver's names.
+template <class Sync>
+struct SendSelectMeetsRecvSelect : ModelTest<SendSelectMeetsRecvSelect<Sync>, 2> {
+  Chan<Sync> a{0}, b{0};
+  algo::SelectOutcome sender, receiver;
+  std::optional<int> left_a, left_b, got_a, got_b;
+
+  SendSelectMeetsRecvSelect() {
+    a.lock_.check_on_unlock(&chan_invariants<Sync>, &a);
+    b.lock_.check_on_unlock(&chan_invariants<Sync>, &b);
+  }
+
+  void thread(unsigned index) {
+    algo::Waiter<Sync> waiters[3];
+    std::uint32_t poll_order[3];
+    std::uint32_t lock_order[3];
+    algo::SelectScratch<Sync> scratch{std::span(waiters), std::span(poll_order), std::span(lock_order)};
+    if (index == 0) {
+      Slot<Sync> to_a, unused, to_b;
+      to_a.store(1);
+      to_b.store(2);
+      algo::SelectCase<Sync> cases[3] = {{&a, true, &to_a}, {nullptr, false, &unused}, {&b, true, &to_b}};
+      sender = algo::select<Sync>(std::span<algo::SelectCase<Sync>>(cases), scratch, true);
+      left_a = to_a.load();
+      left_b = to_b.load();
+    } else {
+      Slot<Sync> from_b, from_a;
+      algo::SelectCase<Sync> cases[2] = {{&b, false, &from_b}, {&a, false, &from_a}};
+      receiver = algo::select<Sync>(std::span<algo::SelectCase<Sync>>(cases, 2), {std::span(waiters, 2), std::span(poll_order, 2), std::span(lock_order, 2)}, true);
+      got_a = from_a.load();
+      got_b = from_b.load();
+    }
+  }
+
+  void invariant() {
+    RL_ASSERT(a.lock_.held() || a.invariants_hold());
+    RL_ASSERT(b.lock_.held() || b.invariants_hold());
+  }
+
+  void after() {
+    GORO_MODEL_CHECK(sender.status == OpStatus::ok && receiver.status == OpStatus::ok, "both selects complete");
+    GORO_MODEL_CHECK(sender.index == 0 || sender.index == 2, "the nil case never completes");
+    const bool on_a = sender.index == 0;
+    GORO_MODEL_CHECK(receiver.index == (on_a ? 1u : 0u), "they paired on the same channel");
+    GORO_MODEL_CHECK(on_a ? (got_a == std::optional<int>(1) && !got_b) : (got_b == std::optional<int>(2) && !got_a),
+                     "the receiver got the value of the case that was sent, and only that");
+    GORO_MODEL_CHECK(on_a ? (!left_a && left_b == std::optional<int>(2)) : (!left_b && left_a == std::optional<int>(1)),
+                     "the winning send case's value moved; the loser kept its own");
+    GORO_MODEL_CHECK(a.recvq_.empty_locked() && b.recvq_.empty_locked() && a.sendq_.empty_locked() && b.sendq_.empty_locked(),
+                     "pass 3 unlinked every losing waiter");
+  }
+};
+
 // CancelRacesSelect: a select blocked on a and b, one sender on a, and the wind-down: the
 // wind-down's claim of the selecting goroutine races the sender's claim of the same WaitContext.
 // One claim decides: the select receives the value (and the send completes) or it is cancelled
@@ -241,6 +300,12 @@ int main(int argc, char** argv) {
   driver.scenario<SameChannelTwice<RelacySync>>(
       "same_channel_twice", "two selects {send c, recv c}: they pair up, c locked once per select",
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 3});
+  driver.scenario<SendSelectMeetsRecvSelect<RelacySync>>(
+      "send_select_meets_recv_select", "a run-time-shaped select {send a, nil, send b} meets {recv b, recv a}: one pairing",
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.planted<SendSelectMeetsRecvSelect<BasicRelacySync<DropFirstWakeup>>>(
+      "drop_wakeup_two_selects", "ready() loses the first wake-up: the parked select of the pair sleeps forever",
+      Kind::deadlock, {rl::random_scheduler_type, 20000});
   driver.scenario<CancelRacesSelect<RelacySync>>(
       "cancel_races_select", "wind-down vs a sender waking a select: one claim decides; value moved once or kept",
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});

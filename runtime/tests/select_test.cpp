@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -440,6 +441,158 @@ TEST_P(Select, SelectRecvAnyChoosesUniformly) {
       chans[index].send(0);
     }
     EXPECT_LT(chi_square_uniform(counts), chi_square_critical_1e4(3));
+  });
+}
+
+// ---------------------------------------------------------------- select_any: cases known at run time
+
+using IntCase = SelectCase<int>;
+
+TEST_P(Select, SelectAnyCompletesTheReadyCaseAndReturnsItsIndex) {
+  run([] {
+    auto full = make_chan<int>(1);
+    auto holding = make_chan<int>(1);
+    auto room = make_chan<int>(1);
+    full.send(1);
+    holding.send(7);
+    std::vector<IntCase> cases = {IntCase::send(full, 2), IntCase::recv(make_chan<int>()), IntCase::recv(holding)};
+    EXPECT_EQ(select_any(cases), 2u);
+    EXPECT_EQ(cases[2].received(), 7);
+    std::vector<IntCase> sends = {IntCase::send(full, 2), IntCase::send(room, 3), IntCase::recv(holding)};
+    EXPECT_EQ(select_any(sends), 1u);
+    EXPECT_EQ(room.recv(), 3);
+    EXPECT_EQ(full.recv(), 1) << "a case that was not chosen did not send";
+  });
+}
+
+TEST_P(Select, SelectAnyWithDefaultNeverBlocksAndPrefersAReadyCase) {
+  run([] {
+    auto unbuffered = make_chan<int>();
+    auto full = make_chan<int>(1);
+    full.send(1);
+    for (std::size_t position = 0; position < 4; ++position) {
+      std::vector<IntCase> cases = {IntCase::recv(Chan<int>{}), IntCase::send(Chan<int>{}, 1),
+                                    IntCase::recv(unbuffered), IntCase::send(full, 2)};
+      cases.insert(cases.begin() + static_cast<std::ptrdiff_t>(position), IntCase::default_case());
+      EXPECT_EQ(select_any(cases), position) << "nothing is ready: the default, wherever it stands";
+    }
+    std::vector<IntCase> ready = {IntCase::default_case(), IntCase::recv(full)};
+    EXPECT_EQ(select_any(ready), 1u);
+    EXPECT_EQ(ready[1].received(), 1);
+  });
+}
+
+TEST_P(Select, SelectAnyRejectsTwoDefaultCases) {
+  run([] {
+    std::vector<IntCase> cases = {IntCase::default_case(), IntCase::recv(make_chan<int>()), IntCase::default_case()};
+    EXPECT_THROW(select_any(cases), std::invalid_argument);
+  });
+}
+
+TEST_P(Select, SelectAnyReceiveOnClosedGivesNulloptAndSendOnClosedThrows) {
+  run([] {
+    auto closed = make_chan<int>(1);
+    closed.close();
+    std::vector<IntCase> recv = {IntCase::recv(Chan<int>{}), IntCase::recv(closed)};
+    EXPECT_EQ(select_any(recv), 1u);
+    EXPECT_EQ(recv[1].received(), std::nullopt);
+    std::vector<IntCase> send = {IntCase::send(closed, 1), IntCase::recv(Chan<int>{})};
+    EXPECT_THROW(select_any(send), closed_channel_error);
+  });
+}
+
+// Without a default and with nothing that can ever proceed (here: no cases at all, which is Go's
+// empty select), select_any blocks forever: a deadlock.
+TEST_P(Select, SelectAnyWithNothingToDoIsADeadlock) {
+  EXPECT_THROW(run([] {
+                 std::vector<IntCase> none;
+                 select_any(none);
+               }),
+               deadlock_error);
+}
+
+TEST_P(Select, ReadySelectAnyCasesAreChosenUniformly) {
+  const int trials = static_cast<int>(scaled(20'000));
+  run([&] {
+    auto a = make_chan<int>(1);
+    auto b = make_chan<int>(1);
+    auto c = make_chan<int>(1);
+    c.send(0);
+    std::array<int, 4> counts{};
+    for (int t = 0; t < trials; ++t) {
+      // a and b have room (send ready), c holds a value (recv ready); the default never wins.
+      std::vector<IntCase> cases = {IntCase::send(a, 1), IntCase::default_case(), IntCase::send(b, 2), IntCase::recv(c)};
+      const std::size_t fired = select_any(cases);
+      ASSERT_NE(fired, 1u) << "the default was chosen over ready cases";
+      ++counts[fired];
+      if (fired == 0) a.recv();
+      if (fired == 2) b.recv();
+      if (fired == 3) c.send(0);
+    }
+    const std::array<int, 3> ready = {counts[0], counts[2], counts[3]};
+    EXPECT_LT(chi_square_uniform(ready), chi_square_critical_1e4(2)) << ready[0] << " / " << ready[1] << " / " << ready[2];
+  });
+}
+
+// The fan-out select_recv_any cannot write: each job goes to whichever of N workers is ready (N
+// beyond the 16 cases kept inline, so the heap-backed path runs too); a blocked select_any is
+// woken by whichever worker comes to receive. Every job reaches exactly one worker.
+TEST_P(Select, SelectAnyFansOutToWhicheverWorkerIsReady) {
+  constexpr std::size_t kWorkers = 20;
+  const int jobs = static_cast<int>(scaled(2'000));
+  run([&] {
+    std::vector<Chan<int>> to_worker;
+    auto done = make_chan<long long>(kWorkers);
+    for (std::size_t w = 0; w < kWorkers; ++w) {
+      to_worker.push_back(make_chan<int>());
+      go([in = RecvChan<int>(to_worker.back()), out = SendChan<long long>(done)] {
+        long long sum = 0;
+        for (int job : in) sum += job;
+        out.send(sum);
+      });
+    }
+    for (int job = 1; job <= jobs; ++job) {
+      std::vector<IntCase> cases;
+      for (const Chan<int>& ch : to_worker) cases.push_back(IntCase::send(ch, job));
+      const std::size_t fired = select_any(cases);
+      ASSERT_LT(fired, kWorkers);
+    }
+    for (const Chan<int>& ch : to_worker) ch.close();
+    long long total = 0;
+    for (std::size_t w = 0; w < kWorkers; ++w) total += *done.recv();
+    EXPECT_EQ(total, static_cast<long long>(jobs) * (jobs + 1) / 2);
+  });
+}
+
+// A blocked select_any with a send and a receive case completes exactly one of them: the partner
+// that arrives first wins, the other stays parked until served by hand.
+TEST_P(Select, BlockedSelectAnyCompletesExactlyOneOfASendAndAReceive) {
+  const int rounds = static_cast<int>(scaled(500));
+  run([&] {
+    for (int round = 0; round < rounds; ++round) {
+      auto to_us = make_chan<int>();
+      auto from_us = make_chan<int>();
+      auto result = make_chan<std::size_t>(1);
+      go([=] {
+        std::vector<IntCase> cases = {IntCase::recv(to_us), IntCase::send(from_us, 20)};
+        const std::size_t fired = select_any(cases);
+        if (fired == 0 && cases[0].received() != 10) throw std::logic_error("wrong value received");
+        result.send(fired);
+      });
+      if (round % 2 == 0) yield();
+      auto finished = make_chan<int>(2);
+      go([=] { to_us.send(10); finished.send(0); });
+      go([=] { if (from_us.recv() != 20) throw std::logic_error("wrong value sent"); finished.send(1); });
+      const std::size_t fired = *result.recv();
+      EXPECT_EQ(static_cast<std::size_t>(*finished.recv()), fired);
+      EXPECT_EQ(finished.try_recv(), std::nullopt) << "the losing partner completed too";
+      if (fired == 0) {
+        from_us.send(20);
+      } else {
+        EXPECT_EQ(to_us.recv(), 10);
+      }
+      EXPECT_EQ(*finished.recv(), static_cast<int>(1 - fired));
+    }
   });
 }
 

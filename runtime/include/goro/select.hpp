@@ -11,8 +11,10 @@
 // only nil cases, forever — the deadlock detector reports it). A send case on a closed channel
 // throws closed_channel_error, as Go panics. Handlers are optional.
 //
-// For a number of channels known only at run time, select_recv_any() receives from whichever of
-// a span of channels is ready first (the fan-in of the benchmarks and of Go's reflect.Select).
+// For cases known only at run time (Go's reflect.Select), select_any() takes a span of
+// SelectCase<T> — receives, sends and an optional default — and select_recv_any() receives from
+// whichever of a span of channels is ready first (the fan-in of the benchmarks). Both run the
+// same algorithm as select() (goro/algo/select.hpp).
 #pragma once
 
 #include <array>
@@ -20,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -186,7 +189,98 @@ std::size_t select(Cases&&... cases) {
 // select_recv_any() receives from whichever channel of `chans` is ready (uniformly at random
 // among the ready ones), blocking until one is. Returns the channel's index and the value, or
 // nullopt if that channel is closed. Nil channels are never chosen.
+// SelectCase<T> is one case of a run-time select (Go's reflect.SelectCase): a receive, a send of
+// a value, or the default. select_any() takes a span of them, all of one element type.
+//
+//   std::vector<goro::SelectCase<Job>> cases;
+//   for (auto& worker : workers) cases.push_back(goro::SelectCase<Job>::send(worker, job));
+//   cases.push_back(goro::SelectCase<Job>::recv(cancel));
+//   std::size_t i = goro::select_any(cases);       // the index of the case that completed
+//   if (i == cases.size() - 1) { std::optional<Job> v = cases[i].received(); ... }
+template <class T>
+class SelectCase {
+ public:
+  SelectCase() = default;  // a receive from the nil channel: never ready
+
+  static SelectCase recv(RecvChan<T> ch) { return SelectCase(detail::ChanAccess::chan(ch), Kind::recv); }
+  static SelectCase send(SendChan<T> ch, T value) {
+    SelectCase c(detail::ChanAccess::chan(ch), Kind::send);
+    c.slot_.store(std::optional<T>(std::move(value)));
+    return c;
+  }
+  // default_case() makes select_any() return at once (with this case's index) when no other
+  // case is ready; at most one per select.
+  static SelectCase default_case() { return SelectCase(Chan<T>{}, Kind::default_case); }
+
+  // The direction rules of direction.hpp hold here too.
+  template <class U = T>
+  static SelectCase recv(const SendChan<U>&) {
+    static_assert(detail::kDirectionMisuse<U>,
+                  "goro::SelectCase<T>::recv on a SendChan<T>: it is send-only (Go's chan<- T) and cannot receive");
+    return {};
+  }
+  template <class U = T>
+  static SelectCase send(const RecvChan<U>&, T) {
+    static_assert(detail::kDirectionMisuse<U>,
+                  "goro::SelectCase<T>::send on a RecvChan<T>: it is receive-only (Go's <-chan T) and cannot send");
+    return {};
+  }
+
+  bool is_recv() const { return kind_ == Kind::recv; }
+  bool is_send() const { return kind_ == Kind::send; }
+  bool is_default() const { return kind_ == Kind::default_case; }
+
+  // received() takes what this receive case got when select_any() chose it: the value, or
+  // nullopt if the channel was closed and drained (Go's recvOK == false).
+  std::optional<T> received() { return slot_.take(); }
+
+ private:
+  enum class Kind { recv, send, default_case };
+  SelectCase(Chan<T> ch, Kind kind) : chan_(std::move(ch)), kind_(kind) {}
+
+  template <class U>
+  friend std::size_t select_any(std::span<SelectCase<U>> cases);
+
+  Chan<T> chan_;
+  Kind kind_ = Kind::recv;
+  typename Chan<T>::slot_type slot_{};  // a send's value until it is sent; a receive's result
+};
+
 namespace detail {
+
+// RunTimeSelectMemory is the working memory of a select over a run-time number of cases: on the
+// stack up to kInline cases, in vectors beyond (the algorithm itself never allocates).
+class RunTimeSelectMemory {
+ public:
+  static constexpr std::size_t kInline = 16;
+  explicit RunTimeSelectMemory(std::size_t n) {
+    const std::size_t inline_n = std::min(n, kInline);
+    cases = {cases_inline_.data(), inline_n};
+    scratch = {{waiters_inline_.data(), inline_n}, {poll_inline_.data(), inline_n}, {lock_inline_.data(), inline_n}};
+    if (n > kInline) {
+      cases_heap_.resize(n);
+      waiters_heap_.resize(n);
+      poll_heap_.resize(n);
+      lock_heap_.resize(n);
+      cases = cases_heap_;
+      scratch = {waiters_heap_, poll_heap_, lock_heap_};
+    }
+  }
+  RunTimeSelectMemory(const RunTimeSelectMemory&) = delete;
+  RunTimeSelectMemory& operator=(const RunTimeSelectMemory&) = delete;
+
+  std::span<algo::SelectCase<RuntimeSync>> cases;  // filled by the caller, one per case
+  algo::SelectScratch<RuntimeSync> scratch;
+
+ private:
+  std::array<algo::SelectCase<RuntimeSync>, kInline> cases_inline_;
+  std::array<algo::Waiter<RuntimeSync>, kInline> waiters_inline_;
+  std::array<std::uint32_t, kInline> poll_inline_, lock_inline_;
+  std::vector<algo::SelectCase<RuntimeSync>> cases_heap_;
+  std::vector<algo::Waiter<RuntimeSync>> waiters_heap_;
+  std::vector<std::uint32_t> poll_heap_, lock_heap_;
+};
+
 template <class T>
 auto* core_of(const Chan<T>& ch) { return ch.core(); }
 template <class T>
@@ -196,38 +290,53 @@ template <class T, class C>
 std::pair<std::size_t, std::optional<T>> select_recv_any_of(std::span<const C> chans) {
   detail::require_goroutine_for_select();
   const std::size_t n = chans.size();
-  constexpr std::size_t kInline = 16;
-  std::array<algo::SelectCase<detail::RuntimeSync>, kInline> cases_inline;
-  std::array<typename Chan<T>::slot_type, kInline> slots_inline;
-  std::array<algo::Waiter<detail::RuntimeSync>, kInline> waiters_inline;
-  std::array<std::uint32_t, kInline> poll_inline, lock_inline;
-  std::vector<algo::SelectCase<detail::RuntimeSync>> cases_heap;
+  RunTimeSelectMemory memory(n);
+  std::array<typename Chan<T>::slot_type, RunTimeSelectMemory::kInline> slots_inline;
   std::vector<typename Chan<T>::slot_type> slots_heap;
-  std::vector<algo::Waiter<detail::RuntimeSync>> waiters_heap;
-  std::vector<std::uint32_t> poll_heap, lock_heap;
-  std::span<algo::SelectCase<detail::RuntimeSync>> cases(cases_inline.data(), std::min(n, kInline));
-  std::span<typename Chan<T>::slot_type> slots(slots_inline.data(), std::min(n, kInline));
-  std::span<algo::Waiter<detail::RuntimeSync>> waiters(waiters_inline.data(), std::min(n, kInline));
-  std::span<std::uint32_t> poll(poll_inline.data(), std::min(n, kInline));
-  std::span<std::uint32_t> lock(lock_inline.data(), std::min(n, kInline));
-  if (n > kInline) {
-    cases_heap.resize(n);
+  std::span<typename Chan<T>::slot_type> slots(slots_inline.data(), std::min(n, RunTimeSelectMemory::kInline));
+  if (n > RunTimeSelectMemory::kInline) {
     slots_heap.resize(n);
-    waiters_heap.resize(n);
-    poll_heap.resize(n);
-    lock_heap.resize(n);
-    cases = cases_heap;
     slots = slots_heap;
-    waiters = waiters_heap;
-    poll = poll_heap;
-    lock = lock_heap;
   }
-  for (std::size_t i = 0; i < n; ++i) cases[i] = {core_of(chans[i]), false, &slots[i]};
-  const algo::SelectOutcome outcome = algo::select<detail::RuntimeSync>(cases, {waiters, poll, lock}, true);
+  for (std::size_t i = 0; i < n; ++i) memory.cases[i] = {core_of(chans[i]), false, &slots[i]};
+  const algo::SelectOutcome outcome = algo::select<detail::RuntimeSync>(memory.cases, memory.scratch, true);
   if (outcome.status == algo::OpStatus::cancelled) detail::throw_cancelled();
   return {outcome.index, slots[outcome.index].take()};
 }
 }  // namespace detail
+
+// select_any() is select over a run-time list of cases (Go's reflect.Select): it completes
+// exactly one case and returns its index. Ready cases are chosen uniformly at random, as by
+// select(); without a default case it blocks until one is ready (inside a goroutine only), with
+// one it never blocks and returns the default's index when nothing is ready. A chosen receive
+// case holds its result for received(); a chosen send case on a closed channel throws
+// closed_channel_error; cases on nil channels are never ready. More than one default case is a
+// programming error: std::invalid_argument (Go's reflect.Select panics likewise).
+template <class T>
+std::size_t select_any(std::span<SelectCase<T>> cases) {
+  const std::size_t n = cases.size();
+  std::size_t default_index = algo::SelectOutcome::kNone;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!cases[i].is_default()) continue;
+    if (default_index != algo::SelectOutcome::kNone)
+      throw std::invalid_argument("goro::select_any: more than one default case");
+    default_index = i;
+  }
+  const bool block = default_index == algo::SelectOutcome::kNone;
+  if (block) detail::require_goroutine_for_select();
+  // The default case stays in the list as a nil case, never ready: the indices need no mapping.
+  detail::RunTimeSelectMemory memory(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    SelectCase<T>& c = cases[i];
+    memory.cases[i] = {c.is_default() ? nullptr : c.chan_.core(), c.is_send(), &c.slot_};
+  }
+  const algo::SelectOutcome outcome = algo::select<detail::RuntimeSync>(memory.cases, memory.scratch, block);
+  if (outcome.status == algo::OpStatus::cancelled) detail::throw_cancelled();
+  if (outcome.index == algo::SelectOutcome::kNone) return default_index;
+  if (cases[outcome.index].is_send() && outcome.status == algo::OpStatus::closed)
+    throw closed_channel_error("goro: send on closed channel");
+  return outcome.index;
+}
 
 template <class T>
 std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const Chan<T>> chans) {
@@ -247,6 +356,13 @@ std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const RecvCha
 template <class T>
 std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<RecvChan<T>> chans) {
   return detail::select_recv_any_of<T>(std::span<const RecvChan<T>>(chans.data(), chans.size()));
+}
+
+// Overloads for the containers a run-time select is usually built in: a span parameter does not
+// deduce T from a std::vector.
+template <class T>
+std::size_t select_any(std::vector<SelectCase<T>>& cases) {
+  return select_any(std::span<SelectCase<T>>(cases));
 }
 
 }  // namespace goro

@@ -3,6 +3,8 @@
 // one illegal line that must fail with the message CMakeLists.txt names (after Go's perm.go).
 #include <goro/goro.hpp>
 
+#include <vector>
+
 #ifndef GORO_MISUSE
 #define GORO_MISUSE 0
 #endif
@@ -15,6 +17,9 @@ void receive_only(goro::RecvChan<int> in, goro::Chan<int> both) {
   (void)goro::select(goro::case_recv(in), goro::case_default());
   goro::RecvChan<int> again = both;
   (void)again;
+  std::vector<goro::SelectCase<int>> cases = {goro::SelectCase<int>::recv(in), goro::SelectCase<int>::send(both, 1),
+                                              goro::SelectCase<int>::recv(both), goro::SelectCase<int>::default_case()};
+  (void)goro::select_any(cases);
 #if GORO_MISUSE == 1
   in.send(1);
 #elif GORO_MISUSE == 2
@@ -27,5 +32,7 @@ void receive_only(goro::RecvChan<int> in, goro::Chan<int> both) {
   (void)back;
 #elif GORO_MISUSE == 5
   (void)goro::select(goro::case_send(in, 1));
+#elif GORO_MISUSE == 6
+  (void)goro::SelectCase<int>::send(in, 1);
 #endif
 }

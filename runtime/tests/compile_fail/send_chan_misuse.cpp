@@ -3,6 +3,8 @@
 // one illegal line that must fail with the message CMakeLists.txt names (after Go's perm.go).
 #include <goro/goro.hpp>
 
+#include <vector>
+
 #ifndef GORO_MISUSE
 #define GORO_MISUSE 0
 #endif
@@ -16,6 +18,8 @@ void send_only(goro::SendChan<int> out, goro::Chan<int> both) {
   out.close();
   goro::SendChan<int> again = both;
   (void)again;
+  std::vector<goro::SelectCase<int>> cases = {goro::SelectCase<int>::send(out, 4), goro::SelectCase<int>::default_case()};
+  (void)goro::select_any(cases);
 #if GORO_MISUSE == 1
   (void)out.recv();
 #elif GORO_MISUSE == 2
@@ -27,5 +31,7 @@ void send_only(goro::SendChan<int> out, goro::Chan<int> both) {
   (void)back;
 #elif GORO_MISUSE == 5
   (void)goro::select(goro::case_recv(out));
+#elif GORO_MISUSE == 6
+  (void)goro::SelectCase<int>::recv(out);
 #endif
 }

@@ -1,4 +1,4 @@
-// select_property_test.cpp — properties of goro::select and select_recv_any.
+// select_property_test.cpp — properties of goro::select, select_any and select_recv_any.
 //
 //   ExactlyOneCaseFires      — on random channels (nil, closed, buffered, unbuffered, pre-filled),
 //                              a select completes exactly one case, that case was ready, default
@@ -8,6 +8,9 @@
 //   FairAmongReadyCases      — with k always-ready cases, each fires about 1/k of the time
 //                              (bounds of ±50 %, many standard deviations wide: never flaky, yet a
 //                              "first ready case wins" select fails by a mile);
+//   SelectAnyExactlyOneCaseFires, SelectAnyFairAmongReadyCases — the same two properties for the
+//                              run-time form, select_any(), over random lists of receive, send,
+//                              nil and default cases;
 //   ConcurrentConservation   — producers select-send each value on one of several channels,
 //                              consumers select-receive until every channel is closed (replacing
 //                              a closed channel by nil, Go's idiom): every value arrives exactly once.
@@ -246,6 +249,129 @@ RC_GTEST_PROP(Select, FairAmongReadyCases, ()) {
     RC_LOG() << "case " << i << " fired " << counts[i] << " times, expected ~" << expected << "\n";
     RC_ASSERT(static_cast<double>(counts[i]) > 0.5 * expected);
     RC_ASSERT(static_cast<double>(counts[i]) < 1.5 * expected);
+  }
+}
+
+RC_GTEST_PROP(Select, SelectAnyExactlyOneCaseFires, ()) {
+  const auto specs = *rc::gen::arbitrary<std::array<ChannelSpec, kChannels>>();
+  // Zero to six channel cases, each a receive or a send on a channel chosen at random (possibly
+  // the same one several times), and an optional default at a random position.
+  const auto is_send = *rc::gen::container<std::vector<bool>>(*rc::gen::inRange<std::size_t>(0, 7), rc::gen::arbitrary<bool>());
+  const auto target = *rc::gen::container<std::vector<std::size_t>>(is_send.size(), rc::gen::inRange<std::size_t>(0, kChannels));
+  const bool with_default = *rc::gen::arbitrary<bool>();
+  const std::size_t default_at = *rc::gen::inRange<std::size_t>(0, is_send.size() + 1);
+  const auto config = *goro::property::gen_config();
+  auto states = build(specs);
+
+  std::vector<goro::SelectCase<int>> cases;
+  std::vector<std::size_t> channel_of;  // per case: the channel index, or kChannels for the default
+  bool any_ready = false;
+  bool a_ready_send_on_closed = false;
+  for (std::size_t i = 0; i < is_send.size(); ++i) {
+    if (with_default && default_at == i) {
+      cases.push_back(goro::SelectCase<int>::default_case());
+      channel_of.push_back(kChannels);
+    }
+    ChannelState& s = states[target[i]];
+    cases.push_back(is_send[i] ? goro::SelectCase<int>::send(s.chan, 2000 + static_cast<int>(i))
+                               : goro::SelectCase<int>::recv(s.chan));
+    channel_of.push_back(target[i]);
+    any_ready = any_ready || (is_send[i] ? s.send_ready() : s.recv_ready());
+    a_ready_send_on_closed = a_ready_send_on_closed || (is_send[i] && s.send_ready() && s.closed);
+  }
+  if (with_default && default_at == is_send.size()) {
+    cases.push_back(goro::SelectCase<int>::default_case());
+    channel_of.push_back(kChannels);
+  }
+
+  std::size_t fired = 99;
+  bool threw_closed = false;
+  auto program = [&] {
+    try {
+      fired = goro::select_any(cases);
+    } catch (const goro::closed_channel_error&) {
+      threw_closed = true;
+    }
+  };
+  if (!with_default && !any_ready) {
+    RC_ASSERT_THROWS_AS(goro::property::runtime_for(config).run(program), goro::deadlock_error);
+    RC_TAG("deadlock");
+    return;
+  }
+  goro::property::runtime_for(config).run(program);
+
+  if (threw_closed) {
+    RC_ASSERT(a_ready_send_on_closed);  // Go panics when the chosen case sends on a closed channel
+  } else {
+    RC_ASSERT(fired < cases.size());
+    if (cases[fired].is_default()) {
+      RC_ASSERT(!any_ready);  // a ready case is never skipped in favour of default
+    } else if (cases[fired].is_recv()) {
+      ChannelState& s = states[channel_of[fired]];
+      RC_ASSERT(s.recv_ready());
+      const std::optional<int> received = cases[fired].received();
+      if (s.buffer.empty()) {
+        RC_ASSERT(!received.has_value());  // closed and drained
+      } else {
+        RC_ASSERT(received == std::optional<int>(s.buffer.front()));
+        s.buffer.pop_front();
+      }
+    } else {
+      ChannelState& s = states[channel_of[fired]];
+      RC_ASSERT(s.send_ready());
+      RC_ASSERT(!s.closed);  // that would have thrown
+      const std::size_t case_number = fired - (with_default && default_at < fired ? 1 : 0);
+      s.buffer.push_back(2000 + static_cast<int>(case_number));
+    }
+  }
+  RC_TAG(threw_closed ? "send on closed" : cases[fired].is_default() ? "default" : cases[fired].is_recv() ? "recv" : "send");
+  // Values are conserved: every channel holds exactly what the model says.
+  for (ChannelState& s : states) {
+    if (s.nil) continue;
+    RC_ASSERT(drain(s.chan) == s.buffer);
+  }
+}
+
+RC_GTEST_PROP(Select, SelectAnyFairAmongReadyCases, ()) {
+  // Cases that stay ready for ever (a receive on a closed channel, a send with room for every
+  // round), nil cases that never are, and an optional default that must never win.
+  enum Kind { ready_recv, ready_send, nil_case };
+  const auto kinds = *rc::gen::container<std::vector<int>>(*rc::gen::inRange<std::size_t>(2, 9), rc::gen::inRange(0, 3));
+  const bool with_default = *rc::gen::arbitrary<bool>();
+  const auto config = *goro::property::gen_config();
+  const std::size_t k = static_cast<std::size_t>(std::count_if(kinds.begin(), kinds.end(), [](int kind) { return kind != nil_case; }));
+  RC_PRE(k >= 2u);
+  const std::size_t rounds = goro::property::scaled(600) * k;
+  std::vector<goro::SelectCase<int>> cases;
+  for (int kind : kinds) {
+    if (kind == nil_case) {
+      cases.push_back(goro::SelectCase<int>::recv(goro::Chan<int>{}));
+    } else if (kind == ready_send) {
+      cases.push_back(goro::SelectCase<int>::send(goro::make_chan<int>(rounds), 1));
+    } else {
+      auto closed = goro::make_chan<int>();
+      closed.close();
+      cases.push_back(goro::SelectCase<int>::recv(closed));
+    }
+  }
+  if (with_default) cases.push_back(goro::SelectCase<int>::default_case());
+  std::vector<std::size_t> counts(cases.size(), 0);
+  goro::property::runtime_for(config).run([&] {
+    std::vector<goro::SelectCase<int>> round_cases;
+    for (std::size_t r = 0; r < rounds; ++r) {
+      round_cases = cases;  // a chosen send case gives its value away: start each round afresh
+      ++counts[goro::select_any(round_cases)];
+    }
+  });
+  const double expected = static_cast<double>(rounds) / static_cast<double>(k);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    RC_LOG() << "case " << i << " fired " << counts[i] << " times, expected ~" << expected << "\n";
+    if (cases[i].is_default() || (i < kinds.size() && kinds[i] == nil_case)) {
+      RC_ASSERT(counts[i] == 0u);
+    } else {
+      RC_ASSERT(static_cast<double>(counts[i]) > 0.5 * expected);
+      RC_ASSERT(static_cast<double>(counts[i]) < 1.5 * expected);
+    }
   }
 }
 
