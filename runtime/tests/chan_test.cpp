@@ -4,8 +4,10 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -501,6 +503,37 @@ TEST_P(Channel, BufferedSendAndRecvDoNotAllocatePerElement) {
     }
     // No switch happened (nothing blocked), so the whole loop ran on this worker thread.
     EXPECT_EQ(allocations_on_this_thread() - before, 0u);
+  });
+}
+
+// Go's chancap.go: a capacity out of range panics with "makechan: size out of range" — here a
+// chan_size_error, for any capacity above max_chan_capacity<T> (a negative count converted to
+// std::size_t is far above it), including for element types that need no buffer memory at all.
+template <class T>
+void expect_size_out_of_range(std::size_t capacity) {
+  try {
+    make_chan<T>(capacity);
+    ADD_FAILURE() << "make_chan(" << capacity << ") did not throw";
+  } catch (const chan_size_error& e) {
+    EXPECT_STREQ(e.what(), "goro: makechan: size out of range");
+  }
+}
+
+TEST_P(Channel, MakeChanAboveTheMaximumCapacityThrowsSizeOutOfRange) {
+  const std::size_t minus_one = static_cast<std::size_t>(-1);  // Go's make(chan int, -1)
+  expect_size_out_of_range<int>(minus_one);
+  expect_size_out_of_range<int>(max_chan_capacity<int> + 1);
+  expect_size_out_of_range<std::string>(static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::min()));
+  expect_size_out_of_range<Empty>(minus_one);
+  expect_size_out_of_range<Empty>(max_chan_capacity<Empty> + 1);
+  EXPECT_THROW(make_chan<int>(minus_one), std::length_error) << "a standard length_error, for generic handlers";
+  static_assert(max_chan_capacity<int> >= 1u << 30 && max_chan_capacity<int> < static_cast<std::size_t>(PTRDIFF_MAX));
+  // At the bound, an empty element type costs no buffer memory: the channel is made.
+  const auto huge = make_chan<Empty>(max_chan_capacity<Empty>);
+  EXPECT_EQ(huge.cap(), max_chan_capacity<Empty>);
+  run([huge] {
+    huge.send(Empty{});
+    EXPECT_EQ(huge.len(), 1u);
   });
 }
 

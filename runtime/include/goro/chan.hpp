@@ -21,9 +21,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "goro/algorithm.hpp"
@@ -192,9 +194,21 @@ class Chan {
   std::shared_ptr<Core> core_;
 };
 
-// make_chan() makes a channel with room for `capacity` buffered values (0: unbuffered).
+// max_chan_capacity<T> is the largest capacity make_chan<T> accepts: as many buffer cells as fit
+// in PTRDIFF_MAX bytes (Go bounds the buffer by its largest allocation), and PTRDIFF_MAX itself
+// for an empty element type, whose buffer is only a count. Either way a "negative" capacity —
+// a negative count converted to std::size_t — is above it. A capacity below the bound can still
+// exceed the memory there is (std::bad_alloc, as Go runs out of memory).
+template <class T>
+inline constexpr std::size_t max_chan_capacity =
+    std::is_empty_v<T> ? static_cast<std::size_t>(PTRDIFF_MAX)
+                       : static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(typename Chan<T>::slot_type);
+
+// make_chan() makes a channel with room for `capacity` buffered values (0: unbuffered); above
+// max_chan_capacity<T> it throws chan_size_error ("makechan: size out of range", Go's words).
 template <class T>
 Chan<T> make_chan(std::size_t capacity = 0) {
+  if (capacity > max_chan_capacity<T>) throw chan_size_error("goro: makechan: size out of range");
   return Chan<T>(std::make_shared<typename Chan<T>::Core>(capacity));
 }
 

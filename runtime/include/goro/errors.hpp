@@ -35,6 +35,13 @@ class closed_channel_error : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+// chan_size_error: make_chan with a capacity above max_chan_capacity<T> — say a negative count
+// converted to std::size_t (Go panics with "makechan: size out of range").
+class chan_size_error : public std::length_error {
+ public:
+  using std::length_error::length_error;
+};
+
 // nil_channel_error: close of a nil channel (Go panics).
 class nil_channel_error : public std::logic_error {
  public:
