@@ -7,24 +7,36 @@
 
 #include <goro/goro.hpp>
 
+namespace {
+
+constexpr int kItems = 10'000;
+
+// Each stage's signature says which way its channels go, as Go's `out chan<- int` and
+// `in <-chan int` do: the producer can only send on `items` (and close it), the consumer can only
+// receive from it. A Chan<T> converts to either view where the goroutine is started.
+
+// produce sends 1..n, then closes `out`: "no more items" wakes the consumer's final recv.
+void produce(goro::SendChan<int> out, int n) {
+  for (int i = 1; i <= n; ++i) out.send(i);
+  out.close();
+}
+
+// consume receives until `in` is closed and drained, then reports the sum.
+void consume(goro::RecvChan<int> in, goro::SendChan<long long> result) {
+  long long sum = 0;
+  for (int item : in) sum += item;
+  result.send(sum);
+}
+
+}  // namespace
+
 int main() {
-  constexpr int kItems = 10'000;
   goro::Runtime runtime;
   const long long total = runtime.run([] {
     auto items = goro::make_chan<int>(16);
     auto result = goro::make_chan<long long>();
-
-    goro::go([items]() mutable {  // the producer
-      for (int i = 1; i <= kItems; ++i) items.send(i);
-      items.close();  // "no more items": wakes the consumer's final recv with nullopt
-    });
-
-    goro::go([items, result]() mutable {  // the consumer
-      long long sum = 0;
-      for (int item : items) sum += item;
-      result.send(sum);
-    });
-
+    goro::go(produce, items, kItems);
+    goro::go(consume, items, result);
     return *result.recv();
   });
 

@@ -1,7 +1,7 @@
 // worker_pool — a fixed number of workers serve a queue of jobs (Go by Example's worker pool).
 //
-// Jobs go into a buffered `jobs` channel; each of the pool's goroutines loops over it, and
-// sends a result per job. A Mutex protects a shared tally the workers update, to show the
+// Jobs go into a buffered `jobs` channel; each of the pool's goroutines loops over it (a
+// RecvChan: it can only receive jobs), and sends a result per job (a SendChan). A Mutex protects a shared tally the workers update, to show the
 // goroutine Mutex (it parks goroutines, never the worker thread).
 #include <algorithm>
 #include <cstdio>
@@ -45,23 +45,24 @@ int main() {
     auto results = goro::make_chan<Result>(64);
     goro::WaitGroup pool;
 
+    // A worker only receives jobs and only sends results (Go by Example's
+    // `func worker(id int, jobs <-chan int, results chan<- int)`).
+    auto worker = [&](int id, goro::RecvChan<Job> jobs, goro::SendChan<Result> results) {
+      for (Job job : jobs) {
+        results.send(Result{job.id, collatz_steps(job.n)});
+        std::lock_guard lock(tally_lock);
+        ++jobs_per_worker[id];
+      }
+      pool.done();
+    };
     pool.add(kPoolSize);
-    for (int w = 0; w < kPoolSize; ++w) {
-      goro::go([&, w, jobs, results]() mutable {
-        for (Job job : jobs) {
-          results.send(Result{job.id, collatz_steps(job.n)});
-          std::lock_guard lock(tally_lock);
-          ++jobs_per_worker[w];
-        }
-        pool.done();
-      });
-    }
+    for (int w = 0; w < kPoolSize; ++w) goro::go(worker, w, jobs, results);
 
     // Submit the jobs from their own goroutine, so main can collect results meanwhile.
-    goro::go([jobs]() mutable {
-      for (int id = 0; id < kJobs; ++id) jobs.send(Job{id, id + 1});
-      jobs.close();  // workers' loops end once the queue is drained
-    });
+    goro::go([](goro::SendChan<Job> queue) {
+      for (int id = 0; id < kJobs; ++id) queue.send(Job{id, id + 1});
+      queue.close();  // workers' loops end once the queue is drained
+    }, jobs);
 
     std::vector<int> by_id(kJobs, -1);
     for (int received = 0; received < kJobs; ++received) {
