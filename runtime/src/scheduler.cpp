@@ -1,6 +1,7 @@
-// scheduler.cpp — a Runtime's scheduler: construction, run() and its outcome, statistics. The
-// other jobs have a file each: spawn.cpp (goroutine life-cycle), parking.cpp (switching out and
-// back: the park protocol's Host), idle.cpp (the worker loop: the idle protocol's Host).
+// scheduler.cpp — a Runtime's scheduler: construction, run() and its outcome (the Host of the
+// run-end protocol, goro/algo/run_end.hpp), statistics. The other jobs have a file each:
+// spawn.cpp (goroutine life-cycle), parking.cpp (switching out and back: the park protocol's
+// Host), idle.cpp (the worker loop: the idle protocol's Host).
 #include "scheduler.hpp"
 
 #include <unistd.h>
@@ -46,10 +47,7 @@ Scheduler::~Scheduler() {
 void Scheduler::run(void (*fn)(void*), void* arg) {
   if (this_worker() != nullptr) throw std::logic_error("goro: Runtime::run called from inside a goroutine");
   std::lock_guard run_lock(run_mutex_);
-  winding_down_.store(false, std::memory_order_seq_cst);
-  // After the reset above: an exit that reads this epoch also reads winding_down_ false.
-  const std::uint32_t epoch = run_epoch_.load(std::memory_order_relaxed) + 1;
-  run_epoch_.store(epoch, std::memory_order_seq_cst);
+  const std::uint32_t epoch = run_end_.begin_run();
   first_exception_ = nullptr;
   deadlocked_goroutines_ = 0;
 
@@ -71,10 +69,7 @@ void Scheduler::run(void (*fn)(void*), void* arg) {
     publish_spawn(nullptr, main, &invoke_closure<Main>, &destroy_closure<Main>);
   });
 
-  for (std::uint32_t done = run_done_.load(std::memory_order_acquire); done != epoch;
-       done = run_done_.load(std::memory_order_acquire)) {
-    futex_wait(run_done_, done, nullptr);
-  }
+  run_end_.wait(epoch);
 
   for (auto& w : workers_) w->timers.purge();
   std::size_t deadlocked;
@@ -88,6 +83,10 @@ void Scheduler::run(void (*fn)(void*), void* arg) {
   if (error) std::rethrow_exception(error);
   if (deadlocked > 0) throw deadlock_error(deadlocked);
 }
+
+void Scheduler::wait_for_run_end(std::atomic<std::uint32_t>& word, std::uint32_t seen) { futex_wait(word, seen, nullptr); }
+
+void Scheduler::wake_run_waiter(std::atomic<std::uint32_t>& word) { futex_wake(word, 1); }
 
 void Scheduler::record_exception(std::exception_ptr error) {
   {

@@ -1,7 +1,9 @@
 // scheduler.hpp — the M:N scheduler behind a Runtime: workers, goroutine life-cycle, parking,
 // idle workers, wind-down and deadlock detection. The ready queues belong to the policy.
 //
-// The Scheduler is the Host of the two protocols the runtime shares with the models:
+// The Scheduler is the Host of the three protocols the runtime shares with the models:
+//   - the run-end protocol (goro/algo/run_end.hpp: when run() is over, across back-to-back
+//     runs) — scheduler.cpp supplies the futex, the registry its live count;
 //   - the park protocol (goro/algo/park.hpp: goroutine states, park commit, ready, wind-down
 //     claim) — parking.cpp supplies the switch, the run queues and the registry scan;
 //   - the idle protocol (goro/algo/idle.hpp: spinning, sleepers, the notify/sleep handshake,
@@ -24,6 +26,7 @@
 
 #include "goro/algo/idle.hpp"
 #include "goro/algo/park.hpp"
+#include "goro/algo/run_end.hpp"
 #include "goro/options.hpp"
 #include "goro/stats.hpp"
 #include "goroutine.hpp"
@@ -127,6 +130,11 @@ class Scheduler {
   }
   void count_wake();
 
+  // --- the Host of algo::RunEnd (goro/algo/run_end.hpp); called by the protocol only ---
+  // (live_goroutines() above serves both protocols.)
+  static void wait_for_run_end(std::atomic<std::uint32_t>& word, std::uint32_t seen);
+  static void wake_run_waiter(std::atomic<std::uint32_t>& word);
+
  private:
   void run_due_timers(Worker* w, bool all_heaps);
   TimerHeap& timer_heap_here();  // the calling worker's heap, or the first worker's
@@ -146,11 +154,8 @@ class Scheduler {
 
   // --- the current run ---
   std::mutex run_mutex_;                        // one run() at a time
-  RuntimeSync::atomic<bool> winding_down_{false};  // the park protocol's wind-down flag
-  // run() n waits until run_done_ reaches its epoch n; an exit that finds the run over raises
-  // run_done_ to the epoch it read first, never lowers it (see goroutine_exited()).
-  std::atomic<std::uint32_t> run_epoch_{0};     // the current run's number
-  std::atomic<std::uint32_t> run_done_{0};      // futex word run() waits on: the last finished epoch
+  // the run-end protocol: the wind-down flag, the run's epoch, the futex word run() waits on
+  algo::RunEnd<RuntimeSync, Scheduler, std::atomic<std::uint32_t>> run_end_{*this};
   std::mutex outcome_mutex_;                    // guards the two fields below
   std::exception_ptr first_exception_;
   std::size_t deadlocked_goroutines_ = 0;       // > 0 when the run ended in a deadlock
@@ -175,7 +180,7 @@ class Scheduler {
   std::vector<RegistryShard> registry_;
 
   // --- the park protocol: goroutine states, park commit, ready, wind-down claim ---
-  algo::ParkProtocol<RuntimeSync, Scheduler> parking_{*this, winding_down_};
+  algo::ParkProtocol<RuntimeSync, Scheduler> parking_{*this, run_end_.winding_down_flag()};
 
   // --- the idle protocol: spinning and sleeping workers, wake-ups, the deadlock decision ---
   algo::IdleProtocol<RuntimeSync, Scheduler> idle_{*this, algo::IdleTuning::for_workers(options_.workers)};

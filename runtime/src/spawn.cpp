@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "context.hpp"
-#include "futex.hpp"
 #include "goro/errors.hpp"
 #include "scheduler.hpp"
 
@@ -120,22 +119,7 @@ void Scheduler::goroutine_exited(Worker& w, G* g) {
   Stack stack = g->stack;
   g->~G();
   stacks_.release(w.stack_cache, stack);
-  // The run is over when the last goroutine has exited, after the wind-down began (main
-  // returned, a goroutine threw, or a deadlock was found: main is live until then). Each exit
-  // during the wind-down looks after its own unregister, and the shard locks order the looks,
-  // so the last exit sees every shard empty. An exit that read winding_down() false raced a
-  // begin_wind_down() by a goroutine still live, whose own exit looks later (the deadlock
-  // decision runs while no goroutine runs). Two exits may both see the run over, the second
-  // after run() returned and the next run() began: so each signals the epoch it read before
-  // looking (run() sets it after resetting the flag), and run_done_ only rises.
-  const std::uint32_t epoch = run_epoch_.load(std::memory_order_seq_cst);
-  if (winding_down() && live_goroutines() == 0) {
-    std::uint32_t done = run_done_.load(std::memory_order_relaxed);
-    while (static_cast<std::int32_t>(epoch - done) > 0 &&
-           !run_done_.compare_exchange_weak(done, epoch, std::memory_order_release, std::memory_order_relaxed)) {
-    }
-    futex_wake(run_done_, 1);
-  }
+  run_end_.exited();  // the last exit of a wound-down run ends it (goro/algo/run_end.hpp)
 }
 
 std::size_t Scheduler::live_goroutines() {
