@@ -24,7 +24,6 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
   if (policy_ == nullptr) {
     throw std::invalid_argument("goro: the factory of policy '" + std::string(options_.policy.name()) + "' returned no policy");
   }
-  registry_ = std::vector<RegistryShard>(options_.workers + 1);
   for (unsigned i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i, armed_timers_, seed + 0x9E37ull * (i + 1)));
   }

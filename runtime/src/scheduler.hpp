@@ -31,6 +31,7 @@
 #include "goro/stats.hpp"
 #include "goroutine.hpp"
 #include "policy.hpp"
+#include "registry.hpp"
 #include "stack_pool.hpp"
 #include "trace.hpp"
 #include "worker.hpp"
@@ -76,10 +77,7 @@ class Scheduler {
   void enqueue(G* g) noexcept;  // a goroutine just made runnable: queue it, wake a worker for it
   template <class Visit>
   void for_each_goroutine(Visit&& visit) {
-    for (RegistryShard& shard : registry_) {
-      std::lock_guard shard_lock(shard.lock);
-      for (G* g = shard.head; g != nullptr; g = g->registry_next) visit(g);
-    }
+    registry_.for_each(visit);
   }
 
  private:
@@ -91,8 +89,6 @@ class Scheduler {
   void goroutine_exited(Worker& w, G* g);
   void record_exception(std::exception_ptr error);
   void begin_wind_down();
-  void register_g(G* g, unsigned shard);
-  void unregister_g(G* g);
 
  public:
   // --- the Host of algo::IdleProtocol (goro/algo/idle.hpp); called by the protocol only ---
@@ -118,7 +114,7 @@ class Scheduler {
   // live_goroutines() — goroutines created and not yet exited: the registry's members. Exact
   // when the idle protocol asks (under its lock, every worker announced asleep: no worker spawns
   // or exits, and an outside spawn registers under that same lock — submit_external()).
-  std::size_t live_goroutines();
+  std::size_t live_goroutines() { return registry_.live(); }
   void wait(IdleSlot& slot, Clock::time_point deadline);
   void wake(IdleSlot& slot);
   void deadlocked(std::size_t goroutines);
@@ -167,17 +163,8 @@ class Scheduler {
   std::mutex external_mutex_;
   std::vector<Stack> external_stack_cache_;     // guarded by external_mutex_
 
-  // --- registry of live goroutines, sharded by spawning worker (+1 for outside) ---
-  // It is also the live count: a shard counts its members under the lock it takes anyway, so a
-  // spawn and an exit write no line shared by all workers. (A global live counter, one
-  // read-modify-write per spawn and per exit, bounced between the spawning and the exiting
-  // core: spawn_join at 2 workers ran 15 % slower with it — 18.1 vs 15.4 µs, one run.)
-  struct alignas(64) RegistryShard {
-    sync::SpinMutex lock;  // guards head, members and the G::registry_* links of its members
-    G* head = nullptr;
-    std::size_t members = 0;
-  };
-  std::vector<RegistryShard> registry_;
+  // --- the goroutines created and not yet exited (registry.hpp): one shard per worker + outside ---
+  Registry registry_{options_.workers + 1};
 
   // --- the park protocol: goroutine states, park commit, ready, wind-down claim ---
   algo::ParkProtocol<RuntimeSync, Scheduler> parking_{*this, run_end_.winding_down_flag()};

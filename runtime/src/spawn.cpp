@@ -1,6 +1,5 @@
 // spawn.cpp — a goroutine's life-cycle: its control block and closure at the top of a pooled
-// stack (begin/finish/abort_spawn), its entry and exit, and the registry of live goroutines the
-// wind-down scans.
+// stack (begin/finish/abort_spawn), its entry and exit (registry.hpp holds the live ones).
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -50,7 +49,7 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
   if (g->stack.tsan_fiber == nullptr) g->stack.tsan_fiber = fiber_annotations::tsan_create();
   g->tsan_fiber = g->stack.tsan_fiber;
   g->id = next_goroutine_id_.fetch_add(1, std::memory_order_relaxed);
-  register_g(g, spawner != nullptr ? spawner->index : options_.workers);
+  registry_.add(g, spawner != nullptr ? spawner->index : options_.workers);
   *closure = g->closure;
   return g;
 }
@@ -76,7 +75,7 @@ void Scheduler::publish_spawn(Worker* spawner, G* g, ClosureEntry entry, Closure
 }
 
 void Scheduler::abort_spawn(Worker* spawner, G* g) noexcept {
-  unregister_g(g);
+  registry_.remove(g);
   Stack stack = g->stack;
   g->~G();
   if (spawner != nullptr) {
@@ -114,44 +113,12 @@ void Scheduler::goroutine_entry(boost::context::detail::transfer_t in) {
 }
 
 void Scheduler::goroutine_exited(Worker& w, G* g) {
-  unregister_g(g);
+  registry_.remove(g);
   parking_.exited(g);
   Stack stack = g->stack;
   g->~G();
   stacks_.release(w.stack_cache, stack);
   run_end_.exited();  // the last exit of a wound-down run ends it (goro/algo/run_end.hpp)
-}
-
-std::size_t Scheduler::live_goroutines() {
-  std::size_t live = 0;
-  for (RegistryShard& shard : registry_) {
-    std::lock_guard lock(shard.lock);
-    live += shard.members;
-  }
-  return live;
-}
-
-void Scheduler::register_g(G* g, unsigned shard_index) {
-  RegistryShard& shard = registry_[shard_index];
-  g->registry_shard = shard_index;
-  std::lock_guard lock(shard.lock);
-  g->registry_prev = nullptr;
-  g->registry_next = shard.head;
-  if (shard.head != nullptr) shard.head->registry_prev = g;
-  shard.head = g;
-  ++shard.members;
-}
-
-void Scheduler::unregister_g(G* g) {
-  RegistryShard& shard = registry_[g->registry_shard];
-  std::lock_guard lock(shard.lock);
-  if (g->registry_prev != nullptr) {
-    g->registry_prev->registry_next = g->registry_next;
-  } else {
-    shard.head = g->registry_next;
-  }
-  if (g->registry_next != nullptr) g->registry_next->registry_prev = g->registry_prev;
-  --shard.members;
 }
 
 }  // namespace goro::detail
