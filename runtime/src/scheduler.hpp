@@ -136,9 +136,9 @@ class Scheduler {
   TimerHeap& timer_heap_here();  // the calling worker's heap, or the first worker's
   void start_trace();                     // trace.cpp: the Tracer, its rings in the policy counters
   void trace_wake(const IdleSlot& slot);  // trace.cpp: the wake instant, naming the woken worker
-  // kSpinTime: long enough to cover a channel partner's round trip on the other core (a few
-  // µs), short enough that an idle runtime sleeps promptly. Below the ~50 µs cost of a futex
-  // sleep + wake pair it is always worth spinning first.
+  // kSpinTime: long enough to cover a channel partner's round trip on the other core, short
+  // enough that an idle runtime sleeps promptly; below the cost of a worker's futex sleep + wake
+  // pair (benches/README, "Machine costs"), so spinning first always pays.
   static constexpr std::chrono::microseconds kSpinTime{30};
 
   const Options options_;

@@ -3,8 +3,8 @@
 // Stacks are carved from slabs mapped with MAP_NORESERVE: address space is reserved, RSS grows
 // only with the pages a goroutine touches (usually one). A finished goroutine's stack goes back
 // to a per-worker cache (hot, no page faults, no lock), then to a global free list; it is never
-// unmapped while the Runtime lives, so spawning does not pay the ~15 µs first touch of a fresh
-// page nor a system call. release_memory() hands the RSS of free stacks back to the kernel.
+// unmapped while the Runtime lives, so spawning pays neither the first touch of a fresh page
+// nor a system call (benches/README, "Machine costs"). release_memory() hands the RSS of free stacks back to the kernel.
 //
 // Guard pages: the lowest page of a stack is PROT_NONE, so an overflow faults instead of
 // silently corrupting the neighbour (and overflow_guard.cpp turns that fault into a clear

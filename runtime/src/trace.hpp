@@ -68,10 +68,8 @@ struct TraceEvent {
 class TraceRing {
  public:
   // kRingEvents: 256 Ki events (10 MB, allocated only when tracing) hold ~100 ms of the busiest
-  // workload (a channel round trip every ~0.5 µs writes ~4 events per µs), fifty flush
-  // intervals: drops only if the flusher is starved of a core for that long. (64 Ki — 25 ms —
-  // dropped a third of a 2-worker ping-pong's events on this 2-core VM: with both workers busy
-  // the flusher is the third runnable thread and may wait a scheduler period or more.)
+  // workload, fifty flush intervals: drops only if the flusher, with both workers busy the third
+  // runnable thread, is starved of a core for that long (benches/README, "Trace ring size").
   static constexpr std::size_t kRingEvents = std::size_t{1} << 18;
 
   explicit TraceRing(std::chrono::steady_clock::time_point origin);

@@ -55,7 +55,7 @@ class Runtime {
   const Options& options() const noexcept;
 
   // release_memory() returns the resident pages of pooled, unused goroutine stacks to the
-  // kernel. Stacks are otherwise kept for reuse (a fresh page costs ~15 µs to touch); call it
+  // kernel. Stacks are otherwise kept for reuse (a fresh page is costly to touch); call it
   // between large bursts of goroutines if their peak memory should not stay resident.
   void release_memory();
 

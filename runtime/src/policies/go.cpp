@@ -12,11 +12,10 @@
 //         goes first: two goroutines readying each other through runnext would otherwise keep
 //         the ring waiting forever. (Go bounds the streak by time instead: runnext inherits the
 //         time slice, and sysmon preempts a slice older than 10 ms; goro has no preemption, so it
-//         counts turns. The cap costs nothing when the ring is empty.); then a batch from the global queue (its fair share: size/workers
-//         + 1, at most half a ring); then up to four rounds of stealing half of a random
-//         victim's ring — runnext too in the last round (Go's stealRunNextG), but only from a
-//         victim that scheduled nothing for 3 µs (owner_stalled: a worker that keeps
-//         scheduling runs its runnext itself, so a producer and its consumer stay on one core).
+//         counts turns. The cap costs nothing when the ring is empty.) Then a batch from the
+//         global queue (its fair share: size/workers + 1, at most half a ring); then up to four
+//         rounds of stealing half of a random victim's ring — runnext too in the last round
+//         (Go's stealRunNextG), but only from a stalled owner (owner_stalled below).
 //   The spinning-worker accounting (never wake a sleeper while a worker is already spinning
 //   for work) is shared by all policies in idle.cpp.
 #include <algorithm>
@@ -96,28 +95,19 @@ class GoPolicy final : public SchedulerPolicy {
   struct Local;
   static constexpr std::uint32_t kGlobalCheckInterval = 61;  // as in Go's schedule(); see steal.cpp
   static constexpr int kStealRounds = 4;                      // as in Go's stealWork()
-  // 61 turns of a runnext chain ≈ a few µs of ping-pong: short enough that a waiting goroutine
-  // is not noticeably delayed, long enough that the chain keeps its cache locality.
+  // kRunnextStreak: a runnext chain of 61 turns is a few µs of ping-pong — short enough that a
+  // goroutine waiting in the ring is not noticeably delayed, long enough to keep the chain's
+  // cache locality.
   static constexpr std::uint32_t kRunnextStreak = 61;
 
-  // owner_stalled() — may a thief take this victim's runnext? Go's runqgrab sleeps 3 µs before
-  // taking a running P's runnext: that goroutine was just readied by a channel partner which is
-  // about to block, and its own worker will run it within ~100 ns. Stealing it at once splits
-  // the pair across cores, turning every hand-off into a cross-core wake-up (5x slower
-  // ping-pong). We spin instead of sleeping (a system call costs ~1 µs here).
-  //
-  // The wait alone is not enough: a producer and a consumer readying each other through runnext
-  // put a fresh goroutine there every microsecond or two, so after any 3 µs wait runnext is
-  // likely occupied again — by a goroutine its owner is about to run. Go's usleep(3) sleeps
-  // 50+ µs on Linux (the default 50 µs timer slack; 58 µs measured here), long enough for a
-  // pair that hands off to be seen running; a precise spin is not. So the thief takes runnext
-  // only if the owner scheduled nothing during the wait (its tick did not move): then the owner
-  // is computing (or blocked in the OS) and runnext would wait for it. An owner that schedules
-  // pops its runnext first (see pop()), so the goroutine runs there without the thief.
-  // Liveness: only the owner's goroutines fill its runnext, every ready wakes a worker if none
-  // spins (idle.hpp), and a spinner's first pop() already waits and steals from a stalled owner
-  // (30 µs of spinning, 3 µs per wait) — goroutine_test's
-  // AGoroutineReadiedIntoItsWakersNextSlotRunsWhileTheWakerComputes, mutant go-never-steals-runnext.
+  // owner_stalled() — may a thief take this victim's runnext? Rule: only if runnext is empty, or
+  // the owner scheduled nothing (its tick did not move) during a 3 µs spin (Go's runqgrab waits
+  // 3 µs too; a spin, as a sleep costs a system call). Reason: runnext holds a goroutine its
+  // channel partner just readied, which an owner that keeps scheduling runs next itself;
+  // stealing it splits the pair across cores. Liveness: a stalled owner's runnext is stolen by
+  // the first spinning worker (goroutine_test's
+  // AGoroutineReadiedIntoItsWakersNextSlotRunsWhileTheWakerComputes). Measurements:
+  // benches/README, "runnext and the thief".
   static bool owner_stalled(const Local& victim) {
     if (!victim.runq.runnext_occupied()) return true;  // nothing to protect; steal as Go does
     const std::uint32_t seen = victim.tick.load(std::memory_order_relaxed);

@@ -7,7 +7,8 @@
 // spins — polling the run queues, which steal — for a short while, then sleeps on its own wake
 // word until woken or until the earliest timer is due. Three designs would work badly:
 //   - waking a sleeper on every push: with a busy producer every push becomes a futex system
-//     call (~1 µs here), and the woken worker usually finds nothing (thundering herd of one);
+//     call (benches/README, "Machine costs"), and the woken worker usually finds nothing (a thundering
+//     herd of one);
 //   - never waking: work readied by a busy worker waits until that worker gets to it, and the
 //     other cores idle;
 //   - one shared condition variable: notify_one needs the mutex on every push, and every
@@ -29,11 +30,9 @@
 //     A timer that becomes its heap's earliest is a push of the same kind: the adder publishes
 //     the deadline, then timer_added() makes the same read-modify-write of nsleepers_, so an
 //     announced sleeper either reads the new deadline or is woken to re-plan.
-//     Tried and rejected: a seq_cst fence + load in notify() (and a fence after the sleeper's
-//     announcement) instead of the RMW, to keep nsleepers_'s cache line shared between pushers.
-//     model_idle passed with it (each fence load-bearing), but perf on select2 and
-//     chan_prodcons cap 0 at 2 workers still put most of enqueue()'s samples on the barrier:
-//     the cost is the store-buffer drain, which a fence pays too, not the line transfer.
+//     Not a seq_cst fence + load instead of the RMW (to keep nsleepers_'s line shared between
+//     pushers): the cost is the store-buffer drain, which a fence pays too, not the line
+//     transfer (benches/README, "Idle protocol: a fence instead of the read-modify-write").
 //   - at most max_spinning (max(1, workers/2)) workers spin at once: start_spinning() claims a
 //     slot with a compare-exchange, so spinning cannot eat the machine.
 //   - deadlock is decided only when every worker is inside sleep() under lock_, nothing is
@@ -75,7 +74,7 @@ struct IdleTuning {
   // never outnumber the ones doing work.
   unsigned max_spinning = 1;
   // polls_per_clock_read: a spinner reads the clock (and runs every heap's due timers) once per
-  // this many polls — a clock read costs ~20 ns, a poll a few; the runtime uses 16.
+  // this many polls — a clock read costs several polls (~20 ns, 2026-12, f03fd47).
   unsigned polls_per_clock_read = 16;
 
   static constexpr IdleTuning for_workers(unsigned workers) {

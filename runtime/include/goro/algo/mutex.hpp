@@ -53,8 +53,8 @@
 //   - FIFO hand-off always (goro's previous Mutex): the lock never reads free while anyone is
 //     queued, so nobody can barge and nothing starves; but under contention every unlock
 //     becomes park + wake + switch, and the next owner is a goroutine that is not running: a
-//     lock convoy. mutex_contended at workers:2 ran 0.76–1.3 ms per 4,000 increments against
-//     Go's 0.19 ms (benches/README, commit 827df3f). It survives as starvation mode.
+//     lock convoy, several times slower than Go's Mutex under contention (benches/README,
+//     "Mutex: FIFO hand-off (before) against Go's two modes"). It survives as starvation mode.
 //   - Barging only (normal mode without starvation mode): fastest, but a waiter can lose every
 //     race against two goroutines that re-lock in a loop: unbounded waits (runtime/tests'
 //     MutexWaiterIsNotStarvedByHammerers fails with starvation mode off).
@@ -66,9 +66,9 @@
 //     another worker is running at all, as Go's canSpin does.
 //
 // Tuning constants (Go's values; we keep them, for the reasons Go gives):
-//   - kActiveSpins = 4 rounds of Host::spin() (≈ 30 pause instructions, ~0.1–1 µs each round
-//     on this VM): long enough to cover a critical section of a few dozen instructions running
-//     on another core, far below the cost of a park + wake (~2–5 µs with the futex wake-up);
+//   - kActiveSpins = 4 rounds of Host::spin() (30 pause instructions each): long enough to
+//     cover a critical section of a few dozen instructions running on another core, far below
+//     the cost of a park + wake through a sleeping worker (benches/README, "Machine costs");
 //   - kStarvationThreshold = 1 ms: three orders of magnitude above a hand-off, so a mutex that
 //     is merely busy stays in the fast normal mode, and short enough that no waiter is delayed
 //     visibly (a timer tick of the OS is 1–4 ms). Time comes from Host::now_ns(), so the Relacy

@@ -1,28 +1,22 @@
 // spin_mutex.hpp — the short lock that guards a channel, a semaphore root or a global queue.
 //
 // Critical sections under it are a few dozen instructions and never park, so a test-and-test-
-// and-set spin with a pause beats a futex mutex (a system call costs ~1 µs on these machines).
+// and-set spin with a pause beats a futex mutex, whose every contended call is a system call
+// (benches/README, "Machine costs").
 //
-// Under contention a waiter backs off exponentially between polls (Anderson's backoff lock):
-// 4 pauses at first (~100 ns here: a critical section plus a cache miss), doubling up to 256
-// (~6 µs). A waiter that polls after every pause reads the lock's cache line out of the holder's
-// core during each critical section and wins the lock at the first gap between two of the
-// holder's operations, so the lock — and the channel data behind it — crosses cores on nearly
-// every operation, each crossing a cache-line transfer that costs more than the operation. With
-// backoff the holding core runs bursts of operations on warm lines and the lock changes cores a
-// few times per backoff period instead. Measured (issue 13, go policy, 2 workers; one
-// interleaved run per comparison, so compare within a pair): chan_mpmc cap 128 (4×4 goroutines
-// on one channel) 545 → 124 µs per op with a 64-pause cap; cap 64 vs 256: 131 vs 118; cap 256
-// vs 1024: 118 vs 117 (saturated); first backoff 1 vs 4 pauses: 116 vs 112. The others
-// (select2, fanout_fanin, worker_pool, spawn_join, mutex_contended) within ±4 % in each run.
-// Rejected: the lock on its own cache line away from the fields it guards (alignas(64) in the
-// channel; within noise, fanout_fanin and worker_pool 5–6 % slower); starting at 8 pauses
-// (chan_mpmc −1 % more, select2 +2 %, worker_pool +19 %); a 16-pause cap (chan_mpmc +26 %).
-// Backoff is unfair, which is fine for a lock held for nanoseconds: a waiter polls at least
-// every ~6 µs and the holder leaves gaps between operations.
+// Under contention a waiter backs off exponentially between polls (Anderson's backoff lock),
+// from kFirstBackoff to kMaxBackoff pauses. A waiter that polls after every pause reads the
+// lock's cache line out of the holder's core during each critical section and wins the lock at
+// the first gap between two of the holder's operations, so the lock — and the channel data
+// behind it — crosses cores on nearly every operation, each crossing a cache-line transfer that
+// costs more than the operation. With backoff the holding core runs bursts of operations on
+// warm lines and the lock changes cores a few times per backoff period instead (the
+// measurements and the rejected bounds: benches/README, "Spin lock backoff"). Backoff is unfair,
+// which is fine for a lock held for nanoseconds: a waiter still polls every kMaxBackoff pauses
+// and the holder leaves gaps between operations.
 //
-// After kPausesBeforeYield pauses (~25 µs) the holder was probably descheduled by the OS: yield
-// the thread instead of burning the quantum it needs to finish.
+// After kPausesBeforeYield pauses the holder was probably descheduled by the OS: yield the
+// thread instead of burning the quantum it needs to finish.
 #pragma once
 
 #include <atomic>
@@ -72,9 +66,9 @@ class SpinMutex {
       if (!locked_.exchange(true, std::memory_order_acquire)) return;
     }
   }
-  static constexpr unsigned kFirstBackoff = 4;          // pauses (~100 ns)
-  static constexpr unsigned kMaxBackoff = 256;          // pauses (~6 µs at ~24 ns per pause here)
-  static constexpr unsigned kPausesBeforeYield = 1024;  // ~25 µs: far beyond any critical section
+  static constexpr unsigned kFirstBackoff = 4;          // a critical section plus a cache miss
+  static constexpr unsigned kMaxBackoff = 256;          // ~6 µs (a pause ~24 ns, 2026-12, 3a1fdcb)
+  static constexpr unsigned kPausesBeforeYield = 1024;  // far beyond any critical section
   std::atomic<bool> locked_{false};
 };
 
