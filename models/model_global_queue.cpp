@@ -24,7 +24,7 @@ struct Node {
 // thread 2 pops until it has all three.
 template <class Sync>
 struct PushersRacePopper : ModelTest<PushersRacePopper<Sync>, 3> {
-  using Queue = algo::GlobalQueue<Sync, Node<Sync>, &Node<Sync>::next>;
+  using Queue = algo::GlobalRunQueue<Sync, Node<Sync>, &Node<Sync>::next>;
   Queue queue;
   Node<Sync> nodes[3];
   int popped[3] = {};

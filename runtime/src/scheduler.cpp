@@ -101,7 +101,7 @@ Stats Scheduler::stats() const {
   for (const auto& w : workers_) {
     s.goroutines_created += w->counters.goroutines_created.load(std::memory_order_relaxed);
     s.context_switches += w->counters.context_switches.load(std::memory_order_relaxed);
-    s.worker_parks += w->counters.worker_parks.load(std::memory_order_relaxed);
+    s.worker_parks += w->counters.worker_sleeps.load(std::memory_order_relaxed);
     s.worker_wakes += w->counters.worker_wakes.load(std::memory_order_relaxed);
     s.worker_spins += w->counters.worker_spins.load(std::memory_order_relaxed);
     s.worker_spins_empty += w->counters.worker_spins_empty.load(std::memory_order_relaxed);

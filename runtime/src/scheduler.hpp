@@ -118,7 +118,7 @@ class Scheduler {
   void wait(IdleSlot& slot, Clock::time_point deadline);
   void wake(IdleSlot& slot);
   void deadlocked(std::size_t goroutines);
-  static void count_sleep(Worker* w) noexcept { WorkerCounters::bump(w->counters.worker_parks); }
+  static void count_sleep(Worker* w) noexcept { WorkerCounters::bump(w->counters.worker_sleeps); }
   void count_spin(Worker* w, bool found) noexcept {
     WorkerCounters::bump(w->counters.worker_spins);
     if (!found) WorkerCounters::bump(w->counters.worker_spins_empty);

@@ -25,7 +25,7 @@ enum class SwitchAction : std::uint8_t { none, yield, park, exit };
 
 struct WorkerCounters {
   std::atomic<std::uint64_t> context_switches{0};
-  std::atomic<std::uint64_t> worker_parks{0};
+  std::atomic<std::uint64_t> worker_sleeps{0};  // Stats::worker_parks
   std::atomic<std::uint64_t> worker_wakes{0};
   std::atomic<std::uint64_t> worker_spins{0};
   std::atomic<std::uint64_t> worker_spins_empty{0};
@@ -42,7 +42,7 @@ struct WorkerCounters {
 class Worker {
  public:
   Worker(Scheduler* scheduler, unsigned index, TimerHeap::armed_count& armed_timers, std::uint64_t seed)
-      : scheduler(scheduler), index(index), timers(armed_timers), rng(seed) {}
+      : scheduler(scheduler), index(index), rng(seed), timers(armed_timers) {}
 
   Scheduler* const scheduler;
   const unsigned index;
@@ -55,10 +55,14 @@ class Worker {
   void (*park_unlock)(void*) = nullptr;
   void* park_unlock_arg = nullptr;
   std::vector<Stack> stack_cache;
-  TimerHeap timers;  // has its own lock: other workers arm timers on it and fire its due ones
   Rng rng;
-  WorkerCounters counters;
-  PolicyCounters policy_counters;
+  WorkerCounters counters;          // written by this thread only; stats() reads them (relaxed)
+  PolicyCounters policy_counters;   // likewise
+
+  // --- shared: this worker's timer heap, under the heap's own lock (goro/algo/timers.hpp): a
+  //     goroutine arms its timers on its current worker's heap, and any idle worker fires due
+  //     timers from every heap ---
+  TimerHeap timers;
 
   // --- the idle protocol's part of this worker (goro/algo/idle.hpp): its futex word and its
   //     links in the sleeper set (guarded by the protocol's lock) ---

@@ -137,9 +137,15 @@ Policy register_policy(std::string_view name, PolicyFactory make);
 
 // ---------------------------------------------------------------- building blocks
 
+// kGlobalCheckInterval: every 61st pop of a worker looks at the global queue first (Go's
+// schedule()), so local work that keeps readying itself cannot starve what waits there. 61:
+// prime, so periodic spawners cannot fall into step with it; small enough that the global queue
+// waits a bounded number of turns, large enough that its lock is rarely touched.
+inline constexpr std::uint32_t kGlobalCheckInterval = 61;
+
 // GlobalRunQueue: a locked FIFO linked through Goroutine::queue_next (fifo's only queue; steal's
 // and go's overflow and outside-submission queue). Leaf lock.
-using GlobalRunQueue = algo::GlobalQueue<PolicySync, Goroutine, &Goroutine::queue_next>;
+using GlobalRunQueue = algo::GlobalRunQueue<PolicySync, Goroutine, &Goroutine::queue_next>;
 // OwnerRunQueue: an unsynchronised FIFO for one worker's own use (steal's yielded goroutines).
 using OwnerRunQueue = algo::OwnerFifo<PolicySync, Goroutine, &Goroutine::queue_next>;
 // ChaseLevDeque: the bounded work-stealing deque (owner LIFO at the bottom, thieves FIFO at the top).

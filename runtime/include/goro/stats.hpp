@@ -11,10 +11,13 @@ struct Stats {
   std::uint64_t goroutines_created = 0;  // go() calls, plus each run()'s main goroutine
   std::uint64_t context_switches = 0;    // switches from a worker into a goroutine
   std::uint64_t steals = 0;              // successful steals (a batch counts once)
-  std::uint64_t worker_parks = 0;        // an idle worker went to sleep on its futex (one futex wait)
+  // worker_parks: an idle worker went to sleep on its futex (one futex wait). A worker *sleeps*;
+  // a goroutine *parks* (goroutine_parks). The field keeps its name, as do the benchmarks'
+  // worker_parks_per_op counter and the reports that read them.
+  std::uint64_t worker_parks = 0;
   std::uint64_t worker_wakes = 0;        // a sleeping worker was woken for new work (one futex wake)
   std::uint64_t worker_spins = 0;        // an idle worker spun (polled the queues) before sleeping
-  std::uint64_t worker_spins_empty = 0;  // ... and the spin found nothing: it cost a core for ~30 µs
+  std::uint64_t worker_spins_empty = 0;  // ... and the spin found nothing: it held a core for the spin time
   std::uint64_t goroutine_parks = 0;     // a goroutine blocked (channel, select, mutex, sleep, ...)
   std::uint64_t yields = 0;              // yield() calls
   std::uint64_t global_queue_pops = 0;   // goroutines taken from a policy's shared/global queue

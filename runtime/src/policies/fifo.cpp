@@ -13,7 +13,6 @@ namespace {
 // Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
 // runtime uses (a goroutine is a G).
 using G = Goroutine;
-using GlobalQueue = GlobalRunQueue;
 
 class FifoPolicy final : public SchedulerPolicy {
  public:
@@ -22,7 +21,7 @@ class FifoPolicy final : public SchedulerPolicy {
   bool has_work() const override { return !queue_.empty(); }
 
  private:
-  GlobalQueue queue_;
+  GlobalRunQueue queue_;
 };
 
 }  // namespace

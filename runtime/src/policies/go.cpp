@@ -7,7 +7,7 @@
 //         Yielded goroutines go to the ring tail. (Go puts a Gosched'd goroutine on the global
 //         queue, to defeat a preempted goroutine's runnext affinity; goro has no preemption and
 //         the ring tail keeps yield lock-free, so we keep it local.)
-//   pop:  every 61st tick the global queue first (fairness, see steal.cpp for why 61); then
+//   pop:  every kGlobalCheckInterval-th tick the global queue first (<goro/policy.hpp>); then
 //         runnext and the ring — but after kRunnextStreak consecutive runnext turns the ring head
 //         goes first: two goroutines readying each other through runnext would otherwise keep
 //         the ring waiting forever. (Go bounds the streak by time instead: runnext inherits the
@@ -34,7 +34,6 @@ namespace {
 // Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
 // runtime uses (a goroutine is a G).
 using G = Goroutine;
-using GlobalQueue = GlobalRunQueue;
 
 class GoPolicy final : public SchedulerPolicy {
   using RunQueue = GoRunQueue;
@@ -93,7 +92,6 @@ class GoPolicy final : public SchedulerPolicy {
 
  private:
   struct Local;
-  static constexpr std::uint32_t kGlobalCheckInterval = 61;  // as in Go's schedule(); see steal.cpp
   static constexpr int kStealRounds = 4;                      // as in Go's stealWork()
   // kRunnextStreak: a runnext chain of 61 turns is a few µs of ping-pong — short enough that a
   // goroutine waiting in the ring is not noticeably delayed, long enough to keep the chain's
@@ -139,7 +137,7 @@ class GoPolicy final : public SchedulerPolicy {
   };
 
   std::vector<Local> locals_;
-  GlobalQueue global_;
+  GlobalRunQueue global_;
 };
 
 }  // namespace

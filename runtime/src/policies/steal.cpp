@@ -8,7 +8,7 @@
 // a global locked queue. Every kGlobalCheckInterval pops the yield FIFO, the global queue and the
 // *old* end of the own deque (the owner may steal from itself) are looked at first, so a steady
 // stream of LIFO work — two goroutines readying each other — cannot starve them (Go's 61, same
-// reason).
+// reason; <goro/policy.hpp>).
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -21,7 +21,6 @@ namespace {
 // Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
 // runtime uses (a goroutine is a G).
 using G = Goroutine;
-using GlobalQueue = GlobalRunQueue;
 using OwnerFifo = OwnerRunQueue;
 
 class StealPolicy final : public SchedulerPolicy {
@@ -75,10 +74,6 @@ class StealPolicy final : public SchedulerPolicy {
   }
 
  private:
-  // 61: prime, so periodic spawners cannot fall into step with it; small enough that the global
-  // queue waits a bounded number of turns, large enough that its lock is rarely touched.
-  static constexpr std::uint32_t kGlobalCheckInterval = 61;
-
   struct alignas(64) Local {
     ChaseLevDeque<> deque;
     OwnerFifo yielded;
@@ -88,7 +83,7 @@ class StealPolicy final : public SchedulerPolicy {
   };
 
   std::vector<Local> locals_;
-  GlobalQueue global_;
+  GlobalRunQueue global_;
 };
 
 }  // namespace

@@ -10,7 +10,7 @@
 // size_ write is a release under lock_ after the links are in place.
 // Lock order: lock_ is a leaf; never ready a goroutine while holding it.
 //
-// Usage:  algo::GlobalQueue<Sync, G, &G::queue_next> queue;  queue.push(g);  G* g = queue.pop();
+// Usage:  algo::GlobalRunQueue<Sync, G, &G::queue_next> queue;  queue.push(g);  G* g = queue.pop();
 #pragma once
 
 #include <atomic>
@@ -20,7 +20,7 @@
 namespace goro::algo {
 
 template <class Sync, class Node, typename Sync::template var<Node*> Node::*Next>
-class GlobalQueue {
+class GlobalRunQueue {
  public:
   void push(Node* node) {
     (node->*Next).store(nullptr);
