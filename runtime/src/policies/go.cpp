@@ -98,20 +98,14 @@ class GoPolicy final : public SchedulerPolicy {
   // cache locality.
   static constexpr std::uint32_t kRunnextStreak = 61;
 
-  // owner_stalled() — may a thief take this victim's runnext? Rule: only if runnext is empty, or
-  // the owner scheduled nothing (its tick did not move) during a 3 µs spin (Go's runqgrab waits
-  // 3 µs too; a spin, as a sleep costs a system call). Reason: runnext holds a goroutine its
-  // channel partner just readied, which an owner that keeps scheduling runs next itself;
-  // stealing it splits the pair across cores. Liveness: a stalled owner's runnext is stolen by
-  // the first spinning worker (goroutine_test's
-  // AGoroutineReadiedIntoItsWakersNextSlotRunsWhileTheWakerComputes). Measurements:
-  // benches/README, "runnext and the thief".
+  // owner_stalled() — may a thief take this victim's runnext? GoRunQueue::owner_stalled's rule
+  // (goro/algo/go_run_queue.hpp), with a 3 µs spin as the wait: a spin, as Go's usleep(3) costs a
+  // system call and sleeps far longer (benches/README, "runnext and the thief").
   static bool owner_stalled(const Local& victim) {
-    if (!victim.runq.runnext_occupied()) return true;  // nothing to protect; steal as Go does
-    const std::uint32_t seen = victim.tick.load(std::memory_order_relaxed);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
-    while (std::chrono::steady_clock::now() < until) PolicySync::relax();
-    return victim.tick.load(std::memory_order_relaxed) == seen;
+    return RunQueue::owner_stalled(victim.runq, victim.tick, [] {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
+      while (std::chrono::steady_clock::now() < until) PolicySync::relax();
+    });
   }
 
   G* pop_global_batch(unsigned worker, PolicyCounters& counters) {

@@ -100,8 +100,24 @@ class GoRunQueue {
     return g;
   }
 
-  // runnext_occupied() may be stale; the steal-runnext politeness check uses it.
+  // runnext_occupied() may be stale; owner_stalled() uses it.
   bool runnext_occupied() const { return runnext_.load(std::memory_order_relaxed) != T{}; }
+
+  // owner_stalled() — the rule for a thief and victim's runnext (steal_into's steal_runnext):
+  // take it only if it is empty, or if the owner scheduled nothing while the thief waited —
+  // victim_tick, the owner's count of pops, did not move across wait() (Go's runqgrab waits
+  // 3 µs before taking a running P's runnext). Reason: runnext holds the goroutine a running
+  // owner's channel partner just readied, which that owner runs next itself; stealing it splits
+  // the pair across cores. A stalled owner's runnext is still taken, so it never waits for an
+  // owner that computes (model_go_run_queue: stalled_owner; goroutine_test's
+  // AGoroutineReadiedIntoItsWakersNextSlotRunsWhileTheWakerComputes).
+  template <class Tick, class Wait>
+  static bool owner_stalled(const GoRunQueue& victim, const Tick& victim_tick, Wait&& wait) {
+    if (!victim.runnext_occupied()) return true;  // nothing to protect; steal as Go does
+    const auto seen = victim_tick.load(std::memory_order_relaxed);
+    wait();
+    return victim_tick.load(std::memory_order_relaxed) == seen;
+  }
 
   // empty() may be stale; for idle checks only.
   bool empty() const {
