@@ -1,12 +1,12 @@
 // send_chan_misuse.cpp — what a SendChan<T> (Go's chan<- T) must refuse at compile time.
-// Built once as is (every line legal: the control), then once per GORO_MISUSE value, each adding
+// Built once as is (every line legal: the control), then once per CASE value, each adding
 // one illegal line that must fail with the message CMakeLists.txt names (after Go's perm.go).
 #include <goro/goro.hpp>
 
 #include <vector>
 
-#ifndef GORO_MISUSE
-#define GORO_MISUSE 0
+#ifndef CASE
+#define CASE 0
 #endif
 
 void send_only(goro::SendChan<int> out, goro::Chan<int> both) {
@@ -20,18 +20,18 @@ void send_only(goro::SendChan<int> out, goro::Chan<int> both) {
   (void)again;
   std::vector<goro::SelectCase<int>> cases = {goro::SelectCase<int>::send(out, 4), goro::SelectCase<int>::default_case()};
   (void)goro::select_any(cases);
-#if GORO_MISUSE == 1
+#if CASE == 1
   (void)out.recv();
-#elif GORO_MISUSE == 2
+#elif CASE == 2
   (void)out.try_recv(v);
-#elif GORO_MISUSE == 3
+#elif CASE == 3
   for (int x : out) (void)x;
-#elif GORO_MISUSE == 4
+#elif CASE == 4
   goro::Chan<int> back = out;
   (void)back;
-#elif GORO_MISUSE == 5
+#elif CASE == 5
   (void)goro::select(goro::case_recv(out));
-#elif GORO_MISUSE == 6
+#elif CASE == 6
   (void)goro::SelectCase<int>::recv(out);
 #endif
 }
