@@ -186,9 +186,6 @@ std::size_t select(Cases&&... cases) {
   return fired_argument;
 }
 
-// select_recv_any() receives from whichever channel of `chans` is ready (uniformly at random
-// among the ready ones), blocking until one is. Returns the channel's index and the value, or
-// nullopt if that channel is closed. Nil channels are never chosen.
 // SelectCase<T> is one case of a run-time select (Go's reflect.SelectCase): a receive, a send of
 // a value, or the default. select_any() takes a span of them, all of one element type.
 //
@@ -338,6 +335,9 @@ std::size_t select_any(std::span<SelectCase<T>> cases) {
   return outcome.index;
 }
 
+// select_recv_any() receives from whichever channel of `chans` is ready (uniformly at random
+// among the ready ones), blocking until one is. Returns the channel's index and the value, or
+// nullopt if that channel is closed. Nil channels are never chosen.
 template <class T>
 std::pair<std::size_t, std::optional<T>> select_recv_any(std::span<const Chan<T>> chans) {
   return detail::select_recv_any_of<T>(chans);
