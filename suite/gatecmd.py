@@ -34,7 +34,6 @@ from .results import gbjson
 from .run import packages, runner
 from .run.gate import (WORKTREE, GateError, Plan, Project, add_project_options, commit_of, gate,
                         project_from, resolve, write_outputs)
-from .base.paths import REPO_ROOT
 from .base.procs import banner, capture
 from .run.bisect import BisectPlan, bisect, report
 from .run.bisect import document as bisect_document

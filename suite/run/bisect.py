@@ -64,6 +64,7 @@ class Probe:
     ci_low: float = math.nan
     ci_high: float = math.nan
     worse_than_bad: bool = False  # probe → BAD still a regression: a further step after it
+    step: int = 1                 # which step's search it belongs to
 
 
 @dataclass
@@ -202,7 +203,7 @@ def bisect(plan: BisectPlan, progress: Callable[[str], None] = print) -> BisectR
     lo_sha, lo_bin, candidates = good_sha, good_bin, commits
     while candidates:
         step, last = _one_step(measurer, lo_sha, lo_bin, bad_bin, candidates, tracked,
-                               binary_at, skipped, probes, progress, project)
+                               binary_at, skipped, probes, progress, project, len(steps) + 1)
         if last is None and (moved := _moved_most(overall, tracked)) is not None:
             step.ratio, step.ci_low, step.ci_high = moved.ratio, moved.ci_low, moved.ci_high
         steps.append(step)
@@ -258,7 +259,7 @@ def _one_step(measurer: Measurer, good_sha: str, good_bin: runner.Binary, bad_bi
               candidates: list[str], tracked: list[str],
               binary_at: Callable[[str], runner.Binary | None], skipped: list[str],
               probes: list[Probe], progress: Callable[[str], None],
-              project: Project) -> tuple[Step, Probe | None]:
+              project: Project, step_number: int = 1) -> tuple[Step, Probe | None]:
     """_one_step() narrows the first step after good_sha among candidates (BAD last): the first
     bad commit lies in candidates[lo + 1 .. hi] (lo = -1: good_sha itself)."""
     lo, hi = -1, len(candidates) - 1
@@ -283,10 +284,12 @@ def _one_step(measurer: Measurer, good_sha: str, good_bin: runner.Binary, bad_bi
                       verdict, used, *(moved.ratio, moved.ci_low, moved.ci_high) if moved else ())
         probe.worse_than_bad = bool(to_bad.regressions) and any(
             r.name in tracked for r in to_bad.regressions)
+        probe.step = step_number
         probes.append(probe)
         shown = f"r={probe.ratio:.3f} [{probe.ci_low:.3f}, {probe.ci_high:.3f}]" \
             if moved else "no ratio"
-        progress(f"bisect: probe {probe.number - first} of ~{expected}: "
+        within = f"step {step_number} " if step_number > 1 else ""
+        progress(f"bisect: {within}probe {probe.number - first} of ~{expected}: "
                  f"{probe.sha[:12]} {probe.subject}: {verdict} ({shown}, {used} round(s))")
         if verdict == LIKE_GOOD:
             lo = index

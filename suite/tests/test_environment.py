@@ -107,6 +107,6 @@ def test_compare_against_a_pooled_baseline_of_the_branch(tmp_path, run_in_proces
                             "--store", str(path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "pooled 3 of HEAD (#2, #3, #4)" in result.stdout
-    assert f"REGRESSION" in result.stdout
+    assert "REGRESSION" in result.stdout
     refused = run_in_process("compare", "--baseline", "pooled:0", "--store", str(path))
     assert refused.returncode == 2 and "pooled:N with N ≥ 1" in refused.stderr
