@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -189,3 +190,31 @@ def test_project_options_are_checked_before_any_work(tmp_path, run_in_process):
     repo, _ = scratch_repo(tmp_path, [1.0])
     result = run_in_process("bisect", "--good", "HEAD", "--bad", "HEAD", "--project", str(repo))
     assert result.returncode == 2 and "needs --project-binary" in result.stderr
+
+
+@pytest.mark.skipif(not (shutil.which("valgrind") and shutil.which("g++")),
+                    reason="valgrind and g++ are installed by the packages step")
+def test_bisect_on_exact_instruction_counts(tmp_path, run_in_process):
+    """--instructions: a compiled workload whose loop doubles from commit 2 on."""
+    from suite.tests.test_gate_instructions import PROGRAM
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "workload.cpp").write_text(PROGRAM)
+    (repo / ".gitignore").write_text("bench\n")
+    shas = []
+    for index, loops in enumerate((20000, 20000, 40000, 40000, 40000)):
+        (repo / "loops").write_text(f"{loops}\n")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "--allow-empty", "-m", f"commit {index}")
+        shas.append(_git(repo, "rev-parse", "HEAD"))
+    out = tmp_path / "bisect.json"
+    result = run_in_process(
+        "bisect", "--instructions", "--good", shas[0], "--bad", shas[-1], "--project", str(repo),
+        "--project-binary", "bench", "--project-configure", "true", "--project-build",
+        'g++ -O1 -DLOOPS="$(cat loops)" workload.cpp -o bench', "--workdir",
+        str(tmp_path / "work"), "--filter", "chan_pingpong", "--json", str(out))
+    assert result.returncode == 1, result.stdout + result.stderr
+    steps = json.loads(out.read_text())["bisect"]["steps"]
+    assert [s["first_bad"] for s in steps] == [shas[2]]
+    assert 1.8 < steps[0]["ratio"] < 2.2
