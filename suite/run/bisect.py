@@ -65,6 +65,7 @@ class Probe:
     ci_high: float = math.nan
     worse_than_bad: bool = False  # probe → BAD still a regression: a further step after it
     step: int = 1                 # which step's search it belongs to
+    to_bad: tuple[float, float, float] = (math.nan, math.nan, math.nan)  # probe → BAD: r, CI
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Step:
     ci_high: float = math.nan
     note: str = ""
     subject: str = ""
+
+    def to_tuple(self) -> tuple[float, float, float]:
+        return self.ratio, self.ci_low, self.ci_high
 
     @property
     def first_bad(self) -> str | None:
@@ -201,12 +205,16 @@ def bisect(plan: BisectPlan, progress: Callable[[str], None] = print) -> BisectR
     progress(f"bisect: {len(tracked)} benchmark(s) slower at {plan.bad}: {', '.join(tracked)}")
     steps: list[Step] = []
     lo_sha, lo_bin, candidates = good_sha, good_bin, commits
+    previous: Probe | None = None  # the last step's first bad commit, measured against BAD
     while candidates:
         step, last = _one_step(measurer, lo_sha, lo_bin, bad_bin, candidates, tracked,
                                binary_at, skipped, probes, progress, project, len(steps) + 1)
-        if last is None and (moved := _moved_most(overall, tracked)) is not None:
-            step.ratio, step.ci_low, step.ci_high = moved.ratio, moved.ci_low, moved.ci_high
+        if last is None:  # the step ends at BAD: its size is (the previous step's commit →) BAD
+            moved = _moved_most(overall, tracked)
+            step.ratio, step.ci_low, step.ci_high = previous.to_bad if previous is not None else \
+                (moved.ratio, moved.ci_low, moved.ci_high) if moved is not None else step.to_tuple()
         steps.append(step)
+        previous = last
         if step.first_bad is None or last is None or not last.worse_than_bad:
             break
         index = commits.index(step.first_bad)
@@ -285,6 +293,8 @@ def _one_step(measurer: Measurer, good_sha: str, good_bin: runner.Binary, bad_bi
         probe.worse_than_bad = bool(to_bad.regressions) and any(
             r.name in tracked for r in to_bad.regressions)
         probe.step = step_number
+        if (beyond := _moved_most(to_bad, tracked)) is not None:
+            probe.to_bad = (beyond.ratio, beyond.ci_low, beyond.ci_high)
         probes.append(probe)
         shown = f"r={probe.ratio:.3f} [{probe.ci_low:.3f}, {probe.ci_high:.3f}]" \
             if moved else "no ratio"

@@ -218,3 +218,12 @@ def test_bisect_on_exact_instruction_counts(tmp_path, run_in_process):
     steps = json.loads(out.read_text())["bisect"]["steps"]
     assert [s["first_bad"] for s in steps] == [shas[2]]
     assert 1.8 < steps[0]["ratio"] < 2.2
+
+
+def test_a_second_step_at_bad_itself_is_sized_from_the_first_steps_commit(tmp_path,
+                                                                         run_in_process):
+    repo, shas = scratch_repo(tmp_path, [1.0, 1.0, 1.3, 1.3, 1.69])
+    result, doc = bisect(run_in_process, repo, tmp_path, shas[0], shas[-1])
+    steps = doc["bisect"]["steps"]
+    assert [s["first_bad"] for s in steps] == [shas[2], shas[4]], result.stdout
+    assert 1.2 < steps[1]["ratio"] < 1.4  # 1.3 → 1.69, not 1.0 → 1.69
