@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "goro/algo/chan.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/goro_chan.hpp"
+#include "goro/verify/relacy/channel_scenarios.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {
@@ -199,5 +201,14 @@ int main(int argc, char** argv) {
   driver.planted<TwoReceiversClose<BasicRelacySync<UnlockBeforeCommit>>>(
       "unlock_before_park", "park() drops the channel lock before the goroutine is off its stack", Kind::assertion,
       {rl::random_scheduler_type, 200000});
+  // The verification kit's channel scenarios (the ones a user's channel runs), on goro's channel.
+  goro::verify::relacy::add_channel_scenarios<goro::verify::GoroChan, RelacySync, 1, 2>(driver);
+  // ... and they can fail: the kit's scenarios catch the planted policies too.
+  driver.planted<goro::verify::relacy::CloseRacesSendRecv<goro::verify::GoroChan, BasicRelacySync<NoLock>, 1>>(
+      "kit_no_lock", "kit scenario close_races_send_recv/cap1: the channel lock excludes nobody", Kind::data_race,
+      {rl::random_scheduler_type, 30000});
+  driver.planted<goro::verify::relacy::CloseWakesReceivers<goro::verify::GoroChan, BasicRelacySync<DropFirstWakeup>, 1>>(
+      "kit_drop_wakeup", "kit scenario close_wakes_receivers/cap1: ready() loses the first wake-up", Kind::deadlock,
+      {rl::random_scheduler_type, 30000});
   return driver.run();
 }

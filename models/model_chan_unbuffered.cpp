@@ -6,8 +6,10 @@
 // chan.hpp holds at every release of the channel lock (checked in Mutex::unlock) and at every
 // scheduling point at which the lock is free (invariant(), which Relacy runs between all steps).
 #include "goro/algo/chan.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/goro_chan.hpp"
+#include "goro/verify/relacy/channel_scenarios.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {
@@ -167,5 +169,7 @@ int main(int argc, char** argv) {
   driver.planted<Handoff<BasicRelacySync<UnlockBeforeCommit>>>(
       "unlock_before_park", "park() drops the channel lock before the goroutine is off its stack: a partner readies a running goroutine",
       Kind::assertion, {rl::random_scheduler_type, 20000});
+  // The verification kit's channel scenarios (the ones a user's channel runs), on goro's channel.
+  goro::verify::relacy::add_channel_scenarios<goro::verify::GoroChan, RelacySync, 0>(driver);
   return driver.run();
 }

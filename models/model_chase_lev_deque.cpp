@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "goro/algo/chase_lev_deque.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <ratio>
 
-#include "relacy_sync.hpp"
+#include "goro/verify/relacy/sync.hpp"
 
 namespace goro::models {
 

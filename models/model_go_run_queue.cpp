@@ -15,8 +15,8 @@
 #include <span>
 
 #include "goro/algo/go_run_queue.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

@@ -12,8 +12,8 @@
 #include "goro/algo/idle.hpp"
 #include "goro/algo/timers.hpp"
 #include "model_clock.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

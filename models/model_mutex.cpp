@@ -17,8 +17,8 @@
 #include <cstdint>
 
 #include "goro/algo/mutex.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

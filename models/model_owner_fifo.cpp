@@ -8,10 +8,10 @@
 // sleeper) never sees the FIFO empty — has_work() is never a false negative after a visible
 // push; and the links are plain race-checked cells, so only the owner may touch them: a
 // non-owner pop is a Relacy data race.
-#include "relacy_sync.hpp"
+#include "goro/verify/relacy/sync.hpp"
 #include "goro/algo/owner_fifo.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

@@ -1,6 +1,6 @@
 // model_park.cpp — the park protocol: Go's gopark(unlockf), as goro commits it — the shipped
 // algo::ParkProtocol (goro/algo/park.hpp, which Scheduler::park, commit_park, ready and
-// begin_wind_down run) over the model's Host (ModelHost, models/relacy_sync.hpp), driven through
+// begin_wind_down run) over the model's Host (ModelHost, goro/verify/relacy/scheduler.hpp), driven through
 // the shipped SemaRoot (goro/algo/sema.hpp) and WaitContext claim (goro/algo/waiter.hpp).
 //
 // Properties: a wake-up racing the park is never lost (a lost one is a Relacy deadlock); a goroutine
@@ -9,8 +9,8 @@
 // once, and a goroutine parking after the scan cancels itself; a wake-up and a cancellation racing
 // for the same goroutine are decided by one claim.
 #include "goro/algo/sema.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

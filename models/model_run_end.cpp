@@ -14,8 +14,8 @@
 // goroutine, each under its own lock, summed by live_goroutines() as the runtime sums its shards.
 #include "goro/algo/park.hpp"
 #include "goro/algo/run_end.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

@@ -6,8 +6,8 @@
 // check-then-park never loses the wake-up (a lost one is a deadlock); the counter ends at zero
 // and no waiter is left queued.
 #include "goro/algo/waitgroup.hpp"
-#include "model_driver.hpp"
-#include "model_test.hpp"
+#include "goro/verify/relacy/driver.hpp"
+#include "goro/verify/relacy/model_test.hpp"
 
 namespace goro::models {
 namespace {

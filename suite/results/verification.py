@@ -4,7 +4,7 @@ read from the machine-readable files the tools write — never typed by hand.
 A results directory (`scripts/suite verify` writes one; `--from DIR` reads one) holds JSON files
 of these kinds, found by content, not by name (any *.json below the directory):
 
-    model-runs             model_<algo> --json (models/model_driver.hpp): scenarios or planted bugs
+    model-runs             model_<algo> --json (goro/verify/relacy/driver.hpp): scenarios or planted bugs
     memory-order-mutants   suite.run.ordermutants --json
     semantic-mutants       suite.run.mutants --json
     stress-run             goro-stress --json (stress/src/driver.cpp)

@@ -72,6 +72,28 @@ def build_custom_policy(root: Path = REPO_ROOT, target: str | None = None) -> in
                          cwd=root)
 
 
+# The out-of-tree channel checked by the verification kit (examples/retry_chan): built against
+# the same installed goro as the policy example, in its own build tree.
+RETRY_CHAN_SOURCE = Path("examples") / "retry_chan"
+RETRY_CHAN_WORK = Path("build") / "retry_chan"
+
+
+def retry_chan_example(root: Path = REPO_ROOT) -> int:
+    """retry_chan_example() does what a user with their own channel does, from an existing release
+    build: install goro into a fresh prefix, configure examples/retry_chan against it with
+    find_package(goro), build its kit models (the faithful channel and each planted bug) and run
+    them (ctest: the quick tier; each planted bug must be reported as its kind)."""
+    work = root / RETRY_CHAN_WORK
+    prefix, build = work / "prefix", work / "build"
+    shutil.rmtree(prefix, ignore_errors=True)
+    status = run(["cmake", "--install", str(build_dir("release", root)), "--prefix", str(prefix)], cwd=root)
+    status = status or run(["cmake", "-S", str(root / RETRY_CHAN_SOURCE), "-B", str(build),
+                            f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], cwd=root)
+    status = status or run(["cmake", "--build", str(build), "-j2"], cwd=root)
+    return status or run(["ctest", "--test-dir", str(build), "-j2", "--no-tests=error",
+                          "--output-on-failure", "--timeout", "300"], cwd=root)
+
+
 def custom_policy_example(root: Path = REPO_ROOT) -> int:
     """custom_policy_example() does what a user with their own policy does, from an existing
     release build: build_custom_policy(), run its conformance tests (ctest), and check that its

@@ -19,7 +19,7 @@ header (transitively, as models/CMakeLists.txt builds them), with no planted bug
 reports anything (a non-zero exit, or a hang past the time limit) *kills* the mutant.
 
 How a mutant reaches the models. By default at run time: the Relacy policy passes every atomic
-call's memory orders through models/order_mutant.hpp, which swaps in the mutant's order when
+call's memory orders through goro/verify/relacy/order_mutant.hpp, which swaps in the mutant's order when
 GORO_ORDER_MUTANT names the call (its header, line, the column of its '(' where the line has two
 calls, which order argument), or skips a fence it names. Relacy takes orders as run-time values,
 so the checker sees exactly what the textual mutant would give it; each model is built once (in
@@ -121,7 +121,7 @@ class Mutant:
     mutation: Mutation | None = None             # the edit of site.file (set by weakenings())
 
     def runtime_spec(self) -> str:
-        """runtime_spec() is the GORO_ORDER_MUTANT value (models/order_mutant.hpp) that makes the
+        """runtime_spec() is the GORO_ORDER_MUTANT value (goro/verify/relacy/order_mutant.hpp) that makes the
         unchanged model binaries run this mutant: FILE:LINE:COLUMN:ARGUMENT:ORDER per change,
         FILE relative to runtime/include, COLUMN 0 when the line holds one call with orders."""
         parts = []
@@ -396,7 +396,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="scripts/suite mutants --models",
         description="Weaken each explicit memory order in runtime/include/goro/algo/ one at a time and "
                     "run the quick tier of the Relacy models that include the header. By default the "
-                    "mutant is chosen at run time (GORO_ORDER_MUTANT, models/order_mutant.hpp): each "
+                    "mutant is chosen at run time (GORO_ORDER_MUTANT, goro/verify/relacy/order_mutant.hpp): each "
                     "model is built once and every mutant is a process; --textual rebuilds a scratch "
                     "copy per mutant instead. Each mutant is killed (a model reported it), equivalent "
                     "or unobservable (listed with a reason in models/equivalent_mutants.json), not "

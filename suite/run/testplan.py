@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import packages
-from .build import configure_and_build, custom_policy_example
+from .build import configure_and_build, custom_policy_example, retry_chan_example
 from ..base.paths import REPO_ROOT, cpp_bench_binary
 from ..base.procs import capture, run
 
@@ -120,6 +120,8 @@ def steps() -> list[Step]:
              _order_mutants_sample, needs="ctest-release"),
         Step("custom-policy", "custom policy example: out of tree against an installed goro, its conformance kit",
              custom_policy_example, needs="build-release"),
+        Step("retry-chan", "retry_chan example: a channel out of tree, goro's verification kit on it",
+             retry_chan_example, needs="build-release"),
         Step("build-tsan", "configure + build (tsan)", lambda: configure_and_build("tsan"),
              sanitizer=True),
         Step("ctest-tsan", "ctest (tsan, -L sanitize)", lambda: _ctest("tsan", "sanitize"),

@@ -45,7 +45,7 @@
 //
 // The building blocks below are the very templates goro's policies use (goro/algo/), over the
 // Sync policy the runtime was built with (PolicySync); instantiate them with the Relacy Sync
-// policy (models/relacy_sync.hpp) to model-check your own queue the way models/ checks goro's.
+// policy (<goro/verify/relacy/sync.hpp>) to model-check your own queue the way models/ checks goro's.
 #pragma once
 
 #include <atomic>

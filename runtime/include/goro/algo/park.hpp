@@ -1,7 +1,7 @@
 // park.hpp — the park protocol: a goroutine's state machine, Go's gopark(unlockf) with its
 // commit after the switch, ready(), and the wind-down claim — the part of the scheduler that
 // races other threads, written once over a Sync policy and a Host (the runtime's Scheduler,
-// and the few dozen lines of models/relacy_sync.hpp's ModelHost, both run exactly this code).
+// and the few dozen lines of goro/verify/relacy/scheduler.hpp's ModelHost, both run exactly this code).
 //
 // A goroutine ("g" in Go's runtime; always "goroutine" here) moves through
 //

@@ -1,9 +1,9 @@
-// relacy_sync.hpp — the Relacy Sync policy: goro's shared algorithms (goro/algo/*.hpp), unchanged,
+// sync.hpp — the Relacy Sync policy (<goro/verify/relacy/sync.hpp>): goro's shared algorithms (goro/algo/*.hpp), unchanged,
 // run inside Dmitry Vyukov's Relacy Race Detector, which explores their interleavings under the
 // C++ memory model (relaxed atomics included) and reports data races, failed assertions,
 // deadlocks and livelocks with a trace that points at the algorithm's own source lines.
 //
-// The contract this policy satisfies is written at the top of goro/sync/native.hpp. Mapping:
+// The contract this policy satisfies is goro/sync/contract.hpp (SyncPolicy). Mapping:
 //   atomic<T>   Atomic<T, Bugs>: rl::atomic<T>; std::memory_order → rl::mo_*; every call takes a
 //               defaulted std::source_location *after* its memory orders, so algorithm code such as
 //               `state.load(std::memory_order_acquire)` compiles unchanged and Relacy's history
@@ -54,7 +54,7 @@
 #undef memory_order_release
 #undef memory_order_acq_rel
 #undef memory_order_seq_cst
-#include <cassert>  // restores the standard assert; model_driver.hpp routes its failures to Relacy
+#include <cassert>  // restores the standard assert; driver.hpp routes its failures to Relacy
 
 #include <atomic>
 #include <cstdint>
@@ -66,7 +66,8 @@
 
 #include "goro/algo/park.hpp"
 #include "goro/algo/waiter.hpp"
-#include "order_mutant.hpp"
+#include "goro/sync/contract.hpp"
+#include "goro/verify/relacy/order_mutant.hpp"
 
 namespace goro::algo {
 // Relacy prints the values atomics held in its histories.
@@ -326,7 +327,7 @@ class NoopMutex {
   int inside_ = 0;  // goroutines between lock() and unlock(): "held" for the invariant check
 };
 
-// ---------------------------------------------------------------- goroutines, park and ready
+// ---------------------------------------------------------------- the policy
 
 template <class Bugs>
 struct BasicRelacySync;
@@ -336,7 +337,7 @@ class ModelHost;
 
 // ParkSync is the policy the park protocol itself runs on in every model: faithful, so that a
 // model of another algorithm plants bugs in that algorithm only. (The park model plants its
-// bugs in the protocol's wiring: ModelHost below.)
+// bugs in the protocol's wiring: ModelHost, scheduler.hpp.)
 using ParkSync = BasicRelacySync<Faithful>;
 
 // BasicRelacySync is the policy; Bugs selects its planted bugs (Faithful: none).
@@ -369,122 +370,6 @@ struct BasicRelacySync {
   }
 };
 
-// Goroutine is one Relacy thread seen as a goroutine: the park protocol's state (G::park), and
-// a stand-in for the run queue and the worker that starts a runnable goroutine again.
-struct Goroutine {
-  // A model's threads are running when the execution starts.
-  algo::ParkState<ParkSync, Mutex> park{algo::GoroutineState::running};                   // G::park
-  algo::ParkState<ParkSync, NoopMutex> park_without_lock{algo::GoroutineState::running};  // NoParkLock
-  rl::mutex run_lock;
-  rl::condition_variable runnable;
-  bool enqueued = false;  // guarded by run_lock: on the stand-in run queue
-};
-
-// World is the per-execution scheduler state: what the Scheduler owns in the runtime. A model
-// test owns one (as its first member, so it is built inside Relacy's execution) and it
-// registers itself as current.
-struct World {
-  static constexpr unsigned kMaxGoroutines = 4;
-  Goroutine goroutines[kMaxGoroutines];
-  unsigned goroutine_count;
-  ParkSync::atomic<bool> winding_down{false};  // Scheduler::winding_down_
-  unsigned ready_calls = 0;                    // for the drop_wakeup planted bug
-  unsigned relax_calls[kMaxGoroutines] = {};   // spin polls per goroutine (models gate on them)
-
-  explicit World(unsigned threads) : goroutine_count(threads) { current() = this; }
-  ~World() { current() = nullptr; }
-  World(const World&) = delete;
-  World& operator=(const World&) = delete;
-
-  static World*& current() {
-    static World* world = nullptr;  // reset by every execution's World
-    return world;
-  }
-};
-
-// ModelHost is the park protocol's Host in the models (the runtime's is the Scheduler): the
-// switch is a call on the same Relacy thread, the run queue a condition variable. Its planted
-// bugs are wiring: unlock before the commit, a no-op slot lock, a lost enqueue.
-template <class Bugs>
-class ModelHost {
- public:
-  explicit ModelHost(World& world) : world_(world) {}
-
-  algo::ParkProtocol<ParkSync, ModelHost> protocol() { return {*this, world_.winding_down}; }
-
-  auto& park_state(Goroutine* g) {
-    if constexpr (Bugs::noop_park_lock) {
-      return g->park_without_lock;  // planted: commit and the wind-down scan unguarded
-    } else {
-      return g->park;
-    }
-  }
-
-  // switch_out(): the worker's side of the switch runs commit(); then some worker starts g again.
-  template <class Ctx>
-  void switch_out(Goroutine* g, Ctx& ctx, void (*unlock)(void*), void* arg) {
-    if constexpr (Bugs::park == ParkBug::unlock_before_commit) {
-      unlock(arg);  // planted: still on its stack
-      unlock = &no_unlock;
-    }
-    protocol().commit(g, ctx, unlock, arg);
-    g->run_lock.lock($);
-    while (!g->enqueued) g->runnable.wait(g->run_lock, $);
-    g->enqueued = false;
-    g->run_lock.unlock($);
-    protocol().started(g);
-  }
-
-  void enqueue(Goroutine* g) {
-    if constexpr (Bugs::drop_wakeup > 0) {
-      if (++world_.ready_calls == Bugs::drop_wakeup) return;  // planted: this wake-up is lost
-    }
-    g->run_lock.lock($);
-    g->enqueued = true;
-    g->runnable.notify_one($);
-    g->run_lock.unlock($);
-  }
-
-  template <class Visit>
-  void for_each_goroutine(Visit&& visit) {
-    for (unsigned i = 0; i < world_.goroutine_count; ++i) visit(&world_.goroutines[i]);
-  }
-
- private:
-  static void no_unlock(void*) {}
-  World& world_;
-};
-
-template <class Bugs>
-Goroutine* BasicRelacySync<Bugs>::current_goroutine() {
-  return &World::current()->goroutines[rl::thread_index()];
-}
-
-template <class Bugs>
-template <class Sync>
-void BasicRelacySync<Bugs>::park(algo::WaitContext<Sync>& ctx, void (*unlock)(void*), void* arg) {
-  ModelHost<Bugs> host(*World::current());
-  host.protocol().park(current_goroutine(), ctx, unlock, arg);
-}
-
-template <class Bugs>
-void BasicRelacySync<Bugs>::ready(Goroutine* g) {
-  ModelHost<Bugs> host(*World::current());
-  host.protocol().ready(g);
-}
-
-template <class Bugs>
-void BasicRelacySync<Bugs>::begin_wind_down() {
-  ModelHost<Bugs> host(*World::current());
-  host.protocol().begin_wind_down();
-}
-
-template <class Bugs>
-void BasicRelacySync<Bugs>::relax(std::source_location l) {
-  ++World::current()->relax_calls[rl::thread_index()];
-  rl::yield(1, where(l));
-}
-
 // RelacySync is the faithful policy every model checks the algorithms with.
 struct RelacySync : BasicRelacySync<Faithful> {};
 
@@ -513,3 +398,8 @@ struct DropFirstWakeup : Faithful {
 };
 
 }  // namespace goro::models
+
+// park(), ready() and current_goroutine() run on the modelled scheduler: its World and ModelHost.
+#include "goro/verify/relacy/scheduler.hpp"
+
+static_assert(goro::sync::SyncPolicy<goro::models::RelacySync>, "the Relacy policy satisfies the Sync contract");

@@ -1,4 +1,4 @@
-// model_driver.hpp — the command line every model executable shares: which tier, which planted
+// driver.hpp (<goro/verify/relacy/driver.hpp>) — the command line every model executable shares: which tier, which planted
 // bug, what Relacy reported, and an exit status ctest and `scripts/suite models` can rely on.
 //
 //   model_X                         quick tier: every scenario on the faithful policy, random
@@ -7,13 +7,15 @@
 //                                   the smallest configurations; reports executions explored
 //   model_X --variant V --expect K  run planted bug V; exit 0 iff Relacy reports a failure of kind
 //                                   K (data_race, assertion, invariant, deadlock, livelock)
+//   model_X --expect K              every scenario in turn until one fails; exit 0 iff it failed
+//                                   as K (a planted bug built into the executable: a mutated header)
 //   model_X --planted               every planted bug in turn; exit 0 iff each is reported as its kind
 //   model_X --list                  scenarios and planted bugs with their expected kinds
 //   --scenario S, --iterations N, --verbose (print Relacy's report and execution history)
 //   --json FILE                     also write every run as JSON (the verification page reads it)
 //
 // Each line of output is one run: model, scenario, variant, scheduler, executions, result, time.
-// Under GORO_ORDER_MUTANT (order_mutant.hpp) a last line says how often the mutant was applied.
+// Under GORO_ORDER_MUTANT (goro/verify/relacy/order_mutant.hpp) a last line says how often the mutant was applied.
 //
 // Include from exactly one translation unit per executable (each model is a single .cpp): it
 // defines the hook that turns the algorithms' own assert() failures into Relacy failures.
@@ -32,7 +34,7 @@
 
 #include "goro/detail/json_quote.hpp"
 
-#include "relacy_sync.hpp"
+#include "goro/verify/relacy/sync.hpp"
 
 namespace goro::models {
 
@@ -176,7 +178,7 @@ class Driver {
       return status;
     }
     if (!variant_.empty()) return run_planted();
-    if (!expect_.empty()) usage("--expect needs --variant");
+    if (!expect_.empty()) return run_scenarios_expecting(parse_kind(expect_));
     bool ok = true;
     bool any = false;
     for (const Scenario& s : scenarios_) {
@@ -196,6 +198,32 @@ class Driver {
     }
     if (!any) usage("no scenario named " + scenario_);
     return ok ? 0 : 1;
+  }
+
+  // run_scenarios_expecting() is for a planted bug made outside the policy (a mutated copy of
+  // the algorithm's header, built as its own executable): the scenarios run in order until one
+  // fails; exit 0 iff that first failure is of the expected kind.
+  int run_scenarios_expecting(Kind expected) {
+    for (const Scenario& s : scenarios_) {
+      if (!scenario_.empty() && s.name != scenario_) continue;
+      Search search = full_ ? s.full : s.quick;
+      if (iterations_ != 0) search.iterations = iterations_;
+      const Outcome o = simulate(s.runner, search);
+      if (o.kind == Kind::none) {
+        print(s.name, "planted", search, o, "ok (not found here)");
+        record(s.name, s.property, "planted", expected, search, o, false);
+        continue;
+      }
+      const bool as_expected = o.kind == expected;
+      std::string verdict = as_expected ? "found as expected (" : "NOT as expected (expected ";
+      verdict += std::string(to_string(expected)) + ")";
+      print(s.name, "planted", search, o, verdict);
+      record(s.name, s.property, "planted", expected, search, o, as_expected);
+      if (!as_expected || verbose_) std::cout << o.report;
+      return as_expected ? 0 : 1;
+    }
+    std::cout << "model_" << model_ << ": no scenario found the planted bug (expected " << to_string(expected) << ")" << std::endl;
+    return 1;
   }
 
   struct Scenario {
@@ -346,7 +374,7 @@ class Driver {
         << " [--full] [--scenario NAME] [--iterations N] [--verbose] [--json FILE]\n"
            "       model_"
         << model_
-        << " --variant NAME [--expect data_race|assertion|invariant|deadlock|livelock] [--full] [--iterations N]\n"
+        << " [--variant NAME] --expect data_race|assertion|invariant|deadlock|livelock [--full] [--iterations N]\n"
            "       model_"
         << model_ << " --planted [--full] [--json FILE]\n"
            "       model_"

@@ -2,7 +2,7 @@
 // `scripts/suite mutants --models` (suite/run/ordermutants.py) build each model once and run
 // every memory-order mutant of goro/algo/ as one process of the unchanged model binary.
 //
-// Every atomic operation and fence of the Relacy policy (relacy_sync.hpp) receives the caller's
+// Every atomic operation and fence of the Relacy policy (goro/verify/relacy/sync.hpp) receives the caller's
 // std::source_location and the memory orders the algorithm spelled. When GORO_ORDER_MUTANT names
 // that call, the policy hands Relacy the mutant's order instead of the shipped one — exactly what
 // the textual mutant (the order spelled weaker in a scratch copy of the header) would hand it,

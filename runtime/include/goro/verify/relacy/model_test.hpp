@@ -1,7 +1,7 @@
-// model_test.hpp — the base every model test derives from, and the checks they share.
+// model_test.hpp (<goro/verify/relacy/model_test.hpp>) — the base every model test derives from, and the checks they share.
 #pragma once
 
-#include "relacy_sync.hpp"
+#include "goro/verify/relacy/sync.hpp"
 
 namespace goro::models {
 
