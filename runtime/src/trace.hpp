@@ -67,9 +67,9 @@ struct TraceEvent {
 // TraceRing: one worker's events. Written by its worker only, drained by the flusher.
 class TraceRing {
  public:
-  // kRingEvents: 256 Ki events (10 MB, allocated only when tracing) hold ~100 ms of the busiest
-  // workload, fifty flush intervals: drops only if the flusher, with both workers busy the third
-  // runnable thread, is starved of a core for that long (benches/README, "Trace ring size").
+  // kRingEvents: enough for ~100 ms of the busiest workload (allocated only when tracing), so a
+  // ring drops events only if the flusher — with every worker busy, one more runnable thread —
+  // is starved of a core for that long (benches/README, "Trace ring size").
   static constexpr std::size_t kRingEvents = std::size_t{1} << 18;
 
   explicit TraceRing(std::chrono::steady_clock::time_point origin);

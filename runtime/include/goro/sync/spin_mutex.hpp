@@ -67,7 +67,7 @@ class SpinMutex {
     }
   }
   static constexpr unsigned kFirstBackoff = 4;          // a critical section plus a cache miss
-  static constexpr unsigned kMaxBackoff = 256;          // ~6 µs (a pause ~24 ns, 2026-12, 3a1fdcb)
+  static constexpr unsigned kMaxBackoff = 256;          // ~6 µs of pauses (2026-12, 3a1fdcb)
   static constexpr unsigned kPausesBeforeYield = 1024;  // far beyond any critical section
   std::atomic<bool> locked_{false};
 };
