@@ -29,6 +29,7 @@ from typing import Callable
 from ..analysis import callgrind, verdicts
 from ..base.paths import REPO_ROOT
 from ..base.procs import Stopwatch, banner, capture, format_seconds
+from ..render.console import print_outcome
 from ..results import gbjson
 from . import runner
 from .gate import BuildError, GateError, Project, checkout, interleave, judge, resolve
@@ -196,8 +197,16 @@ def bisect(plan: BisectPlan, progress: Callable[[str], None] = print) -> BisectR
         raise GateError(f"no benchmark matched {regex!r}")
     measurer = Measurer(plan, regex, clock)
     overall = _pair(measurer, good_bin, bad_bin, names)
+    print_outcome(overall, "instructions" if plan.instructions else plan.policy.metric)
+    if overall.exit_code() == 2:
+        raise GateError("good vs bad: missing or failed benchmarks (see above)", overall)
     tracked = sorted(r.name for r in overall.regressions)
     probes: list[Probe] = []
+    unsure = sorted(r.name for r in overall.rows if r.verdict == verdicts.UNKNOWN or
+                    (r.unstable and r.verdict == verdicts.REGRESSION))
+    if not tracked and unsure:
+        raise GateError(f"cannot tell whether {plan.bad} is slower than {plan.good} "
+                        f"({', '.join(unsure)}: see above); nothing located", overall)
     if not tracked:
         progress(f"bisect: {plan.bad} is not slower than {plan.good} "
                  f"({format_seconds(clock.elapsed())}); nothing to bisect")

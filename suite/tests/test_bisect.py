@@ -227,3 +227,11 @@ def test_a_second_step_at_bad_itself_is_sized_from_the_first_steps_commit(tmp_pa
     steps = doc["bisect"]["steps"]
     assert [s["first_bad"] for s in steps] == [shas[2], shas[4]], result.stdout
     assert 1.2 < steps[1]["ratio"] < 1.4  # 1.3 → 1.69, not 1.0 → 1.69
+
+
+def test_bisect_cannot_tell_whether_bad_is_slower_fails_closed(tmp_path, run_in_process):
+    """BAD's runs disagree with each other (unstable): "not slower" would be a guess."""
+    repo, shas = scratch_repo(tmp_path, [1.0, 1.0, 1.3], erratic={2})
+    result, doc = bisect(run_in_process, repo, tmp_path, shas[0], shas[-1])
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "cannot tell whether" in result.stderr and doc["status"] == "cannot judge"
