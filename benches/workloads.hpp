@@ -176,8 +176,9 @@ void chan_mpmc(benchmark::State& state, std::size_t capacity) {
   state.SetItemsProcessed(state.iterations() * kProducers * kPerProducer);
 }
 
-// Feeders for the select workloads: each sends 1, 2, 3, ... on its own unbuffered channel until
-// told to stop, then closes it and reports what it sent. The measuring task drains afterwards.
+// Feeders for the select workloads: each sends 1, 2, 3, ... on its own channel (unbuffered, or of
+// capacity `cap`) until told to stop, then closes it and reports what it sent. The measuring task
+// drains afterwards.
 template <class B>
 struct SelectFeeders {
   std::vector<typename B::template Chan<std::uint64_t>> chans;
@@ -185,9 +186,9 @@ struct SelectFeeders {
   std::atomic<std::uint64_t> sent{0};
   typename B::WaitGroup wg;
 
-  explicit SelectFeeders(std::size_t n) {
+  explicit SelectFeeders(std::size_t n, std::size_t cap = 0) {
     wg.add(long(n));
-    for (std::size_t i = 0; i < n; ++i) chans.push_back(B::template make_chan<std::uint64_t>(0));
+    for (std::size_t i = 0; i < n; ++i) chans.push_back(B::template make_chan<std::uint64_t>(cap));
     for (std::size_t i = 0; i < n; ++i)
       B::spawn([this, ch = chans[i]]() mutable {
         std::uint64_t v = 0, sum = 0;
@@ -211,14 +212,15 @@ struct SelectFeeders {
   }
 };
 
-// select2 — op: one select receiving from whichever of two unbuffered channels is ready (two
-// feeder tasks keep both busy).
+// select2[/cap:K] — op: one select receiving from whichever of two channels is ready (two feeder
+// tasks keep both busy). Unbuffered by default; with K > 0 the feeders fill buffers of capacity K,
+// so at 2 workers producers and consumer run apart and every item is a cross-core buffer slot.
 template <class B>
-void select2(benchmark::State& state) {
+void select2(benchmark::State& state, std::size_t cap = 0) {
   if constexpr (!B::kHasSelect) {
     fail(state, "unsupported: Boost.Fiber has no select");
   } else {
-    SelectFeeders<B> feeders(2);
+    SelectFeeders<B> feeders(2, cap);
     std::uint64_t sum = 0, got = 0;
     std::array<std::uint64_t, 2> per{};
     for (auto _ : state) {

@@ -26,6 +26,7 @@ var workloads = []workload{
 	{"chan_prodcons/cap:128", chanProdcons(128), false},
 	{"chan_mpmc/cap:128", chanMpmc(128), false},
 	{"select2", select2, false},
+	{"select2/cap:128", select2Cap(128), false},
 	{"select_fanin/chans:8", selectFanin8, false},
 	{"fanout_fanin", fanoutFanin, false},
 	{"worker_pool", workerPool, false},

@@ -177,8 +177,8 @@ func chanMpmc(capacity int) func(*State) {
 	}
 }
 
-// feeders starts n goroutines, each sending 1, 2, 3, ... on its own unbuffered channel until
-// stopped; finish() stops them, drains every channel and returns (drained, sent).
+// feeders starts n goroutines, each sending 1, 2, 3, ... on its own channel of capacity capacity
+// (0: unbuffered) until stopped; finish() stops them, drains every channel and returns (drained, sent).
 type feeders struct {
 	chans []chan uint64
 	stop  atomic.Bool
@@ -186,11 +186,11 @@ type feeders struct {
 	wg    sync.WaitGroup
 }
 
-func startFeeders(n int) *feeders {
+func startFeeders(n, capacity int) *feeders {
 	f := &feeders{}
 	f.wg.Add(n)
 	for i := 0; i < n; i++ {
-		ch := make(chan uint64)
+		ch := make(chan uint64, capacity)
 		f.chans = append(f.chans, ch)
 		go func() {
 			v, sum := uint64(0), uint64(0)
@@ -220,8 +220,15 @@ func (f *feeders) finish() (uint64, uint64) {
 }
 
 // select2 — op: one select over two unbuffered channels fed by two goroutines.
-func select2(s *State) {
-	f := startFeeders(2)
+func select2(s *State) { select2Cap(0)(s) }
+
+// select2/cap:K — the same over two channels of capacity K.
+func select2Cap(capacity int) func(*State) {
+	return func(s *State) { select2With(s, capacity) }
+}
+
+func select2With(s *State, capacity int) {
+	f := startFeeders(2, capacity)
 	a, b := f.chans[0], f.chans[1]
 	sum, got := uint64(0), 0
 	s.StartTimer()
@@ -246,7 +253,7 @@ func select2(s *State) {
 // Go's idiom for a fixed fan-in is a static 8-case select (reflect.Select is the dynamic form,
 // far slower and not what a Go programmer writes), so that is what the twin measures.
 func selectFanin8(s *State) {
-	f := startFeeders(8)
+	f := startFeeders(8, 0)
 	c := f.chans
 	sum, got := uint64(0), 0
 	s.StartTimer()
