@@ -51,6 +51,7 @@ def main(args: argparse.Namespace) -> int:
                 counters = "/".join(f"{heat.counters[c][i][j]:.2g}" for c in tables.COUNTERS)
                 cells.append(f"{value:>8.2f} ({counters})")
             print(f"{workload:<32}" + "".join(f"{c:>28}" for c in cells))
+    _print_stability(record)
     extra = (record.context.get("settings") or {}).get("extra_policies") or {}
     for policy, path in extra.items():
         print(f"\n{policy}: measured by {path} (--extra-binary), in the same run as the built-ins")
@@ -58,3 +59,22 @@ def main(args: argparse.Namespace) -> int:
     index = html.write(record, args.out, history=order(history))
     print(f"\ndesigns: {(index.parent / 'designs.html').resolve()}")
     return 0
+
+
+def _print_stability(record) -> None:
+    """_print_stability() prints the goro policies' spread between separate process runs
+    (analysis/stability.py), or says that every benchmark ran in one process."""
+    from .analysis import stability
+    from .results.gbjson import parse_name
+    spreads = [s for s in stability.spreads(record.gbench_runs).values()
+               if parse_name(s.name).family == "goro"]
+    multi = [s for s in spreads if s.runs > 1]
+    if not multi:
+        print("\nrun-to-run stability: every benchmark ran in one process "
+              "(measure with --process-runs N, N >= 3, to see the spread between processes)")
+        return
+    print(f"\nrun-to-run stability (median of each separate process run; max/min; "
+          f"unstable >= {stability.SPREAD_LIMIT:.0%} apart, bimodal = two separated groups)")
+    for s in multi:
+        runs = ", ".join(f"{m:.4g}" for m in s.run_medians)
+        print(f"{s.name:<44} {s.runs} runs  max/min {s.ratio:5.2f}  {s.verdict:<9} ns/op: {runs}")

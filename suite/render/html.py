@@ -17,6 +17,7 @@ import numpy as np
 from . import plots, tables, tracepage, units
 from . import verification as verification_page
 from .pages import PAGES, environment
+from ..analysis import stability as run_stability
 from ..analysis import verdicts
 from ..analysis.changepoints import change_points
 from ..results.commitorder import Placed
@@ -68,6 +69,8 @@ def write(record: Record, out: Path, baseline: Record | None = None,
         html = templates.get_template(template).render(title=title, **_common(record, name), **values)
         (out / name).write_text(html, encoding="utf-8")
 
+    spreads = run_stability.spreads(record.gbench_runs)
+    stability = {"stability": list(spreads.values()), "spread_limit": run_stability.SPREAD_LIMIT}
     errors = sorted((n, s.errors[0]) for n, s in samples.items() if s.errors)
     error_counts = sorted(Counter(m for _, m in errors).items(), key=lambda kv: (-kv[1], kv[0]))
     page("index.html", "index.html", "summary", rows=tables.summary(samples, policy.band_floor),
@@ -75,7 +78,7 @@ def write(record: Record, out: Path, baseline: Record | None = None,
                                               default=1),
          families=[FAMILY_TITLES[f] for f in FAMILIES[1:]],
          family_keys=list(FAMILIES[1:]), band_percent=round(policy.band_floor * 100),
-         errors=errors)
+         errors=errors, spreads=spreads, **stability)
     figures = [{"src": _rel(plots.distribution(w, samples, out / "plots" / f"dist_{_slug(w)}.svg"), out),
                 "alt": f"{w}: every repetition, by backend and workers"} for w in workloads]
     page("workloads.html", "figures.html", "distributions", figures=figures,
@@ -88,7 +91,8 @@ def write(record: Record, out: Path, baseline: Record | None = None,
          empty="no benchmarks")
     maps = [{"data": m, "src": _rel(plots.heatmap(m, out / "plots" / f"heat_w{m.workers}.svg"), out)}
             for m in tables.heatmaps(samples)]
-    page("designs.html", "designs.html", "scheduler policies", maps=maps, counters=tables.COUNTERS)
+    page("designs.html", "designs.html", "scheduler policies", maps=maps, counters=tables.COUNTERS,
+         **{**stability, "stability": [s for s in spreads.values() if parse_name(s.name).family == "goro"]})
     outcome, forest = None, None
     if baseline is not None:
         outcome = verdicts.compare(baseline.samples(), samples, policy)

@@ -17,7 +17,7 @@ from ..results import context, environment, gbjson
 from ..results.record import Record, save_file
 from ..results.store import StoreError
 from ..results.storeloc import add_store_option, open_store
-from . import extrabench, packages, runner
+from . import extrabench, packages, processruns, runner
 from .build import build_benchmarks
 from ..base.paths import REPO_ROOT, cpp_bench_binary, go_bench_binary
 
@@ -71,6 +71,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help=f"repetitions per benchmark (default {runner.QUICK_REPETITIONS})")
     parser.add_argument("--min-time", type=non_negative_seconds, default=None, metavar="SECONDS",
                         help=f"--benchmark_min_time (default {runner.QUICK_MIN_TIME})")
+    parser.add_argument("--process-runs", type=positive_int, default=None, metavar="N",
+                        help="separate process runs of every multi-worker benchmark, so a result "
+                             "that changes from process to process shows as unstable or bimodal "
+                             f"(default {processruns.QUICK_RUNS} for the quick set, 1 otherwise)")
     parser.add_argument("--no-build", action="store_true",
                         help="do not run the CMake release build first (the Go twin is still "
                              "built: go caches it)")
@@ -111,6 +115,8 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     repetitions = args.repetitions or (1 if getattr(args, "smoke", False)
                                        else runner.QUICK_REPETITIONS)
     min_time = args.min_time if args.min_time is not None else runner.QUICK_MIN_TIME
+    quick_set = not (args.filter or args.full or getattr(args, "smoke", False))
+    runs = getattr(args, "process_runs", None) or (processruns.QUICK_RUNS if quick_set else 1)
     plan, listing_problems = runner.list_set(bins, regex)
     extra_policies: dict[str, str] = {}
     if extras:
@@ -124,7 +130,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
         print(f"bench: --extra-binary: {len(extra)} benchmarks of "
               + ", ".join(f"{p} ({path})" for p, path in extra_policies.items()), flush=True)
     before = context.conditions_snapshot()
-    result = runner.run_plan(plan, repetitions, min_time, problems=listing_problems)
+    result = processruns.run_with_passes(plan, repetitions, min_time, runs, listing_problems)
     after = context.conditions_snapshot()
     problems = runner.smoke_problems(result)
     if not result.listed:
@@ -138,6 +144,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
         "conditions": context.conditions(before, after),
         "command": " ".join(["scripts/suite", *sys.argv[1:]]),
         "settings": {"filter": regex, "repetitions": repetitions, "min_time": min_time,
+                     "process_runs": runs,
                      "binaries": [_shown(b.path, root) for b in [*bins, *extras]],
                      **({"extra_policies": extra_policies} if extra_policies else {})},
     })
