@@ -14,7 +14,7 @@ from .results import commitorder
 from .results.record import Record
 from .results.store import Store
 from .results.storeloc import open_store
-from .run import measure, packages, runner
+from .run import measure, packages, processruns, runner
 from .base.paths import DEFAULT_REPORT_DIR, DEFAULT_VERIFY_DIR, QUICK_FILTER, REPO_ROOT
 from .base.procs import Stopwatch, format_seconds
 
@@ -80,7 +80,8 @@ def dry_run(args: argparse.Namespace) -> int:
         chosen = (f"--filter {args.filter}" if args.filter else "every benchmark (--full)"
                   if args.full else f"the quick set of {QUICK_FILTER.relative_to(REPO_ROOT)}")
         steps.append(f"measure: {chosen}, one process per benchmark, "
-                     f"{args.repetitions or runner.QUICK_REPETITIONS} repetitions")
+                     f"{args.repetitions or runner.QUICK_REPETITIONS} repetitions"
+                     + processruns.describe(args))
         for path in args.extra_binary:
             steps.append(f"extra: --extra-binary {path}: the benchmarks of its own policies "
                          "(those goro_bench does not have), each after the built-ins' run")

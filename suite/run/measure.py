@@ -115,8 +115,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     repetitions = args.repetitions or (1 if getattr(args, "smoke", False)
                                        else runner.QUICK_REPETITIONS)
     min_time = args.min_time if args.min_time is not None else runner.QUICK_MIN_TIME
-    quick_set = not (args.filter or args.full or getattr(args, "smoke", False))
-    runs = getattr(args, "process_runs", None) or (processruns.QUICK_RUNS if quick_set else 1)
+    runs = processruns.runs_for(args)
     plan, listing_problems = runner.list_set(bins, regex)
     extra_policies: dict[str, str] = {}
     if extras:

@@ -21,6 +21,24 @@ QUICK_RUNS = 3
 EXTRA_REPETITIONS = 1
 
 
+def runs_for(args) -> int:
+    """runs_for() is how many separate processes measure each multi-worker benchmark: the
+    --process-runs option, else QUICK_RUNS for the quick set and 1 for --full, --filter and
+    --smoke."""
+    explicit = getattr(args, "process_runs", None)
+    if explicit:
+        return explicit
+    chosen = args.filter or args.full or getattr(args, "smoke", False)
+    return 1 if chosen else QUICK_RUNS
+
+
+def describe(args) -> str:
+    """describe() is the plan's words for the extra passes ('' when there are none)."""
+    runs = runs_for(args)
+    return (f"; the multi-worker benchmarks in {runs} separate processes (--process-runs)"
+            if runs > 1 else "")
+
+
 def multi_worker(name: str) -> bool:
     """multi_worker() is true for a benchmark running on two or more workers."""
     workers = parse_name(name).workers

@@ -96,3 +96,13 @@ def test_the_summary_page_marks_goro_best_when_its_runs_disagree(tmp_path, run_i
     index = (tmp_path / "out" / "index.html").read_text()
     assert 'class="bimodal">bimodal ×' in index
     assert f"<code>{STABLE}</code>" not in index.split("unstable or bimodal")[1].split("</p>")[0]
+
+
+def test_the_quick_set_runs_three_processes_and_an_explicit_set_one(run_suite):
+    import argparse
+    quick = argparse.Namespace(filter=None, full=False, smoke=False, process_runs=None)
+    assert processruns.runs_for(quick) == processruns.QUICK_RUNS == 3
+    assert processruns.runs_for(argparse.Namespace(filter="x", full=False, process_runs=None)) == 1
+    assert processruns.runs_for(argparse.Namespace(filter="x", full=False, process_runs=5)) == 5
+    plan = run_suite("report", "--dry-run")
+    assert plan.returncode == 0 and "in 3 separate processes (--process-runs)" in plan.stdout
