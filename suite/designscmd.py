@@ -65,6 +65,7 @@ def _print_stability(record) -> None:
     """_print_stability() prints the goro policies' spread between separate process runs
     (analysis/stability.py), or says that every benchmark ran in one process."""
     from .analysis import stability
+    from .render import units
     from .results.gbjson import parse_name
     spreads = [s for s in stability.spreads(record.gbench_runs).values()
                if parse_name(s.name).family == "goro"]
@@ -76,5 +77,5 @@ def _print_stability(record) -> None:
     print(f"\nrun-to-run stability (median of each separate process run; max/min; "
           f"unstable >= {stability.SPREAD_LIMIT:.0%} apart, bimodal = two separated groups)")
     for s in multi:
-        runs = ", ".join(f"{m:.4g}" for m in s.run_medians)
-        print(f"{s.name:<44} {s.runs} runs  max/min {s.ratio:5.2f}  {s.verdict:<9} ns/op: {runs}")
+        runs = ", ".join(units.value(m) for m in s.run_medians)
+        print(f"{s.name:<44} {s.runs} runs  max/min {s.ratio:5.2f}  {s.verdict:<9} per op: {runs}")
