@@ -15,6 +15,9 @@ namespace goro {
 unsigned default_workers() {
   const char* env = std::getenv("GORO_WORKERS");
   if (env == nullptr) {
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+    return 2;  // the deterministic world: the machine's core count must not change the schedule
+#endif
     const unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : n;
   }

@@ -19,7 +19,11 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
   if (options_.workers == 0 || options_.workers > 1024) {
     throw std::invalid_argument("goro: Options::workers must be between 1 and 1024, got " + std::to_string(options_.workers));
   }
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+  const std::uint64_t seed = 0x6A09E667F3BCC908ull;  // the same run for the same schedule seed
+#else
   const std::uint64_t seed = 0x6A09E667F3BCC908ull ^ static_cast<std::uint64_t>(::getpid());
+#endif
   policy_ = options_.policy.registration().make(options_.workers, seed);
   if (policy_ == nullptr) {
     throw std::invalid_argument("goro: the factory of policy '" + std::string(options_.policy.name()) + "' returned no policy");
@@ -31,7 +35,7 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
   install_overflow_guard(&stacks_);
   for (auto& w : workers_) {
     Worker* worker = w.get();
-    worker->thread = std::thread([this, worker] { worker_main(*worker); });
+    worker->thread = OsThread::start([this, worker] { worker_main(*worker); });
   }
 }
 

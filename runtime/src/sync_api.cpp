@@ -14,7 +14,7 @@ namespace goro {
 namespace detail {
 
 std::int64_t RuntimeMutexHost::now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
 
 bool RuntimeMutexHost::spinning_may_pay() noexcept {

@@ -17,7 +17,14 @@ struct RuntimeTimerHost {
   using clock = Clock;
   // wait_for_fire(): a stop() found the timer firing on another worker — a few dozen
   // instructions, unless the OS preempted that worker, so give it the core.
-  static void wait_for_fire() noexcept { std::this_thread::yield(); }
+  // (In the deterministic world a spin-wait: the firing worker gets the baton.)
+  static void wait_for_fire() noexcept {
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+    RuntimeSync::relax();
+#else
+    std::this_thread::yield();
+#endif
+  }
 };
 
 using TimerNode = algo::TimerNode<RuntimeSync, RuntimeTimerHost>;

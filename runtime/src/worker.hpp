@@ -10,6 +10,7 @@
 
 #include "goro/algo/idle.hpp"
 #include "goroutine.hpp"
+#include "os_thread.hpp"
 #include "policy.hpp"
 #include "rng.hpp"
 #include "stack_pool.hpp"
@@ -77,7 +78,7 @@ class Worker {
   const void* thread_stack_bottom = nullptr;
   std::size_t thread_stack_size = 0;
 
-  std::thread thread;
+  OsThread thread;
 };
 
 }  // namespace goro::detail

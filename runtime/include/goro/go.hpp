@@ -16,10 +16,18 @@
 #include <utility>
 
 #include "goro/detail/spawn.hpp"
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+#include "goro/sync/deterministic.hpp"
+#endif
 
 namespace goro {
 
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+// The deterministic world's virtual clock (goro/sync/deterministic.hpp).
+using Clock = sync::DeterministicClock;
+#else
 using Clock = std::chrono::steady_clock;
+#endif
 
 // go() starts f(args...) as a new goroutine. Arguments are decay-copied (moved when rvalues),
 // as std::thread does; the closure lives on the new goroutine's stack, so a spawn allocates no heap.

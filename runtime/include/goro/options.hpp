@@ -49,7 +49,7 @@ std::string_view to_string(Policy policy) noexcept;
 std::vector<Policy> all_policies();
 
 // default_workers() is GORO_WORKERS when set (1..1024, else std::invalid_argument), otherwise
-// std::thread::hardware_concurrency().
+// std::thread::hardware_concurrency() (2 in the deterministic world: goro/sync/deterministic.hpp).
 unsigned default_workers();
 
 // default_policy() is GORO_POLICY when set (else std::invalid_argument), otherwise Policy::go.

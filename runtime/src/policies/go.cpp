@@ -26,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "goro/go.hpp"  // goro::Clock
 #include "goro/policy.hpp"
 
 namespace goro::detail {
@@ -103,8 +104,8 @@ class GoPolicy final : public SchedulerPolicy {
   // system call and sleeps far longer (benches/README, "runnext and the thief").
   static bool owner_stalled(const Local& victim) {
     return RunQueue::owner_stalled(victim.runq, victim.tick, [] {
-      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
-      while (std::chrono::steady_clock::now() < until) PolicySync::relax();
+      const auto until = goro::Clock::now() + std::chrono::microseconds(3);
+      while (goro::Clock::now() < until) PolicySync::relax();
     });
   }
 

@@ -6,7 +6,12 @@
 
 #include "goro/sync/contract.hpp"
 
-#if defined(GORO_CHAOS) && GORO_CHAOS
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+#include "goro/sync/deterministic.hpp"
+namespace goro::detail {
+using RuntimeSync = sync::DeterministicSync;
+}
+#elif defined(GORO_CHAOS) && GORO_CHAOS
 #include "goro/sync/chaos.hpp"
 namespace goro::detail {
 using RuntimeSync = sync::ChaosSync;

@@ -28,6 +28,13 @@
 
 namespace goro::sync {
 
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+namespace det {
+void relax() noexcept;
+}
+inline void spin_wait_deterministic() noexcept { det::relax(); }
+#endif
+
 inline void spin_pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -55,6 +62,10 @@ class SpinMutex {
     unsigned paused = 0;
     for (;;) {
       while (locked_.load(std::memory_order_relaxed)) {
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+        spin_wait_deterministic();  // the holder needs the baton to unlock
+        continue;
+#endif
         for (unsigned i = 0; i < backoff; ++i) spin_pause();
         paused += backoff;
         if (backoff < kMaxBackoff) backoff *= 2;
