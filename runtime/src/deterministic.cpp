@@ -9,7 +9,9 @@
 //   random          uniform over the runnable threads (over the others after a spin-wait);
 //   pct             the runnable thread of highest priority; priorities are drawn when a thread
 //                   is announced (all >= d), the running thread drops to d-1-j at the j-th of the
-//                   d-1 change points drawn in [1, k], and to below every other after a spin-wait;
+//                   d-1 change points drawn in [1, k]; a spin-wait gives one step to the best
+//                   other runnable thread (its priority unchanged, so a spinning thread cannot
+//                   starve the one it waits for, and the priorities still order everything else);
 //   none            the default choice;
 //   replay          the schedule file's thread at its steps, the default choice elsewhere.
 // A decision that differs from the default is recorded (the schedule file); every switch goes
@@ -164,7 +166,6 @@ class Controller {
   std::uint64_t max_steps_ = 5'000'000;
   std::vector<std::uint64_t> change_points_;  // pct: sorted steps
   std::size_t next_change_ = 0;
-  std::int64_t lowest_priority_ = 0;
   std::map<std::uint64_t, unsigned> replay_;  // step -> thread
   std::string replay_path_, record_path_, report_path_;
   std::vector<std::pair<std::uint64_t, unsigned>> recorded_;
@@ -256,7 +257,6 @@ unsigned Controller::choose(Thread& self, Kind kind) {
         self.priority = static_cast<std::int64_t>(depth_) - 1 - static_cast<std::int64_t>(next_change_);
         ++next_change_;
       }
-      if (kind == Kind::relax) self.priority = --lowest_priority_;
       const Thread* best = nullptr;
       for (const auto& t : threads_) {
         if (t->state != State::runnable || (kind == Kind::relax && t->id == self.id && fallback != self.id)) continue;

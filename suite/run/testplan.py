@@ -1,7 +1,8 @@
 """The test command's plan: the ordered steps of `scripts/suite test` and what each one runs.
 
 Each Step names a stage (packages, the mutation lists' staleness check, the release and sanitizer
-builds with their ctest runs, the out-of-tree custom policy example, the benchmark smoke test, the
+builds with their ctest runs, the out-of-tree custom policy example, the deterministic exploration
+of planted bugs, the benchmark smoke test, the
 report-only dogfood gate, pytest) and the step whose failure makes it pointless; testcmd.py
 selects steps from the options, runs them and prints the summary.
 """
@@ -100,6 +101,13 @@ def _mutation_lists() -> int:
     return run([sys.executable, "-m", "suite.run.stalelists"], cwd=REPO_ROOT)
 
 
+def _explore_planted() -> int:
+    """_explore_planted() is the deterministic world's cheap tier (seconds): every planted bug of
+    runtime/tests/deterministic/explore_programs.cpp found under the random walk or PCT,
+    replayed 10/10 from its line and shrunk; a correct control program never fails."""
+    return run([sys.executable, "-m", "suite.cli", "explore", "--no-build", "--runs", "100"], cwd=REPO_ROOT)
+
+
 def _pytest() -> int:
     status = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                   str(REPO_ROOT / "suite" / "tests")], cwd=REPO_ROOT)
@@ -118,6 +126,8 @@ def steps() -> list[Step]:
              needs="build-release"),
         Step("order-mutants", f"memory-order mutants (a sample of {ORDER_MUTANT_SAMPLE}, seeded by the commit)",
              _order_mutants_sample, needs="ctest-release"),
+        Step("explore", "deterministic world: planted bugs found by seeded schedules, replayed, shrunk",
+             _explore_planted, needs="ctest-release"),
         Step("custom-policy", "custom policy example: out of tree against an installed goro, its conformance kit",
              custom_policy_example, needs="build-release"),
         Step("retry-chan", "retry_chan example: a channel out of tree, goro's verification kit on it",

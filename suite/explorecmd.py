@@ -1,0 +1,161 @@
+"""`scripts/suite explore [SCENARIO] --binary PATH --strategy random|pct|portfolio --depth D --runs N`
+— explore a program's schedules in the deterministic world (goro::deterministic: one thread runs
+at a time, every synchronisation point a seeded decision, virtual time; see
+runtime/include/goro/sync/deterministic.hpp).
+
+Each run is one seed of the strategy; a run fails when the program exits non-zero (86: every
+thread blocked with no deadline — a hang; 87: a livelock). The first failure is printed as ONE
+line that reproduces it, replayed 10 times from that line, and its schedule shrunk (fewer
+decisions that differ from the default choice) and saved. PCT's theoretical bound
+1/(n·k^(d−1)) is printed beside the observed hit rate (n threads and k steps from a calibration
+run).
+
+Without SCENARIO and --binary: the planted-bug check — every planted bug of
+runtime/tests/deterministic/explore_programs.cpp under the random walk and under PCT, and a
+correct control program that must never fail. With SCENARIO: the program is
+`BINARY SCENARIO [ARGS after --]` (any binary linked against goro::deterministic; the default
+binary is goro_explore_programs, `--binary B` with no SCENARIO runs `B` alone).
+
+Exit status: 0 — nothing failed (planted check: every bug found, each replayed 10/10, the
+control never failed); 2 — usage or input error (no such binary, the program exits 2, the binary
+is not linked against goro::deterministic); 4 — a failing schedule was found (planted check: a
+bug was missed, did not replay, or the control failed); 130 — interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .base.paths import REPO_ROOT, build_dir
+from .base.procs import run
+from .run import explore as ex
+from .run import packages
+from .run.measure import positive_int
+
+DEFAULT_BINARY = build_dir("release") / "runtime" / "tests" / "deterministic" / "goro_explore_programs"
+PLANTED = ("lost_update", "abba", "lost_wakeup")
+CONTROL = "pingpong"
+DEFAULT_SAVE_DIR = build_dir("release") / "explore"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """add_parser() registers `explore`."""
+    parser = sub.add_parser("explore", help="explore a program's schedules deterministically (random walk, PCT); "
+                            "replay and shrink what fails", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", nargs="?", help="argument for the program (a scenario of goro_explore_programs)")
+    parser.add_argument("args", nargs="*", help="further program arguments (after --)")
+    parser.add_argument("--binary", type=Path, help="a program linked against goro::deterministic "
+                        "(default: build/release/.../goro_explore_programs, built unless --no-build)")
+    parser.add_argument("--strategy", choices=ex.STRATEGIES, help="random, pct or portfolio (random, then "
+                        "PCT at depths 1..D in turn); default: portfolio, or random and pct for the planted check")
+    parser.add_argument("--depth", type=positive_int, default=3, metavar="D", help="PCT depth d (default 3)")
+    parser.add_argument("--runs", type=positive_int, default=None, metavar="N",
+                        help="runs (seeds) per strategy (default 200; 100 for the planted check)")
+    parser.add_argument("--shrink-budget", type=int, default=ex.SHRINK_BUDGET, metavar="N",
+                        help=f"replays the shrinker may spend (default {ex.SHRINK_BUDGET}; 0: no shrinking)")
+    parser.add_argument("--save", type=Path, default=DEFAULT_SAVE_DIR, metavar="DIR",
+                        help="where shrunk failing schedules and explore.json go (default build/release/explore)")
+    parser.add_argument("--no-build", action="store_true", help="do not build goro_explore_programs first")
+    parser.set_defaults(handler=main, required_packages=required_packages)
+
+
+def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
+    """required_packages() is the build toolchain when the default binary is built."""
+    return () if (args.no_build or args.binary) else tuple(packages.BUILD_PACKAGES)
+
+
+def main(args: argparse.Namespace) -> int:
+    """main() runs `explore`."""
+    extra = [a for a in args.args if a != "--"] if args.args else []
+    binary = args.binary
+    if binary is None:
+        if not args.no_build:
+            status = run(["cmake", "--preset", "release"], cwd=REPO_ROOT) or run(
+                ["cmake", "--build", "--preset", "release", "-j2", "--target", "goro_explore_programs"], cwd=REPO_ROOT)
+            if status != 0:
+                print("explore: building goro_explore_programs failed", file=sys.stderr)
+                return 4
+        binary = DEFAULT_BINARY
+    if not binary.is_file():
+        print(f"explore: no program at {binary}" + ("" if args.binary else " (build it, or drop --no-build)"),
+              file=sys.stderr)
+        return 2
+    binary = binary.resolve()
+    planted = args.binary is None and args.scenario is None
+    runs = args.runs or (100 if planted else 200)
+    try:
+        if planted:
+            return planted_check(binary, args, runs)
+        command = [str(binary)] + ([args.scenario] if args.scenario else []) + extra
+        return explore_one(command, args.scenario or binary.name, args, runs)
+    except ex.ExploreError as error:
+        print(f"explore: {error}", file=sys.stderr)
+        return 2
+
+
+def save(results: list[ex.Exploration], directory: Path) -> None:
+    """save() writes each shrunk schedule and explore.json (every result) into directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        if r.shrunk_schedule:
+            (directory / f"{r.scenario}.{r.strategy}.schedule").write_text(r.shrunk_schedule, encoding="utf-8")
+    (directory / "explore.json").write_text(json.dumps([r.as_json() for r in results], indent=1) + "\n",
+                                            encoding="utf-8")
+
+
+def report_failure(r: ex.Exploration, directory: Path) -> None:
+    """report_failure() prints a failure's one line and where its shrunk schedule is."""
+    print(f"explore: {r.scenario} failed (exit {r.failing.exit_code}) at run {r.first_failure}; reproduce with:")
+    print(f"  {r.line}")
+    if r.shrunk_schedule:
+        path = directory / f"{r.scenario}.{r.strategy}.schedule"
+        print(f"  or GORO_DET_REPLAY={path} (shrunk: {r.decisions_before}→{r.decisions_after} decisions)")
+    for note in r.notes:
+        print(f"  note: {note}")
+
+
+def explore_one(command: list[str], scenario: str, args: argparse.Namespace, runs: int) -> int:
+    strategy = args.strategy or "portfolio"
+    result = ex.explore(command, scenario, strategy, args.depth, runs, shrink_budget=args.shrink_budget)
+    save([result], args.save)
+    print(ex.table([result]))
+    if result.failing is None:
+        print(f"explore: no failure in {result.runs} runs of {strategy}")
+        return 0
+    report_failure(result, args.save)
+    return 4
+
+
+def planted_check(binary: Path, args: argparse.Namespace, runs: int) -> int:
+    strategies = [args.strategy] if args.strategy else ["random", "pct"]
+    results: list[ex.Exploration] = []
+    problems: list[str] = []
+    for scenario in PLANTED:
+        found = False
+        for strategy in strategies:
+            r = ex.explore([str(binary), scenario], scenario, strategy, args.depth, runs,
+                           shrink_budget=args.shrink_budget)
+            results.append(r)
+            if r.failing is not None:
+                found = True
+                if r.replays_ok != r.replays:
+                    problems.append(f"{scenario} under {strategy} replayed {r.replays_ok}/{r.replays}")
+        if not found:
+            problems.append(f"planted bug {scenario} not found in {runs} runs of {', '.join(strategies)}")
+    control = ex.explore([str(binary), CONTROL], CONTROL, "portfolio", args.depth, max(10, runs // 4),
+                         shrink_budget=0)
+    results.append(control)
+    if control.failing is not None:
+        problems.append(f"the correct control program {CONTROL} failed: {control.line}")
+    save(results, args.save)
+    print(ex.table(results))
+    print(f"explore: results in {args.save / 'explore.json'}")
+    for problem in problems:
+        print(f"explore: FAILED: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"explore: every planted bug found ({', '.join(PLANTED)}), each replayed 10/10; "
+              f"the control {CONTROL} never failed")
+    return 4 if problems else 0
