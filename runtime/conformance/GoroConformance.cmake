@@ -4,26 +4,38 @@
 #   goro_add_policy_conformance(<target> <factory> NAME <policy-name>
 #                               [HEADER <header declaring the factory>]
 #                               [SOURCES <files>...] [LIBRARIES <targets>...]
-#                               [EXPECT_FAILURE <test>])
+#                               [EXPECT_FAILURE <test>] [FLAVOR <flavour>])
 #
 # builds the GoogleTest executable <target> from the kit's tests plus a generated file that
 # registers `<factory>` (a function `std::unique_ptr<goro::SchedulerPolicy>(unsigned workers,
 # std::uint64_t seed)`, declared by HEADER or, without it, at namespace scope) under NAME, and
-# adds each test to ctest (gtest_discover_tests, names like PolicyConformance.YieldGivesWayToOthers/<name>_w1).
+# adds each test to ctest (gtest_discover_tests, names like PolicyConformance.YieldGivesWayToOthers/<name>_w1,
+# prefixed with "<flavour>:" for another FLAVOR than goro).
 #
 # EXPECT_FAILURE <test> is for planted broken policies: one ctest entry runs only that test (e.g.
 # StealsNeverLoseOrDuplicate) and passes when the kit reports that very test as failed — a broken
 # policy the kit lets through fails the ctest entry.
 #
+# FLAVOR names the runtime flavour the kit runs on: goro (default), chaos or deterministic
+# (goro::deterministic: one thread at a time, a seeded scheduler, virtual time — set
+# GORO_DET_SEED / GORO_DET_STRATEGY in the test's environment to explore other schedules). The
+# policy's own LIBRARIES must be built against the same flavour.
+#
 # Found by find_package(goro) (goroConfig.cmake sets GORO_CONFORMANCE_SOURCE) and, inside goro's
 # tree, by runtime/CMakeLists.txt.
 function(goro_add_policy_conformance target factory)
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "NAME;HEADER;EXPECT_FAILURE" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "NAME;HEADER;EXPECT_FAILURE;FLAVOR" "SOURCES;LIBRARIES")
   if(NOT arg_NAME)
     message(FATAL_ERROR "goro_add_policy_conformance(${target}): NAME <policy-name> is required")
   endif()
   if(NOT GORO_CONFORMANCE_SOURCE OR NOT EXISTS "${GORO_CONFORMANCE_SOURCE}")
     message(FATAL_ERROR "goro_add_policy_conformance: the kit's source is missing (GORO_CONFORMANCE_SOURCE='${GORO_CONFORMANCE_SOURCE}')")
+  endif()
+  if(NOT arg_FLAVOR)
+    set(arg_FLAVOR goro)
+  endif()
+  if(NOT TARGET goro::${arg_FLAVOR})
+    message(FATAL_ERROR "goro_add_policy_conformance(${target}): no runtime flavour goro::${arg_FLAVOR} (goro, chaos, deterministic)")
   endif()
   find_package(GTest REQUIRED)
   include(GoogleTest)
@@ -53,17 +65,28 @@ const bool registered = [] {
 ]] @ONLY)
 
   add_executable(${target} "${GORO_CONFORMANCE_SOURCE}" "${registration}" ${arg_SOURCES})
-  target_link_libraries(${target} PRIVATE goro::goro GTest::gtest_main ${arg_LIBRARIES})
+  target_link_libraries(${target} PRIVATE goro::${arg_FLAVOR} GTest::gtest_main ${arg_LIBRARIES})
   target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   if(arg_EXPECT_FAILURE)
     add_test(NAME ${target} COMMAND ${target} --gtest_filter=PolicyConformance.${arg_EXPECT_FAILURE}/*)
     # The kit reports a failing test as gtest's "[  FAILED  ] Suite.Test/config" or, when the
     # program never finished, as "conformance: Suite.Test/config did not finish ...".
+    # In the deterministic world a run that can never finish stops as a hang (exit 86) or a
+    # livelock (87) of the scheduler instead; only the named test runs, so that names it too.
+    set(failure_pattern "(\\[  FAILED  \\] |conformance: )PolicyConformance\\.${arg_EXPECT_FAILURE}/")
+    if(arg_FLAVOR STREQUAL "deterministic")
+      string(APPEND failure_pattern "|goro-det: (hang|livelock) at step")
+    endif()
     set_tests_properties(${target} PROPERTIES
-      PASS_REGULAR_EXPRESSION "(\\[  FAILED  \\] |conformance: )PolicyConformance\\.${arg_EXPECT_FAILURE}/"
+      PASS_REGULAR_EXPRESSION "${failure_pattern}"
       ENVIRONMENT "GORO_CONFORMANCE_DEADLINE=10"
       TIMEOUT 120)
   else()
-    gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES TIMEOUT 300)
+    # Another flavour's tests are named apart: deterministic:PolicyConformance.X/<name>_w1.
+    set(prefix "")
+    if(NOT arg_FLAVOR STREQUAL "goro")
+      set(prefix "${arg_FLAVOR}:")
+    endif()
+    gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES TEST_PREFIX "${prefix}" PROPERTIES TIMEOUT 300)
   endif()
 endfunction()

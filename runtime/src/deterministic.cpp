@@ -46,6 +46,9 @@ namespace {
 constexpr std::int64_t kRelaxTick = 1000;             // ns of virtual time per spin-wait
 constexpr std::int64_t kVirtualEpoch = 1'000'000'000;  // the virtual clock starts at 1 s
 constexpr std::int64_t kNoDeadline = INT64_MAX;
+// Livelock: a test binary's whole run (the conformance kit: bursts of 20,000 goroutines) is tens
+// of millions of points; a spinning livelock reaches this in under a minute.
+constexpr std::uint64_t kDefaultMaxSteps = 100'000'000;
 
 enum class Strategy { random, pct, none, replay };
 enum class Kind { point, relax, blocked, ended };
@@ -140,6 +143,7 @@ class Controller {
     advance_to(now_ + kRelaxTick);
   }
   std::int64_t now_ = kVirtualEpoch;
+  unsigned adopted_ = 0;  // threads the program started itself (see me())
 
   void finish(const char* outcome, std::int64_t failing_step);  // report + record files
   [[noreturn]] void stop(const char* outcome, int code, const std::string& why);
@@ -163,7 +167,7 @@ class Controller {
   std::uint64_t rng_ = 0;
   std::uint64_t depth_ = 3;
   std::uint64_t pct_steps_ = 20000;
-  std::uint64_t max_steps_ = 5'000'000;
+  std::uint64_t max_steps_ = kDefaultMaxSteps;
   std::vector<std::uint64_t> change_points_;  // pct: sorted steps
   std::size_t next_change_ = 0;
   std::map<std::uint64_t, unsigned> replay_;  // step -> thread
@@ -171,6 +175,7 @@ class Controller {
   std::vector<std::pair<std::uint64_t, unsigned>> recorded_;
   std::uint64_t step_ = 0;
   std::uint64_t switches_ = 0;
+  std::uint64_t decisions_ = 0;  // decisions that differ from the default choice
   std::uint64_t hash_ = 0xCBF29CE484222325ull;
   bool finished_ = false;
 };
@@ -192,7 +197,7 @@ void Controller::configure() {
   }
   depth_ = env_number("GORO_DET_PCT_DEPTH", 3, 1);
   pct_steps_ = env_number("GORO_DET_PCT_STEPS", 20000, 1);
-  max_steps_ = env_number("GORO_DET_MAX_STEPS", 5'000'000, 1);
+  max_steps_ = env_number("GORO_DET_MAX_STEPS", kDefaultMaxSteps, 1);
   if (const char* p = std::getenv("GORO_DET_RECORD")) record_path_ = p;
   if (const char* p = std::getenv("GORO_DET_REPORT")) report_path_ = p;
   if (const char* p = std::getenv("GORO_DET_REPLAY")) {
@@ -313,7 +318,10 @@ void Controller::decide_and_switch(std::unique_lock<std::mutex>& lock, Thread& s
     advance_to(earliest);
   }
   const unsigned next = choose(self, kind);
-  if (next != default_choice(self, kind)) recorded_.emplace_back(step_, next);
+  if (next != default_choice(self, kind)) {
+    ++decisions_;
+    if (!record_path_.empty()) recorded_.emplace_back(step_, next);  // kept only when asked for
+  }
   if (next != self.id) {
     ++switches_;
     hash_ = (hash_ ^ step_) * 0x100000001B3ull;
@@ -374,13 +382,13 @@ void Controller::finish(const char* outcome, std::int64_t failing_step) {
       double bound = 1.0 / n;
       for (std::uint64_t i = 1; i < depth_; ++i) bound /= static_cast<double>(pct_steps_);
       std::fprintf(f,
-                   "{\"seed\": %llu, \"strategy\": \"%s\", \"steps\": %llu, \"switches\": %llu, \"decisions\": %zu, "
+                   "{\"seed\": %llu, \"strategy\": \"%s\", \"steps\": %llu, \"switches\": %llu, \"decisions\": %llu, "
                    "\"hash\": \"%016llx\", \"threads\": %zu, \"virtual_ns\": %lld, \"outcome\": \"%s\", "
-                   "\"failing_step\": %lld, \"pct_depth\": %llu, \"pct_steps\": %llu, \"pct_bound\": %.6g}\n",
+                   "\"failing_step\": %lld, \"adopted_threads\": %u, \"pct_depth\": %llu, \"pct_steps\": %llu, \"pct_bound\": %.6g}\n",
                    static_cast<unsigned long long>(seed_), strategy_name(strategy_),
                    static_cast<unsigned long long>(step_), static_cast<unsigned long long>(switches_),
-                   recorded_.size(), static_cast<unsigned long long>(hash_), threads_.size(),
-                   static_cast<long long>(now_ - kVirtualEpoch), outcome, static_cast<long long>(failing_step),
+                   static_cast<unsigned long long>(decisions_), static_cast<unsigned long long>(hash_), threads_.size(),
+                   static_cast<long long>(now_ - kVirtualEpoch), outcome, static_cast<long long>(failing_step), adopted_,
                    static_cast<unsigned long long>(depth_), static_cast<unsigned long long>(pct_steps_), bound);
       std::fclose(f);
     }
@@ -401,20 +409,22 @@ void Controller::stop(const char* outcome, int code, const std::string& why) {
   _exit(code);
 }
 
-Controller* controller_ = nullptr;
+std::atomic<Controller*> controller_{nullptr};
 std::once_flag controller_once_;
 thread_local Thread* self_ = nullptr;
 
 void at_exit() {
-  std::lock_guard lock(controller_->mutex_);
-  controller_->finish("exit", -1);
+  Controller& c = *controller_.load();
+  std::lock_guard lock(c.mutex_);
+  c.finish("exit", -1);
 }
 
 void on_abort(int) {
   // Only the baton holder runs, so the others cannot race these writes.
-  controller_->finish("abort", static_cast<std::int64_t>(controller_->steps()));
-  const std::string line = "goro-det: abort at step " + std::to_string(controller_->steps()) +
-                           "\ngoro-det: reproduce: " + controller_->reproduce_line() + "\n";
+  Controller& c = *controller_.load();
+  c.finish("abort", static_cast<std::int64_t>(c.steps()));
+  const std::string line = "goro-det: abort at step " + std::to_string(c.steps()) +
+                           "\ngoro-det: reproduce: " + c.reproduce_line() + "\n";
   (void)!write(2, line.data(), line.size());
   std::signal(SIGABRT, SIG_DFL);
   std::raise(SIGABRT);
@@ -423,14 +433,45 @@ void on_abort(int) {
 // controller() creates the controller on first use and makes the calling thread thread 0.
 Controller& controller() {
   std::call_once(controller_once_, [] {
-    controller_ = new Controller();  // leaked on purpose: see the file comment
-    controller_->add_thread();
-    self_ = controller_->threads_[0].get();
-    controller_->current_ = 0;
+    auto* c = new Controller();  // leaked on purpose: see the file comment
+    c->add_thread();
+    self_ = c->threads_[0].get();
+    c->current_ = 0;
+    controller_.store(c, std::memory_order_release);
     std::atexit(&at_exit);
     std::signal(SIGABRT, &on_abort);
   });
-  return *controller_;
+  return *controller_.load(std::memory_order_acquire);
+}
+
+// ExitGuard ends an adopted thread's part in the schedule when the thread exits.
+struct ExitGuard {
+  bool armed = false;
+  ~ExitGuard() {
+    if (armed && self_ != nullptr) end_thread();
+  }
+};
+thread_local ExitGuard exit_guard_;
+
+// me() is the calling thread's entry: the first caller becomes thread 0; a thread the program
+// started itself (not the runtime: OsThread) is adopted at its first synchronisation point and
+// waits for the baton. When it arrives is up to the OS, so such a program is safe here but not
+// exactly replayable: the report counts adopted threads and stderr says so.
+Thread& me() {
+  if (self_ != nullptr) return *self_;
+  Controller& c = controller();
+  if (self_ != nullptr) return *self_;
+  std::unique_lock lock(c.mutex_);
+  const unsigned id = c.add_thread();
+  self_ = c.threads_[id].get();
+  ++c.adopted_;
+  std::fprintf(stderr,
+               "goro-det: thread %u joined the schedule at step %llu from outside the runtime; when it arrives "
+               "is up to the OS, so this run is not exactly replayable\n",
+               id, static_cast<unsigned long long>(c.steps()));
+  exit_guard_.armed = true;
+  c.wait_for_baton(lock, *self_);
+  return *self_;
 }
 
 }  // namespace
@@ -438,37 +479,23 @@ Controller& controller() {
 bool active() noexcept { return self_ != nullptr; }
 
 void point() noexcept {
-  if (self_ == nullptr) {
-    if (controller_ != nullptr) return;  // a thread the scheduler did not start: not controlled
-    controller();
-  }
-  Controller& c = *controller_;
+  Thread& self = me();
+  Controller& c = controller();
   std::unique_lock lock(c.mutex_);
-  c.decide_and_switch(lock, *self_, Kind::point);
+  c.decide_and_switch(lock, self, Kind::point);
 }
 
 void relax() noexcept {
-  if (self_ == nullptr) {
-    if (controller_ != nullptr) {
-      std::this_thread::yield();
-      return;
-    }
-    controller();
-  }
-  Controller& c = *controller_;
+  Thread& self = me();
+  Controller& c = controller();
   std::unique_lock lock(c.mutex_);
   c.tick();
-  c.decide_and_switch(lock, *self_, Kind::relax);
+  c.decide_and_switch(lock, self, Kind::relax);
 }
 
 void wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected, std::int64_t timeout_ns) noexcept {
-  if (self_ == nullptr && controller_ == nullptr) controller();
-  if (self_ == nullptr) {
-    // Not controlled: poll (never reached by the runtime's own threads).
-    if (word.load() == expected) std::this_thread::yield();
-    return;
-  }
-  Controller& c = *controller_;
+  me();
+  Controller& c = controller();
   std::unique_lock lock(c.mutex_);
   if (word.load(std::memory_order_relaxed) != expected) {
     c.decide_and_switch(lock, *self_, Kind::point);
@@ -481,26 +508,28 @@ void wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected, std::i
 }
 
 void wake(const void* address, int count) noexcept {
-  if (controller_ == nullptr) return;
-  std::lock_guard lock(controller_->mutex_);
-  controller_->wake_address(address, count);
+  me();
+  Controller& c = controller();
+  std::lock_guard lock(c.mutex_);
+  c.wake_address(address, count);
 }
 
 unsigned announce_thread() noexcept {
-  if (self_ == nullptr && controller_ == nullptr) controller();
-  std::lock_guard lock(controller_->mutex_);
-  return controller_->add_thread();
+  me();
+  Controller& c = controller();
+  std::lock_guard lock(c.mutex_);
+  return c.add_thread();
 }
 
 void begin_thread(unsigned id) noexcept {
-  Controller& c = *controller_;
+  Controller& c = controller();
   std::unique_lock lock(c.mutex_);
   self_ = c.threads_[id].get();
   c.wait_for_baton(lock, *self_);
 }
 
 void end_thread() noexcept {
-  Controller& c = *controller_;
+  Controller& c = controller();
   std::unique_lock lock(c.mutex_);
   self_->state = State::finished;
   c.wake_address(self_, INT_MAX);
@@ -509,7 +538,7 @@ void end_thread() noexcept {
 }
 
 void join_thread(unsigned id) noexcept {
-  Controller& c = *controller_;
+  Controller& c = controller();
   std::unique_lock lock(c.mutex_);
   Thread& target = *c.threads_[id];
   while (target.state != State::finished) {
@@ -521,9 +550,9 @@ void join_thread(unsigned id) noexcept {
 }
 
 std::int64_t now_ns() noexcept {
-  if (controller_ == nullptr) controller();
-  std::lock_guard lock(controller_->mutex_);
-  return controller_->now_;
+  Controller& c = controller();
+  std::lock_guard lock(c.mutex_);
+  return c.now_;
 }
 
 }  // namespace goro::sync::det

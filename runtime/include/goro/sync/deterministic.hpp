@@ -30,7 +30,7 @@
 // The environment (read once, at the first synchronisation point):
 //   GORO_DET_SEED (default 1), GORO_DET_STRATEGY (random|pct|none, default random),
 //   GORO_DET_PCT_DEPTH (d, default 3), GORO_DET_PCT_STEPS (k, the expected number of points,
-//   default 20000), GORO_DET_MAX_STEPS (default 5000000), GORO_DET_REPLAY (a schedule file: run
+//   default 20000), GORO_DET_MAX_STEPS (default 100000000), GORO_DET_REPLAY (a schedule file: run
 //   exactly it), GORO_DET_RECORD (write the schedule there at exit), GORO_DET_REPORT (write a
 //   JSON summary there at exit: steps, switches, hash, threads, virtual time, the PCT bound).
 // A schedule file lists the decisions that differ from the default choice (stay on the running
