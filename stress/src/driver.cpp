@@ -228,6 +228,11 @@ std::string replay_command(const CommandLine& cl, const Scenario& s, std::uint64
 #if defined(GORO_CHAOS)
   if (const char* chaos = std::getenv("GORO_CHAOS_SEED")) cmd += "GORO_CHAOS_SEED=" + std::string(chaos) + " ";
 #endif
+#if defined(GORO_DETERMINISTIC)
+  for (const char* name : {"GORO_DET_SEED", "GORO_DET_STRATEGY", "GORO_DET_PCT_DEPTH", "GORO_DET_PCT_STEPS"}) {
+    if (const char* v = std::getenv(name)) cmd += std::string(name) + "=" + v + " ";
+  }
+#endif
   cmd += cl.program + " " + std::string(s.name) + " --seed " + std::to_string(seed) + " --policy " +
          std::string(goro::to_string(policy)) + " --workers " + std::to_string(workers) + " --seconds " +
          std::to_string(cl.seconds);
@@ -286,6 +291,8 @@ class Journal {
     if (cl_.json.empty()) return;
 #if defined(GORO_CHAOS)
     const char* build = "chaos";
+#elif defined(GORO_DETERMINISTIC)
+    const char* build = "deterministic";
 #elif defined(__SANITIZE_THREAD__)
     const char* build = "tsan";
 #elif defined(__SANITIZE_ADDRESS__)
