@@ -96,14 +96,18 @@ def main(args: argparse.Namespace) -> int:
         return 2
 
 
-def save(results: list[ex.Exploration], directory: Path) -> None:
-    """save() writes each shrunk schedule and explore.json (every result) into directory."""
+def save(results: list[ex.Exploration], directory: Path, problems: list[str] | None = None,
+         planted: bool = False) -> None:
+    """save() writes each shrunk schedule and explore.json into directory: {"kind":
+    "explore-run", "planted": whether it was the planted-bug check, "results": [...],
+    "problems": [...]} (the verification page reads it)."""
     directory.mkdir(parents=True, exist_ok=True)
     for r in results:
         if r.shrunk_schedule:
             (directory / f"{r.scenario}.{r.strategy}.schedule").write_text(r.shrunk_schedule, encoding="utf-8")
-    (directory / "explore.json").write_text(json.dumps([r.as_json() for r in results], indent=1) + "\n",
-                                            encoding="utf-8")
+    document = {"kind": "explore-run", "complete": True, "planted": planted,
+                "results": [r.as_json() for r in results], "problems": problems or []}
+    (directory / "explore.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
 
 def report_failure(r: ex.Exploration, directory: Path) -> None:
@@ -150,7 +154,7 @@ def planted_check(binary: Path, args: argparse.Namespace, runs: int) -> int:
     results.append(control)
     if control.failing is not None:
         problems.append(f"the correct control program {CONTROL} failed: {control.line}")
-    save(results, args.save)
+    save(results, args.save, problems, planted=True)
     print(ex.table(results))
     print(f"explore: results in {args.save / 'explore.json'}")
     for problem in problems:

@@ -1,7 +1,8 @@
 """`scripts/suite verify` — run the cheap verification tiers and write the verification page.
 
 Runs every Relacy model's quick tier and planted bugs, a sample of memory-order mutants (seeded
-from the commit), the differential tests against Go (quick tier) and a short stress run, each
+from the commit), the differential tests against Go (quick tier), a short stress run and the deterministic
+exploration of planted bugs (scripts/suite explore), each
 writing its own JSON into --results; then renders verification.html into --out from those files
 only. `--from DIR` skips running and renders saved results (for example the long tiers:
 `scripts/suite mutants --models --json DIR/ordermutants.json`, `scripts/suite mutants --json

@@ -50,6 +50,9 @@ def summary(v: Verification) -> dict[str, Any]:
         "stress_failed": sum(not s["passed"] for run in v.stress for s in run["scenarios"]),
         "stress_hung": sum(bool(s.get("hung")) for run in v.stress for s in run["scenarios"]),
         "stress_slow": sum(s.get("slow_rounds", 0) for run in v.stress for s in run["scenarios"]),
+        "explore_runs": sum(r["runs"] for run in v.explore for r in run["results"]),
+        "explore_found": sorted({r["scenario"] for run in v.explore for r in run["results"] if r["first_failure"]}),
+        "explore_problems": sum(len(run.get("problems", [])) for run in v.explore),
         "failed_tiers": v.failed_tiers(),
     }
 

@@ -8,6 +8,7 @@ of these kinds, found by content, not by name (any *.json below the directory):
     memory-order-mutants   suite.run.ordermutants --json
     semantic-mutants       suite.run.mutants --json
     stress-run             goro-stress --json (stress/src/driver.cpp)
+    explore-run            scripts/suite explore (suite/explorecmd.py): the deterministic world
     verify-run             what `verify` ran: commit, commands, seconds
     (GoogleTest JSON)      goro_property_tests --gtest_output=json: the differential tests'
                            RecordProperty counts (programs by outcome, agreed_with_go)
@@ -122,6 +123,7 @@ class Verification:
     semantic_mutants: list[dict[str, Any]] = field(default_factory=list)
     differential: list[DifferentialResult] = field(default_factory=list)
     stress: list[dict[str, Any]] = field(default_factory=list)
+    explore: list[dict[str, Any]] = field(default_factory=list)   # explore-run documents
     runs: list[dict[str, Any]] = field(default_factory=list)      # verify-run records
     sources: list[str] = field(default_factory=list)              # files read, relative to directory
     problems: list[str] = field(default_factory=list)
@@ -130,7 +132,7 @@ class Verification:
     @property
     def empty(self) -> bool:
         return not (self.models or self.order_mutants or self.semantic_mutants or self.differential
-                    or self.stress or self.runs)
+                    or self.stress or self.explore or self.runs)
 
     def failed_tiers(self) -> set[str]:
         """failed_tiers() names the tiers with a failure (for the summary's evidence rows)."""
@@ -165,7 +167,7 @@ def _gtest_differential(document: dict[str, Any], source: str) -> list[Different
 
 # The summary row a results file of each kind feeds (see TierFailure.tier).
 TIER_OF_KIND = {"model-runs": "models", "memory-order-mutants": "order", "semantic-mutants": "semantic",
-                "stress-run": "stress"}
+                "stress-run": "stress", "explore-run": "explore"}
 
 
 def load(directory: Path) -> Verification:
@@ -195,6 +197,11 @@ def load(directory: Path) -> Verification:
             result.semantic_mutants.append({**document, "source": source})
         elif kind == "stress-run":
             result.stress.append({**document, "source": source})
+        elif kind == "explore-run":
+            result.explore.append({**document, "source": source})
+            for problem in document.get("problems", []):
+                result.failures.append(TierFailure("deterministic exploration", "explore", problem,
+                                                   "scripts/suite explore --no-build", source))
         elif kind == "verify-run":
             result.runs.append({**document, "source": source})
         elif isinstance(document, dict) and "testsuites" in document:

@@ -8,6 +8,7 @@ Each tool writes its own JSON into the directory (suite/results/verification.py 
     ordermutants.json             a sample of memory-order mutants (seeded from the commit)
     differential.json             the differential tests' quick tier (GoogleTest JSON)
     stress.json                   a short stress run             goro-stress --all --json
+    explore/explore.json          the deterministic world's planted-bug check   scripts/suite explore
     verify.json                   what ran: commit, each command, its exit status and seconds
 
 Each command is recorded with its tier (the page's summary row), the exit statuses it allows,
@@ -56,7 +57,7 @@ def targets(plan: Plan) -> list[str]:
     """targets() is what verify builds: the models, the property tests, the stress driver."""
     models, mutations = model_names()
     return ([f"model_{m}" for m in models] + [f"model_{a}_{b}" for a, b, _ in mutations]
-            + ["goro_property_tests"] + (["goro-stress"] if plan.stress_seconds > 0 else []))
+            + ["goro_property_tests", "goro_explore_programs"] + (["goro-stress"] if plan.stress_seconds > 0 else []))
 
 
 def commit() -> tuple[str, bool]:
@@ -156,6 +157,14 @@ def run_plan(plan: Plan, build: bool = True) -> int:
                       tier="stress", outputs=(results / "stress.json",))
     elif plan.stress_seconds > 0:
         print(f"verify: {stress} is not built: no stress results", file=sys.stderr)
+    explore_programs = plan.build / "runtime" / "tests" / "deterministic" / "goro_explore_programs"
+    if explore_programs.is_file():
+        recorder.step("deterministic exploration: the planted bugs, 100 seeds per strategy",
+                      [sys.executable, "-m", "suite.cli", "explore", "--no-build", "--runs", "100",
+                       "--save", str(results / "explore")],
+                      tier="explore", outputs=(results / "explore" / "explore.json",))
+    else:
+        print(f"verify: {explore_programs} is not built: no deterministic exploration", file=sys.stderr)
     _write_record(results, recorder, sha, dirty, started)
     failed = [c for c in recorder.commands if not c["ok"]]
     for c in failed:

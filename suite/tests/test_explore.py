@@ -97,7 +97,9 @@ def test_the_planted_bugs_are_found_on_the_real_runtime(tmp_path: Path):
         pytest.skip("goro_explore_programs is not built (build/release)")
     done = suite("explore", "--no-build", "--runs", "60", "--shrink-budget", "40", "--save", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
-    results = json.loads((tmp_path / "explore.json").read_text(encoding="utf-8"))
+    document = json.loads((tmp_path / "explore.json").read_text(encoding="utf-8"))
+    assert document["kind"] == "explore-run" and document["planted"] and not document["problems"]
+    results = document["results"]
     found = {r["scenario"] for r in results if r["first_failure"]}
     assert {"lost_update", "abba", "lost_wakeup"} <= found
     assert all(r["replays_ok"] == r["replays"] for r in results)

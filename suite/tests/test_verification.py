@@ -63,6 +63,15 @@ def results(tmp_path: Path) -> Path:
                                  "policy": "rotating", "workers": "rotating", "scenarios": [
         {"name": "mpmc", "checks": "conservation", "seconds": 2.01, "rounds": 4, "operations": 31337,
          "passed": True, "failure": ""}]})
+    (root / "explore").mkdir()
+    write(root / "explore" / "explore.json", {"kind": "explore-run", "complete": True, "planted": True, "problems": [],
+                                              "results": [
+        {"scenario": "lost_wakeup", "strategy": "random", "depth": 3, "runs": 100, "failures": 6, "hit_rate": 0.06,
+         "first_failure": 10, "replays_ok": 10, "replays": 10, "decisions_before": 317, "decisions_after": 32,
+         "pct_bound": None},
+        {"scenario": "lost_wakeup", "strategy": "pct", "depth": 2, "runs": 400, "failures": 0, "hit_rate": 0.0,
+         "first_failure": None, "replays_ok": 0, "replays": 0, "decisions_before": None, "decisions_after": None,
+         "pct_bound": 0.00023}]})
     write(root / "verify.json", {"kind": "verify-run", "commit": "abc123", "dirty": False, "started": "now",
                                  "seconds": 40, "commands": [{"title": "t", "command": "model_park --json x",
                                                               "status": 0, "ok": True, "seconds": 1}]})
@@ -73,8 +82,8 @@ def test_every_file_kind_is_read(results):
     v = load(results)
     assert [m.model for m in v.models] == ["park"] and len(v.planted_bugs()) == 1
     assert {d.suite: d.programs for d in v.differential} == {"DifferentialGoConcurrent": 300, "DifferentialGo": 300}
-    assert len(v.order_mutants) == len(v.semantic_mutants) == len(v.stress) == len(v.runs) == 1
-    assert not v.problems and len(v.sources) == 7
+    assert len(v.order_mutants) == len(v.semantic_mutants) == len(v.stress) == len(v.runs) == len(v.explore) == 1
+    assert not v.problems and len(v.sources) == 8
 
 
 def test_the_page_shows_the_files_figures_and_every_link_resolves(results, tmp_path):
@@ -87,13 +96,23 @@ def test_the_page_shows_the_files_figures_and_every_link_resolves(results, tmp_p
     for figure in ("123,457", "unlock_before_commit", "at iteration 4242", "not reached", "271 completed",
                    "20 deadlocked", "9 panicked", "31,337", "seed 7777", "chan-forgets-close-wakeup",
                    "1 of 1 reported as the expected kind", "3 run of 127 generated", "sample, seed 99",
-                   "model_park --json x", "abc123"):
+                   "model_park --json x", "abc123", "500 seeded schedules explored", "317 → 32", "0.00023"):
         assert figure in text, figure
     parser = _Links()
     parser.feed(text)
     for target in parser.targets:
         path = target.split("#")[0]
         assert not path or (out / path).is_file(), f"broken link {target}"  # only this page exists in out
+
+
+def test_an_exploration_that_missed_a_planted_bug_fails_the_page(results, tmp_path):
+    path = results / "explore" / "explore.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["problems"] = ["planted bug abba not found in 100 runs of random, pct"]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    done = suite("verify", "--from", str(results), "--out", str(tmp_path / "report"))
+    assert done.returncode == 4
+    assert "planted bug abba not found" in (tmp_path / "report" / "verification.html").read_text(encoding="utf-8")
 
 
 def test_an_unreadable_file_is_named_and_fails_the_command(results, tmp_path):
