@@ -3,9 +3,12 @@
 // reaches atomics, plain shared data, locks and parking.
 //
 // The same algorithm header is instantiated with
-//   goro::RuntimeSync          the runtime's policy (NativeSync, or ChaosSync in the chaos build);
+//   goro::RuntimeSync          the runtime's policy (NativeSync, ChaosSync in the chaos build,
+//                              DeterministicSync in the deterministic one);
 //   goro::sync::NativeSync     std::atomic, plain cells, a spin lock, parking on the scheduler;
 //   goro::sync::ChaosSync      native plus seeded perturbation, for stress (goro/sync/chaos.hpp);
+//   goro::sync::DeterministicSync  one thread at a time, every point a seeded decision, virtual
+//                              time: replayable whole programs (goro/sync/deterministic.hpp);
 //   RelacySync                 the model checker's (<goro/verify/relacy/sync.hpp>).
 // An algorithm that touches shared state only through Sync runs unchanged in every world: that
 // is what lets goro's models, stress runs and benchmarks check a user's code as they check goro's.

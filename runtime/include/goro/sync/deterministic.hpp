@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "goro/sync/contract.hpp"
 #include "goro/sync/native.hpp"
 
 namespace goro::sync {
@@ -170,5 +171,7 @@ struct DeterministicSync {
   static void relax() noexcept { det::relax(); }
   static void fence(std::memory_order order) noexcept { std::atomic_thread_fence(order); }
 };
+
+static_assert(SyncPolicy<DeterministicSync>, "the deterministic policy satisfies the Sync contract (goro/sync/contract.hpp)");
 
 }  // namespace goro::sync
