@@ -176,6 +176,7 @@ class Controller {
   std::uint64_t step_ = 0;
   std::uint64_t switches_ = 0;
   std::uint64_t decisions_ = 0;  // decisions that differ from the default choice
+  std::vector<unsigned> pool_;   // random: the candidates of the current decision
   std::uint64_t hash_ = 0xCBF29CE484222325ull;
   bool finished_ = false;
 };
@@ -250,12 +251,12 @@ unsigned Controller::choose(Thread& self, Kind kind) {
       return it != replay_.end() && runnable(it->second) ? it->second : fallback;
     }
     case Strategy::random: {
-      std::vector<unsigned> pool;
+      pool_.clear();  // a member: a decision allocates nothing (the programs count allocations)
       for (const auto& t : threads_) {
-        if (t->state == State::runnable && !(kind == Kind::relax && t->id == self.id)) pool.push_back(t->id);
+        if (t->state == State::runnable && !(kind == Kind::relax && t->id == self.id)) pool_.push_back(t->id);
       }
-      if (pool.empty()) return fallback;
-      return pool[next_random() % pool.size()];
+      if (pool_.empty()) return fallback;
+      return pool_[next_random() % pool_.size()];
     }
     case Strategy::pct: {
       while (next_change_ < change_points_.size() && change_points_[next_change_] <= step_) {
