@@ -23,6 +23,12 @@
 //     waits with a deadline — it jumps to the earliest deadline, as Go's testing/synctest does —
 //     and by kRelaxTick per spin-wait, so a spin bounded by time ends after a fixed number of
 //     polls. A timer-heavy program runs in no real time and deterministically.
+//   - what is not under the scheduler's control: heap addresses (glibc's per-thread caches and
+//     arenas) and threads the program starts itself (adopted at their first point, arriving when
+//     the OS says). An algorithm that orders by address (select locks its channels in address
+//     order) can then take another path on another run of the same seed; seen once, in a test
+//     binary running dozens of Runtimes in sequence (select_test), never within one program run
+//     of the explored programs (deterministic_test checks the hash).
 //   - a hang is every controlled thread blocked with no deadline: the process prints the states
 //     and one reproducing line, and exits with kExitHang; more than GORO_DET_MAX_STEPS points is a
 //     livelock (kExitLivelock). Bad GORO_DET_* values exit with 2.
