@@ -46,6 +46,10 @@ namespace {
 constexpr std::int64_t kRelaxTick = 1000;             // ns of virtual time per spin-wait
 constexpr std::int64_t kVirtualEpoch = 1'000'000'000;  // the virtual clock starts at 1 s
 constexpr std::int64_t kNoDeadline = INT64_MAX;
+// Heap addresses must not depend on the OS's timing (select orders its locks by address): one
+// malloc arena and no per-thread caches. glibc reads this only at start-up, so it must be in
+// the environment the program starts with; the reproduce line carries it.
+constexpr const char* kHeapTunables = "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1";
 // Livelock: a test binary's whole run (the conformance kit: bursts of 20,000 goroutines) is tens
 // of millions of points; a spinning livelock reaches this in under a minute.
 constexpr std::uint64_t kDefaultMaxSteps = 100'000'000;
@@ -144,6 +148,7 @@ class Controller {
   }
   std::int64_t now_ = kVirtualEpoch;
   unsigned adopted_ = 0;  // threads the program started itself (see me())
+  bool heap_pinned_ = false;  // GLIBC_TUNABLES pins the heap (kHeapTunables)
 
   void finish(const char* outcome, std::int64_t failing_step);  // report + record files
   [[noreturn]] void stop(const char* outcome, int code, const std::string& why);
@@ -215,6 +220,15 @@ void Controller::configure() {
       replay_[step] = thread;
     }
     strategy_ = Strategy::replay;
+  }
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  heap_pinned_ = tunables != nullptr && std::string(tunables).find("glibc.malloc.tcache_count=0") != std::string::npos &&
+                 std::string(tunables).find("glibc.malloc.arena_max=1") != std::string::npos;
+  if (!heap_pinned_) {
+    std::fprintf(stderr,
+                 "goro-det: GLIBC_TUNABLES=%s is not set: heap addresses may differ between runs of one seed "
+                 "(scripts/suite explore and the reproduce line set it)\n",
+                 kHeapTunables);
   }
   if (strategy_ == Strategy::pct) {
     for (std::uint64_t i = 0; i + 1 < depth_; ++i) change_points_.push_back(1 + next_random() % pct_steps_);
@@ -346,11 +360,11 @@ std::string Controller::describe_threads() const {
 }
 
 std::string Controller::reproduce_line() const {
-  std::string env;
+  std::string env = std::string("GLIBC_TUNABLES=") + kHeapTunables + " ";
   if (strategy_ == Strategy::replay) {
-    env = "GORO_DET_REPLAY=" + shell_quote(replay_path_);
+    env += "GORO_DET_REPLAY=" + shell_quote(replay_path_);
   } else {
-    env = "GORO_DET_SEED=" + std::to_string(seed_) + " GORO_DET_STRATEGY=" + strategy_name(strategy_);
+    env += "GORO_DET_SEED=" + std::to_string(seed_) + " GORO_DET_STRATEGY=" + strategy_name(strategy_);
     if (strategy_ == Strategy::pct) {
       env += " GORO_DET_PCT_DEPTH=" + std::to_string(depth_) + " GORO_DET_PCT_STEPS=" + std::to_string(pct_steps_);
     }
@@ -385,11 +399,12 @@ void Controller::finish(const char* outcome, std::int64_t failing_step) {
       std::fprintf(f,
                    "{\"seed\": %llu, \"strategy\": \"%s\", \"steps\": %llu, \"switches\": %llu, \"decisions\": %llu, "
                    "\"hash\": \"%016llx\", \"threads\": %zu, \"virtual_ns\": %lld, \"outcome\": \"%s\", "
-                   "\"failing_step\": %lld, \"adopted_threads\": %u, \"pct_depth\": %llu, \"pct_steps\": %llu, \"pct_bound\": %.6g}\n",
+                   "\"failing_step\": %lld, \"adopted_threads\": %u, \"heap_pinned\": %s, \"pct_depth\": %llu, \"pct_steps\": %llu, \"pct_bound\": %.6g}\n",
                    static_cast<unsigned long long>(seed_), strategy_name(strategy_),
                    static_cast<unsigned long long>(step_), static_cast<unsigned long long>(switches_),
                    static_cast<unsigned long long>(decisions_), static_cast<unsigned long long>(hash_), threads_.size(),
                    static_cast<long long>(now_ - kVirtualEpoch), outcome, static_cast<long long>(failing_step), adopted_,
+                   heap_pinned_ ? "true" : "false",
                    static_cast<unsigned long long>(depth_), static_cast<unsigned long long>(pct_steps_), bound);
       std::fclose(f);
     }

@@ -28,6 +28,9 @@ STRATEGIES = ("random", "pct", "portfolio")
 EXIT_HANG, EXIT_LIVELOCK = 86, 87
 RUN_TIMEOUT = 60.0
 REPLAYS = 10
+# One malloc arena, no per-thread caches: heap addresses that do not depend on the OS's timing
+# (runtime/include/goro/sync/deterministic.hpp). Every run and every printed line carries it.
+HEAP_TUNABLES = "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1"
 SHRINK_BUDGET = 300  # replays the shrinker may spend on one schedule
 
 
@@ -90,6 +93,7 @@ def run_once(command: Sequence[str], env: dict[str, str], workdir: Path) -> Run:
     report = workdir / "report.json"
     report.unlink(missing_ok=True)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("GORO_DET_")}
+    full_env["GLIBC_TUNABLES"] = HEAP_TUNABLES
     full_env.update(env)
     full_env["GORO_DET_REPORT"] = str(report)
     try:
@@ -125,7 +129,7 @@ def portfolio(depth: int) -> list[tuple[str, int]]:
 
 def reproduce_line(command: Sequence[str], env: dict[str, str]) -> str:
     """reproduce_line() is the shell line that reruns exactly this run."""
-    settings = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
+    settings = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted({"GLIBC_TUNABLES": HEAP_TUNABLES, **env}.items()))
     return f"{settings} {shlex.join(command)}"
 
 

@@ -69,7 +69,8 @@ Outcome run_shell(const std::string& command) {
   const std::string report = temp_path("report" + std::to_string(counter));
   const std::string err = temp_path("err" + std::to_string(counter++));
   std::remove(report.c_str());
-  const std::string full = "GORO_DET_REPORT=" + report + " " + command + " >/dev/null 2>" + err;
+  const std::string full = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1 GORO_DET_REPORT=" +
+                           report + " " + command + " >/dev/null 2>" + err;
   const auto start = std::chrono::steady_clock::now();
   const int status = std::system(full.c_str());
   Outcome o;

@@ -23,12 +23,13 @@
 //     waits with a deadline — it jumps to the earliest deadline, as Go's testing/synctest does —
 //     and by kRelaxTick per spin-wait, so a spin bounded by time ends after a fixed number of
 //     polls. A timer-heavy program runs in no real time and deterministically.
-//   - what is not under the scheduler's control: heap addresses (glibc's per-thread caches and
-//     arenas) and threads the program starts itself (adopted at their first point, arriving when
-//     the OS says). An algorithm that orders by address (select locks its channels in address
-//     order) can then take another path on another run of the same seed; seen once, in a test
-//     binary running dozens of Runtimes in sequence (select_test), never within one program run
-//     of the explored programs (deterministic_test checks the hash).
+//   - heap addresses: select locks its channels in address order, so an address that depends
+//     on the OS's timing (glibc's per-thread caches and arenas, freed when threads exit) changes
+//     the path. GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1 pins them
+//     (glibc reads it at start-up only: the program must start with it; the reproduce line and
+//     scripts/suite explore set it, and the scheduler warns when it is missing). Threads the
+//     program starts itself are adopted at their first point, arriving when the OS says: such a
+//     run is safe but not exactly replayable (the report counts them).
 //   - a hang is every controlled thread blocked with no deadline: the process prints the states
 //     and one reproducing line, and exits with kExitHang; more than GORO_DET_MAX_STEPS points is a
 //     livelock (kExitLivelock). Bad GORO_DET_* values exit with 2.
