@@ -2,6 +2,9 @@
 
 Steps run in order; a failing step does not stop the others (except a failed build skips the
 tests of that build). A summary table closes the run, then the plain line `N passed, M failed`.
+What ran is saved for the verification page (results/verify/test/: each step and its verdict, and
+the results files steps wrote, e.g. the verification kit's checks of examples/retry_chan), so
+`scripts/suite report` after `scripts/suite test` shows it.
 Exit 0 when every step passed, 3 when the packages are missing, 4 when a step failed.
 `--dry-run` prints the plan and the packages the first step would install, then stops.
 """
@@ -10,10 +13,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import time
 
 from .run import packages
 from .base.procs import Stopwatch, banner, format_seconds
-from .run.testplan import Step, steps
+from .run.testplan import Ran, Step, save_run, steps
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """add_parser() registers `test`."""
@@ -53,10 +57,13 @@ def main(args: argparse.Namespace) -> int:
         return dry_run(plan)
     clock = Stopwatch()
     results: list[tuple[Step, str, float]] = []
+    ran: list[Ran] = []
     failed_names: set[str] = set()
     for step in plan:
         banner(f"{step.name}: {step.title}   (elapsed {format_seconds(clock.elapsed())})")
         step_clock = Stopwatch()
+        started = time.time()
+        code: int | None = None
         if step.needs and step.needs in failed_names:
             print(f"skipped: {step.needs} failed", flush=True)
             status = "FAIL (skipped: " + step.needs + " failed)"
@@ -71,9 +78,12 @@ def main(args: argparse.Namespace) -> int:
             if code != 0:
                 failed_names.add(step.name)
         results.append((step, status, step_clock.elapsed()))
+        ran.append(Ran(step, code, started, step_clock.elapsed(), skipped=step.needs if code is None else None))
         if step.name == "packages" and step.name in failed_names:
             print("suite: cannot continue without the packages", file=sys.stderr, flush=True)
             break
+    from .run.verify import commit
+    saved = save_run(ran, *commit(), clock.elapsed())
     banner(f"summary   (total {format_seconds(clock.elapsed())})")
     for step, status, seconds in results:
         print(f"  {step.name:<15} {format_seconds(seconds):>8}  {status}")
@@ -81,6 +91,7 @@ def main(args: argparse.Namespace) -> int:
     failed = len(results) - passed
     print(f"total elapsed {format_seconds(clock.elapsed())}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
+    print(f"saved for the verification page (scripts/suite report): {saved}", flush=True)
     if "packages" in failed_names:
         return 3
     return 0 if failed == 0 else 4

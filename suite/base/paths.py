@@ -7,6 +7,7 @@ REPO_ROOT: Path = Path(__file__).resolve().parents[2]
 DEFAULT_STORE: Path = REPO_ROOT / "results" / "goro.sqlite"
 DEFAULT_REPORT_DIR: Path = REPO_ROOT / "results" / "report"
 DEFAULT_VERIFY_DIR: Path = REPO_ROOT / "results" / "verify"  # `scripts/suite verify`'s tool output
+TEST_RESULTS_DIR: Path = DEFAULT_VERIFY_DIR / "test"          # what `scripts/suite test` ran, for the same page
 QUICK_FILTER: Path = REPO_ROOT / "benches" / "quick.filter"
 GO_SOURCES: Path = REPO_ROOT / "benches" / "go"
 

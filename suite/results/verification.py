@@ -9,7 +9,9 @@ of these kinds, found by content, not by name (any *.json below the directory):
     semantic-mutants       suite.run.mutants --json
     stress-run             goro-stress --json (stress/src/driver.cpp)
     explore-run            scripts/suite explore (suite/explorecmd.py): the deterministic world
-    verify-run             what `verify` ran: commit, commands, seconds
+    verify-run             what `verify` (or `test`, "by") ran: commit, commands, seconds
+    algorithm-checks       the kit on an out-of-tree algorithm (suite/run/build.py:
+                           run_algorithm_checks): each check's command, status and model runs
     (GoogleTest JSON)      goro_property_tests --gtest_output=json: the differential tests'
                            RecordProperty counts (programs by outcome, agreed_with_go)
 
@@ -42,6 +44,33 @@ class ModelResult:
     @property
     def ok(self) -> bool:
         return all(run["ok"] for run in self.scenarios + self.planted)
+
+
+@dataclass
+class AlgorithmResult:
+    """AlgorithmResult is the verification kit's checks of one algorithm (e.g. examples/retry_chan):
+    its scenarios × capacities, and each planted bug with the kind it must be reported as."""
+    algorithm: str
+    source: str
+    seconds: float
+    scenarios: list[dict[str, Any]] = field(default_factory=list)   # model-runs runs
+    planted: list[dict[str, Any]] = field(default_factory=list)     # one per planted bug (planted_bug())
+
+    @property
+    def ok(self) -> bool:
+        return all(run["ok"] for run in self.scenarios + self.planted)
+
+
+def planted_bug(check: dict[str, Any]) -> dict[str, Any]:
+    """planted_bug() is one planted-bug check as the page shows it: the scenario that first failed
+    and how (kind, execution), and ok only when the check passed and that kind is the expected one."""
+    runs = (check.get("runs") or {}).get("runs", [])
+    found = next((run for run in runs if run.get("failed")), None)
+    return {"bug": check.get("bug"), "expected": check.get("expect"),
+            "kind": found["kind"] if found else "none", "scenario": found["scenario"] if found else None,
+            "result": found["result"] if found else "not found",
+            "iterations": found["iterations"] if found else None, "seconds": check.get("seconds", 0),
+            "ok": check.get("status") == 0 and found is not None and found["kind"] == check.get("expect")}
 
 
 @dataclass
@@ -91,13 +120,15 @@ def _json_problem(path: Path) -> str | None:
 
 
 def command_failure(command: dict[str, Any], directory: Path) -> str | None:
-    """command_failure() says why one recorded command failed, or None when it passed: a status
-    it does not allow (a negative status is the signal that killed it; 124 with a `timeout` is
+    """command_failure() says why one recorded command failed, or None when it passed: skipped
+    because a step it needs failed, a status it does not allow (a negative status is the signal that killed it; 124 with a `timeout` is
     the time limit), or an output file (`outputs`, relative to directory) missing or partial."""
     reasons = []
     status = command.get("status")
     allowed = command.get("allowed", [0])
-    if not isinstance(status, int):
+    if command.get("skipped"):
+        reasons.append(f"skipped: {command['skipped']} failed")
+    elif not isinstance(status, int):
         reasons.append("no exit status recorded")
     elif status < 0:
         reasons.append(f"killed by {_signal_name(-status)}")
@@ -125,6 +156,7 @@ class Verification:
     stress: list[dict[str, Any]] = field(default_factory=list)
     explore: list[dict[str, Any]] = field(default_factory=list)   # explore-run documents
     runs: list[dict[str, Any]] = field(default_factory=list)      # verify-run records
+    algorithms: list[AlgorithmResult] = field(default_factory=list)  # algorithm-checks files
     sources: list[str] = field(default_factory=list)              # files read, relative to directory
     problems: list[str] = field(default_factory=list)
     failures: list[TierFailure] = field(default_factory=list)   # every tier that did not pass
@@ -132,7 +164,7 @@ class Verification:
     @property
     def empty(self) -> bool:
         return not (self.models or self.order_mutants or self.semantic_mutants or self.differential
-                    or self.stress or self.explore or self.runs)
+                    or self.stress or self.explore or self.runs or self.algorithms)
 
     def failed_tiers(self) -> set[str]:
         """failed_tiers() names the tiers with a failure (for the summary's evidence rows)."""
@@ -167,7 +199,32 @@ def _gtest_differential(document: dict[str, Any], source: str) -> list[Different
 
 # The summary row a results file of each kind feeds (see TierFailure.tier).
 TIER_OF_KIND = {"model-runs": "models", "memory-order-mutants": "order", "semantic-mutants": "semantic",
-                "stress-run": "stress", "explore-run": "explore"}
+                "stress-run": "stress", "explore-run": "explore",
+                "algorithm-checks": "algorithms"}
+
+
+def _algorithm(document: dict[str, Any], source: str, directory: Path,
+               failures: list[TierFailure]) -> AlgorithmResult:
+    """_algorithm() reads one algorithm-checks file; each check is judged by command_failure(), and
+    also fails when it wrote no runs or a planted bug was not reported as its kind."""
+    name = str(document.get("algorithm", "?"))
+    found = AlgorithmResult(name, source, float(document.get("seconds", 0)))
+    for check in document.get("checks", []):
+        reasons = [command_failure({**check, "outputs": []}, directory) or ""]
+        if check.get("runs") is None:
+            reasons.append("wrote no model JSON")
+        if check.get("expect"):
+            bug = planted_bug(check)
+            found.planted.append(bug)
+            if not bug["ok"] and not reasons[0]:
+                reasons.append(f"planted bug reported as {bug['kind']}, not {bug['expected']}")
+        else:
+            found.scenarios.extend((check.get("runs") or {}).get("runs", []))
+        reason = "; ".join(r for r in reasons if r)
+        if reason:
+            failures.append(TierFailure(f"{name}: {check.get('test', '?')}", "algorithms", reason,
+                                        str(check.get("command", "")), source))
+    return found
 
 
 def load(directory: Path) -> Verification:
@@ -202,6 +259,8 @@ def load(directory: Path) -> Verification:
             for problem in document.get("problems", []):
                 result.failures.append(TierFailure("deterministic exploration", "explore", problem,
                                                    "scripts/suite explore --no-build", source))
+        elif kind == "algorithm-checks":
+            result.algorithms.append(_algorithm(document, source, directory, result.failures))
         elif kind == "verify-run":
             result.runs.append({**document, "source": source})
         elif isinstance(document, dict) and "testsuites" in document:

@@ -7,12 +7,14 @@ example, built against an installed goro as a user would.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from ..base.paths import REPO_ROOT, build_dir
-from ..base.procs import run
+from ..base.procs import format_command, run
 
 
 def configure_and_build(preset: str, root: Path = REPO_ROOT) -> int:
@@ -82,7 +84,7 @@ def retry_chan_example(root: Path = REPO_ROOT) -> int:
     """retry_chan_example() does what a user with their own channel does, from an existing release
     build: install goro into a fresh prefix, configure examples/retry_chan against it with
     find_package(goro), build its kit models (the faithful channel and each planted bug) and run
-    them (ctest: the quick tier; each planted bug must be reported as its kind)."""
+    them (run_algorithm_checks(): the quick tier; each planted bug must be reported as its kind)."""
     work = root / RETRY_CHAN_WORK
     prefix, build = work / "prefix", work / "build"
     shutil.rmtree(prefix, ignore_errors=True)
@@ -90,8 +92,61 @@ def retry_chan_example(root: Path = REPO_ROOT) -> int:
     status = status or run(["cmake", "-S", str(root / RETRY_CHAN_SOURCE), "-B", str(build),
                             f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], cwd=root)
     status = status or run(["cmake", "--build", str(build), "-j2"], cwd=root)
-    return status or run(["ctest", "--test-dir", str(build), "-j2", "--no-tests=error",
-                          "--output-on-failure", "--timeout", "300"], cwd=root)
+    return status or run_algorithm_checks("retry_chan", build, root / RETRY_CHAN_CHECKS)
+
+
+# Where retry_chan_example() writes what the kit said (kind "algorithm-checks"; the verification
+# page reads it, suite/results/verification.py).
+RETRY_CHAN_CHECKS = RETRY_CHAN_WORK / "algorithm-checks.json"
+CHECK_TIMEOUT = 300.0  # seconds per kit executable, as the example's ctest timeout
+
+
+def run_algorithm_checks(algorithm: str, build: Path, output: Path) -> int:
+    """run_algorithm_checks() runs every check the kit registered in an example's build tree (the
+    tests `ctest --show-only=json-v1` lists: the models, and each planted bug with its --expect),
+    each with --json, and writes output: one record per check (command, exit status, seconds, the
+    runs it wrote, or null when it wrote none). 0 when every check passed, else 1. The file is
+    removed first and marked complete only at the end, so a run that stopped reads as partial."""
+    output.unlink(missing_ok=True)
+    listed = subprocess.run(["ctest", "--test-dir", str(build), "--show-only=json-v1"],
+                            capture_output=True, text=True, check=False)
+    try:
+        tests = json.loads(listed.stdout)["tests"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        print(f"{algorithm}: ctest --show-only=json-v1 in {build} did not list the kit's tests", flush=True)
+        return 1
+    if not tests:
+        print(f"{algorithm}: no kit checks in {build}", flush=True)
+        return 1
+    scratch = build / "kit-runs"  # each check's own --json (its content is copied into output)
+    scratch.mkdir(parents=True, exist_ok=True)
+    document: dict[str, object] = {"kind": "algorithm-checks", "algorithm": algorithm, "complete": False,
+                                   "checks": []}
+    checks: list[dict[str, object]] = document["checks"]  # type: ignore[assignment]
+    clock = time.monotonic()
+    for test in tests:
+        name, argv = test["name"], [str(a) for a in test.get("command", [])]
+        runs_file = scratch / f"{name}.json"
+        runs_file.unlink(missing_ok=True)
+        started = time.monotonic()
+        status = run([*argv, "--json", str(runs_file)], timeout=CHECK_TIMEOUT) if argv else 127
+        try:
+            runs = json.loads(runs_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            runs = None
+        expect = argv[argv.index("--expect") + 1] if "--expect" in argv[:-1] else None
+        checks.append({"test": name, "command": format_command([*argv, "--json", str(runs_file)]),
+                       "bug": name.rsplit(".", 1)[-1] if expect else None, "expect": expect,
+                       "status": status, "timeout": CHECK_TIMEOUT,
+                       "seconds": round(time.monotonic() - started, 2), "runs": runs})
+    document["complete"] = True
+    document["seconds"] = round(time.monotonic() - clock, 1)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    failed = [c["test"] for c in checks if c["status"] != 0 or c["runs"] is None]
+    print(f"{algorithm}: {len(checks) - len(failed)} of {len(checks)} kit checks passed"
+          + (f"; FAILED: {', '.join(map(str, failed))}" if failed else "") + f" ({output})", flush=True)
+    return 1 if failed else 0
 
 
 def custom_policy_example(root: Path = REPO_ROOT) -> int:

@@ -4,17 +4,22 @@ Each Step names a stage (packages, the mutation lists' staleness check, the rele
 builds with their ctest runs, the out-of-tree custom policy example, the deterministic exploration
 of planted bugs, the benchmark smoke test, the
 report-only dogfood gate, pytest) and the step whose failure makes it pointless; testcmd.py
-selects steps from the options, runs them and prints the summary.
+selects steps from the options, runs them and prints the summary, and save_run() keeps what ran
+for the verification page (`scripts/suite report` reads it as it reads `verify`'s results).
 """
 from __future__ import annotations
 
+import datetime
+import json
+import shutil
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from . import packages
-from .build import configure_and_build, custom_policy_example, retry_chan_example
-from ..base.paths import REPO_ROOT, cpp_bench_binary
+from .build import RETRY_CHAN_CHECKS, configure_and_build, custom_policy_example, retry_chan_example
+from ..base.paths import REPO_ROOT, TEST_RESULTS_DIR, cpp_bench_binary
 from ..base.procs import capture, run
 
 CTEST_TIMEOUT = "900"
@@ -28,6 +33,7 @@ class Step:
     action: Callable[[], int]
     needs: str | None = None  # a step whose failure makes this one pointless
     sanitizer: bool = False
+    saves: Path | None = None  # a results file it writes for the verification page (kept by save_run())
 
 
 def _ctest(preset: str, label: str | None = None) -> int:
@@ -87,12 +93,13 @@ def _dogfood_gate() -> int:
 # just built and passed. Each is one model process per model reaching the header (run-time
 # mutants: no rebuild), ~3-25 s apiece; the full list is `scripts/suite mutants --models`.
 ORDER_MUTANT_SAMPLE = 3
+ORDER_MUTANT_JSON = REPO_ROOT / "build" / "release" / "ordermutants-sample.json"
 
 
 def _order_mutants_sample() -> int:
     return run([sys.executable, "-m", "suite.run.ordermutants", "--no-build", "--no-baseline",
                 "--sample", str(ORDER_MUTANT_SAMPLE), "--seed-from-commit",
-                "--json", str(REPO_ROOT / "build" / "release" / "ordermutants-sample.json")], cwd=REPO_ROOT)
+                "--json", str(ORDER_MUTANT_JSON)], cwd=REPO_ROOT)
 
 
 def _mutation_lists() -> int:
@@ -125,13 +132,13 @@ def steps() -> list[Step]:
         Step("ctest-release", "ctest (release, all labels)", lambda: _ctest("release"),
              needs="build-release"),
         Step("order-mutants", f"memory-order mutants (a sample of {ORDER_MUTANT_SAMPLE}, seeded by the commit)",
-             _order_mutants_sample, needs="ctest-release"),
+             _order_mutants_sample, needs="ctest-release", saves=ORDER_MUTANT_JSON),
         Step("explore", "deterministic world: planted bugs found by seeded schedules, replayed, shrunk",
              _explore_planted, needs="ctest-release"),
         Step("custom-policy", "custom policy example: out of tree against an installed goro, its conformance kit",
              custom_policy_example, needs="build-release"),
         Step("retry-chan", "retry_chan example: a channel out of tree, goro's verification kit on it",
-             retry_chan_example, needs="build-release"),
+             retry_chan_example, needs="build-release", saves=REPO_ROOT / RETRY_CHAN_CHECKS),
         Step("build-tsan", "configure + build (tsan)", lambda: configure_and_build("tsan"),
              sanitizer=True),
         Step("ctest-tsan", "ctest (tsan, -L sanitize)", lambda: _ctest("tsan", "sanitize"),
@@ -146,3 +153,44 @@ def steps() -> list[Step]:
              needs="build-release"),
         Step("pytest", "pytest suite/tests", _pytest),
     ]
+
+
+@dataclass
+class Ran:
+    """Ran is one step of a test run as save_run() records it: its exit status (None when it was
+    skipped because `skipped` failed), when it started (a time.time()) and how long it took."""
+    step: Step
+    status: int | None
+    started: float
+    seconds: float
+    skipped: str | None = None
+
+
+def save_run(ran: list[Ran], commit: str, dirty: bool, seconds: float,
+             directory: Path = TEST_RESULTS_DIR) -> Path:
+    """save_run() replaces directory with what this test run did: test.json (kind verify-run, by
+    `scripts/suite test`: each step with its status, judged on the page like a verify command)
+    and a copy of each results file a step wrote during this run (Step.saves: e.g. the
+    verification kit's checks of retry_chan). A file older than its step's start is stale and is
+    not copied; the step's own status says whether it failed."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    commands = []
+    for r in ran:
+        record: dict[str, object] = {
+            "title": r.step.title, "tier": r.step.name, "command": f"scripts/suite test --only {r.step.name}",
+            "status": r.status, "allowed": [0], "seconds": round(r.seconds, 1), "outputs": []}
+        if r.skipped:
+            record["skipped"] = r.skipped
+        saved = r.step.saves
+        if saved is not None and r.status is not None and saved.is_file() and saved.stat().st_mtime >= r.started:
+            shutil.copyfile(saved, directory / f"{r.step.name}.json")
+            record["saved"] = f"{r.step.name}.json"
+        commands.append(record)
+    started = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds)
+    target = directory / "test.json"
+    target.write_text(json.dumps({
+        "kind": "verify-run", "by": "scripts/suite test", "commit": commit, "dirty": dirty,
+        "started": started.isoformat(timespec="seconds"), "seconds": round(seconds, 1), "commands": commands,
+    }, indent=2) + "\n", encoding="utf-8")
+    return target
