@@ -83,7 +83,10 @@ def main(args: argparse.Namespace) -> int:
             print("suite: cannot continue without the packages", file=sys.stderr, flush=True)
             break
     from .run.verify import commit
-    saved = save_run(ran, *commit(), clock.elapsed())
+    try:
+        saved = f"saved for the verification page (scripts/suite report): {save_run(ran, *commit(), clock.elapsed())}"
+    except OSError as error:
+        saved = f"suite: could not save what ran for the verification page: {error}"
     banner(f"summary   (total {format_seconds(clock.elapsed())})")
     for step, status, seconds in results:
         print(f"  {step.name:<15} {format_seconds(seconds):>8}  {status}")
@@ -91,7 +94,7 @@ def main(args: argparse.Namespace) -> int:
     failed = len(results) - passed
     print(f"total elapsed {format_seconds(clock.elapsed())}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
-    print(f"saved for the verification page (scripts/suite report): {saved}", flush=True)
+    print(saved, flush=True)
     if "packages" in failed_names:
         return 3
     return 0 if failed == 0 else 4

@@ -158,3 +158,22 @@ def test_a_results_file_older_than_its_step_is_not_saved(tmp_path):
     assert sorted(p.name for p in saved.iterdir()) == ["test.json"]
     [failure] = load(saved).failures
     assert (failure.tier, failure.reason) == ("retry-chan", "exit 1")
+
+
+def test_the_test_command_saves_each_step_it_ran(tmp_path, monkeypatch, capsys):
+    """testcmd.main() hands every step, run or skipped, to save_run()."""
+    import argparse
+    import functools
+
+    from suite import testcmd
+    plan = [Step("build-release", "build", lambda: 2), Step("ctest-release", "ctest", lambda: 0, needs="build-release"),
+            Step("pytest", "pytest", lambda: 0)]
+    monkeypatch.setattr(testcmd, "steps", lambda: plan)
+    monkeypatch.setattr(testcmd, "save_run", functools.partial(save_run, directory=tmp_path / "test"))
+    assert testcmd.main(argparse.Namespace(no_sanitizers=False, only=None, dry_run=False)) == 4
+    assert "saved for the verification page" in capsys.readouterr().out
+    record = json.loads((tmp_path / "test" / "test.json").read_text())
+    assert record["by"] == "scripts/suite test"
+    assert [(c["tier"], c["status"], c.get("skipped")) for c in record["commands"]] == \
+        [("build-release", 2, None), ("ctest-release", None, "build-release"), ("pytest", 0, None)]
+    assert sorted(f.tier for f in load(tmp_path).failures) == ["build-release", "ctest-release"]
