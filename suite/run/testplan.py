@@ -108,6 +108,10 @@ def _mutation_lists() -> int:
     return run([sys.executable, "-m", "suite.run.stalelists"], cwd=REPO_ROOT)
 
 
+# Where `scripts/suite explore` writes its results by default (explorecmd.py: --save).
+EXPLORE_JSON = REPO_ROOT / "build" / "release" / "explore" / "explore.json"
+
+
 def _explore_planted() -> int:
     """_explore_planted() is the deterministic world's cheap tier (seconds): every planted bug of
     runtime/tests/deterministic/explore_programs.cpp found under the random walk or PCT,
@@ -134,7 +138,7 @@ def steps() -> list[Step]:
         Step("order-mutants", f"memory-order mutants (a sample of {ORDER_MUTANT_SAMPLE}, seeded by the commit)",
              _order_mutants_sample, needs="ctest-release", saves=ORDER_MUTANT_JSON),
         Step("explore", "deterministic world: planted bugs found by seeded schedules, replayed, shrunk",
-             _explore_planted, needs="ctest-release"),
+             _explore_planted, needs="ctest-release", saves=EXPLORE_JSON),
         Step("custom-policy", "custom policy example: out of tree against an installed goro, its conformance kit",
              custom_policy_example, needs="build-release"),
         Step("retry-chan", "retry_chan example: a channel out of tree, goro's verification kit on it",
