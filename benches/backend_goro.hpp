@@ -68,6 +68,9 @@ class GoroBackend {
   // release_free_memory(): the Runtime (and its stack pool) is fresh for each run; only the heap.
   static void release_free_memory() { release_free_heap(); }
 
+  // wake_latency() is Stats::wake_latency: empty unless GORO_WAKE_LATENCY=1 (Options default).
+  goro::LatencyHistogram wake_latency() const { return runtime_.stats().wake_latency; }
+
   OpStats stats() const {
     const goro::Stats s = runtime_.stats();
     return {s.context_switches, s.steals, s.goroutine_parks, s.worker_parks, s.worker_wakes, s.worker_spins_empty};

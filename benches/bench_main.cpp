@@ -33,6 +33,12 @@ class CleanNames : public Base {
     for (auto& run : clean) {
       run.run_name.time_type.clear();
       run.run_name.iterations.clear();
+      // cpu_wall: process CPU time (user + system, every thread: MeasureProcessCPUTime) over
+      // wall time; above the parallelism a workload has, the excess is spinning. The Go twin
+      // adds the same counter. Not for dispersion rows (a ratio of two stddevs means nothing).
+      const bool dispersion = run.aggregate_name == "stddev" || run.aggregate_name == "cv";
+      if (!run.error_occurred && !dispersion && run.GetAdjustedRealTime() > 0)
+        run.counters["cpu_wall"] = benchmark::Counter(run.GetAdjustedCPUTime() / run.GetAdjustedRealTime());
     }
     Base::ReportRuns(clean);
   }

@@ -48,6 +48,22 @@ inline std::int64_t resident_bytes() {
 // reuses heap an earlier benchmark freed.
 inline void release_free_heap() { malloc_trim(0); }
 
+// HasWakeLatency: a backend whose runtime records wake-up latency (goro with
+// Options::wake_latency): wake_latency() is a cumulative goro::LatencyHistogram.
+template <class B>
+concept HasWakeLatency = requires(const B& b) { b.wake_latency().since(b.wake_latency()).percentile(0.5); };
+
+// report_wake_latency() adds wake_p50_ns / wake_p99_ns / wake_p999_ns (the time from ready() to
+// running, over the whole run) when anything was recorded; the Go twin reports the same names
+// from Go's /sched/latencies:seconds.
+template <class Histogram>
+void report_wake_latency(benchmark::State& state, const Histogram& h) {
+  if (h.total() == 0) return;
+  state.counters["wake_p50_ns"] = double(h.percentile(0.5));
+  state.counters["wake_p99_ns"] = double(h.percentile(0.99));
+  state.counters["wake_p999_ns"] = double(h.percentile(0.999));
+}
+
 // run_workload() builds a Backend for `workers` (and the backend's own config, e.g. goro's
 // policy), runs Workload inside it, and reports the backend's counters per iteration.
 // Exceptions (deadlock, channel misuse) become errors.
@@ -56,8 +72,12 @@ void run_workload(benchmark::State& state, unsigned workers, Workload workload, 
   try {
     Backend backend(workers, config...);
     const OpStats before = backend.stats();
+    auto wake_before = [&] {
+      if constexpr (HasWakeLatency<Backend>) return backend.wake_latency(); else return 0;
+    }();
     backend.run([&] { workload(state); });
     const OpStats after = backend.stats();
+    if constexpr (HasWakeLatency<Backend>) report_wake_latency(state, backend.wake_latency().since(wake_before));
     if constexpr (Backend::kHasStats) {
       using benchmark::Counter;
       state.counters["context_switches_per_op"] =

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,10 @@ type State struct {
 	items    int64
 	counters []counter
 	errMsg   string
+	// wake-up latency (schedlatency.go): the timed region's share of /sched/latencies:seconds
+	wakeBefore  *metrics.Float64Histogram
+	wakeCounts  []uint64
+	wakeBuckets []float64
 }
 
 type counter struct {
@@ -52,6 +57,7 @@ func processCPU() time.Duration {
 // StartTimer begins the timed region (Google Benchmark: the first pass of `for (auto _ : state)`).
 func (s *State) StartTimer() {
 	s.timing = true
+	s.wakeBefore = schedLatencySnapshot()
 	s.startCPU = processCPU()
 	s.started = time.Now()
 }
@@ -64,6 +70,10 @@ func (s *State) StopTimer() {
 	s.realTime += time.Since(s.started)
 	s.cpuTime += processCPU() - s.startCPU
 	s.timing = false
+	if after := schedLatencySnapshot(); after != nil {
+		schedLatencyAdd(&s.wakeCounts, s.wakeBefore, after)
+		s.wakeBuckets = after.Buckets
+	}
 }
 
 // SkipWithError marks the run as failed; the first message wins, as in Google Benchmark.
@@ -278,6 +288,19 @@ func toResult(b Benchmark, family, reps, rep int, s *State) result {
 	r.cpuTime = float64(s.cpuTime.Nanoseconds()) / float64(s.N)
 	if s.items > 0 {
 		r.counters = append(r.counters, counter{"items_per_second", float64(s.items) / s.realTime.Seconds(), false})
+	}
+	// cpu_wall: process CPU time (user + system, every thread) over wall time; > 1 is parallel
+	// work or spinning (bench_main.cpp adds the same counter to the C++ rows).
+	if s.realTime > 0 {
+		r.counters = append(r.counters, counter{"cpu_wall", float64(s.cpuTime) / float64(s.realTime), false})
+	}
+	if s.wakeCounts != nil {
+		for _, p := range []struct {
+			name string
+			q    float64
+		}{{"wake_p50_ns", 0.5}, {"wake_p99_ns", 0.99}, {"wake_p999_ns", 0.999}} {
+			r.counters = append(r.counters, counter{p.name, schedLatencyPercentile(s.wakeCounts, s.wakeBuckets, p.q), false})
+		}
 	}
 	for _, c := range s.counters {
 		v := c.value

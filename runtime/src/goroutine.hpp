@@ -43,6 +43,7 @@ struct G : Goroutine {
   ClosureEntry entry = nullptr;
   void* closure = nullptr;
   ExceptionState exception_state;     // its caught-exception chain while it is switched out
+  std::uint64_t readied_ns = 0;       // when it was last readied; 0: not (wake_latency.hpp, only when recording)
 
   // --- state and parking, shared: the park protocol's per-goroutine part (goro/algo/park.hpp) ---
   algo::ParkState<RuntimeSync> park;

@@ -54,6 +54,7 @@ void Scheduler::enqueue(G* g) noexcept {
   Worker* w = this_worker();
   const bool ours = w != nullptr && w->scheduler == this;
   if (tracer_) tracer_->readied(ours ? w : nullptr, *g, winding_down());  // before the push: g may run at once
+  if (wake_latency_) wake_latency_->readied(*g);
   policy_->push(ours ? w->index : kNoWorker, g, SchedulerPolicy::Reason::woken);
   notify(ours);
 }
@@ -67,6 +68,7 @@ void Scheduler::run_goroutine(Worker& w, G* g) {
   WorkerCounters::bump(w.counters.context_switches);
   w.action = SwitchAction::none;
   if (tracer_) tracer_->run_begin(w.index);
+  if (wake_latency_) wake_latency_->running(w.index, *g);
   enter(w, *g);
   w.current = nullptr;
   if (tracer_) tracer_->run_end(w, *g);

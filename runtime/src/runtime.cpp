@@ -46,6 +46,15 @@ std::string default_trace() {
   return env != nullptr ? std::string(env) : std::string();
 }
 
+bool default_wake_latency() {
+  const char* env = std::getenv("GORO_WAKE_LATENCY");
+  if (env == nullptr) return false;
+  const std::string_view text(env);
+  if (text == "1" || text == "on") return true;
+  if (text == "0" || text == "off" || text.empty()) return false;
+  throw std::invalid_argument("goro: GORO_WAKE_LATENCY must be 1/on or 0/off, got '" + std::string(text) + "'");
+}
+
 Runtime::Runtime(Options options) : scheduler_(std::make_unique<detail::Scheduler>(options)) {}
 
 Runtime::~Runtime() = default;

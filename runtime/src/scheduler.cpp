@@ -32,6 +32,7 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
     workers_.push_back(std::make_unique<Worker>(this, i, armed_timers_, seed + 0x9E37ull * (i + 1)));
   }
   if (!options_.trace.empty()) start_trace();
+  if (options_.wake_latency) wake_latency_ = std::make_unique<WakeLatency>(options_.workers);
   install_overflow_guard(&stacks_);
   for (auto& w : workers_) {
     Worker* worker = w.get();
@@ -118,6 +119,7 @@ Stats Scheduler::stats() const {
   s.goroutines_created += external_created_.load(std::memory_order_relaxed);
   s.worker_wakes += external_wakes_.load(std::memory_order_relaxed);
   s.stacks_mapped = stacks_.stacks_mapped();
+  if (wake_latency_) s.wake_latency = wake_latency_->histogram();
   return s;
 }
 

@@ -34,6 +34,7 @@
 #include "registry.hpp"
 #include "stack_pool.hpp"
 #include "trace.hpp"
+#include "wake_latency.hpp"
 #include "worker.hpp"
 
 namespace goro::detail {
@@ -144,6 +145,7 @@ class Scheduler {
   const Options options_;
   std::unique_ptr<SchedulerPolicy> policy_;
   std::unique_ptr<Tracer> tracer_;  // null unless Options::trace names a file (trace.hpp)
+  std::unique_ptr<WakeLatency> wake_latency_;  // null unless Options::wake_latency (wake_latency.hpp)
   StackPool stacks_;
   TimerHeap::armed_count armed_timers_{0};  // armed timers, all heaps (goro/algo/timers.hpp)
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -58,11 +58,16 @@ Policy default_policy();
 // default_trace() is GORO_TRACE (a file to write the execution trace to), otherwise "" (off).
 std::string default_trace();
 
+// default_wake_latency() is GORO_WAKE_LATENCY when set ("1"/"on" or "0"/"off", else
+// std::invalid_argument), otherwise false.
+bool default_wake_latency();
+
 struct Options {
   unsigned workers = default_workers();
   Policy policy = default_policy();
   std::size_t stack_size = 64 * 1024;  // bytes of address space per goroutine; RSS grows only with use
   std::string trace = default_trace();  // non-empty: write an execution trace there (Chrome JSON, runtime/src/trace.hpp)
+  bool wake_latency = default_wake_latency();  // record Stats::wake_latency (two clock reads per wake-up)
 };
 
 }  // namespace goro

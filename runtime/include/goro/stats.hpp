@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "goro/latency_histogram.hpp"
+
 namespace goro {
 
 struct Stats {
@@ -23,6 +25,9 @@ struct Stats {
   std::uint64_t global_queue_pops = 0;   // goroutines taken from a policy's shared/global queue
   std::uint64_t timers_fired = 0;        // timers (sleep_for, after, Timer, Ticker) that fired
   std::uint64_t stacks_mapped = 0;       // stacks ever mapped (the rest were reused from the pool)
+  // wake_latency: time from ready() to the goroutine running, every wake-up since the Runtime
+  // began; empty unless Options::wake_latency (GORO_WAKE_LATENCY=1) turned the recording on.
+  LatencyHistogram wake_latency;
 };
 
 }  // namespace goro
