@@ -48,6 +48,13 @@ inline std::int64_t resident_bytes() {
 // reuses heap an earlier benchmark freed.
 inline void release_free_heap() { malloc_trim(0); }
 
+// workers_of_this_run() is the worker count of the benchmark running now (set by run_workload()
+// before the workload starts): the open-loop workload sizes its arrival rate by it.
+inline unsigned& workers_of_this_run() {
+  static unsigned workers = 1;
+  return workers;
+}
+
 // HasWakeLatency: a backend whose runtime records wake-up latency (goro with
 // Options::wake_latency): wake_latency() is a cumulative goro::LatencyHistogram.
 template <class B>
@@ -70,6 +77,7 @@ void report_wake_latency(benchmark::State& state, const Histogram& h) {
 template <class Backend, class Workload, class... Config>
 void run_workload(benchmark::State& state, unsigned workers, Workload workload, const Config&... config) {
   try {
+    workers_of_this_run() = workers;
     Backend backend(workers, config...);
     const OpStats before = backend.stats();
     auto wake_before = [&] {

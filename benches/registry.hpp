@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "openloop.hpp"
 #include "workloads.hpp"
 
 namespace benches {
@@ -56,7 +57,7 @@ struct Workload {
 
 template <class B>
 std::vector<Workload<B>> workload_table() {
-  return {
+  std::vector<Workload<B>> rows{
       {"spawn_join", spawn_join<B>},
       {"yield_pingpong", yield_pingpong<B>},
       {"chan_pingpong", chan_pingpong<B>},
@@ -76,6 +77,8 @@ std::vector<Workload<B>> workload_table() {
       {"skynet", skynet<B>},
       {"parked_memory", parked_memory<B>, true},
   };
+  add_openloop_points<B>(rows);  // openloop/<mode>/<service>/load:<percent> (openloop.hpp)
+  return rows;
 }
 
 // WorkerCounts is the list of worker counts every workload runs at.
