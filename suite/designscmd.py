@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """main() prints the policy tables and writes the report pages."""
-    from .render import html, tables  # numpy/matplotlib/jinja2: after the packages step
+    from .render import designcurves, html, tables  # numpy/matplotlib/jinja2: after the packages step
     try:
         with open_store(args.store, create=False) as store:
             record = store.get(args.record)
@@ -36,6 +36,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"suite: {error}", file=sys.stderr)
         return 2
     maps = tables.heatmaps(record.samples())
+    designcurves.print_section(record.samples())  # open-loop curves, wake-up latency, CPU/wall
     if not maps:
         print(f"designs: {record.describe()} has no goro/<policy> benchmarks", file=sys.stderr)
         return 2

@@ -13,12 +13,18 @@ from ..results.storeloc import add_store_option
 from . import verdicts
 
 
+# Short names for the latency counters (benches/README.md): `--metric p99` judges p99_ns.
+METRIC_ALIASES = {"p50": "p50_ns", "p99": "p99_ns", "p999": "p999_ns", "wake_p50": "wake_p50_ns",
+                  "wake_p99": "wake_p99_ns", "wake_p999": "wake_p999_ns"}
+
+
 def add_policy_options(parser: argparse.ArgumentParser) -> None:
     """add_policy_options() adds the verdict thresholds shared by compare and gate."""
     defaults = verdicts.Policy()
     parser.add_argument("--metric", default=defaults.metric,
-                        help="real_time (default), cpu_time or a counter such as items_per_second "
-                             "(*_per_second metrics are higher-is-better)")
+                        help="real_time (default), cpu_time or a counter such as items_per_second, "
+                             "cpu_wall, p99 (p99_ns: open-loop response time), wake_p99 "
+                             "(wake_p99_ns) (*_per_second metrics are higher-is-better)")
     parser.add_argument("--alpha", type=float, default=defaults.alpha,
                         help="significance after Holm correction (default 0.01)")
     parser.add_argument("--band-floor", type=float, default=defaults.band_floor,
@@ -47,4 +53,5 @@ def policy_from(args: argparse.Namespace) -> verdicts.Policy:
         if not (0 < value < 1 if name == "alpha" else 0 <= value):
             raise ValueError(f"--{name.replace('_', '-')} out of range: {value}")
     return verdicts.Policy(alpha=args.alpha, band_floor=args.band_floor,
-                           unstable_limit=args.unstable_limit, metric=args.metric)
+                           unstable_limit=args.unstable_limit,
+                           metric=METRIC_ALIASES.get(args.metric, args.metric))

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import plots, tables, tracepage, units
+from . import designcurves, plots, tables, tracepage, units
 from . import verification as verification_page
 from .pages import PAGES, environment
 from ..analysis import stability as run_stability
@@ -92,6 +92,7 @@ def write(record: Record, out: Path, baseline: Record | None = None,
     maps = [{"data": m, "src": _rel(plots.heatmap(m, out / "plots" / f"heat_w{m.workers}.svg"), out)}
             for m in tables.heatmaps(samples)]
     page("designs.html", "designs.html", "scheduler policies", maps=maps, counters=tables.COUNTERS,
+         curves=designcurves.section(samples, out / "plots"), columns=designcurves.COLUMNS,
          **{**stability, "stability": [s for s in spreads.values() if parse_name(s.name).family == "goro"]})
     outcome, forest = None, None
     if baseline is not None:

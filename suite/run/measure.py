@@ -17,7 +17,7 @@ from ..results import context, environment, gbjson
 from ..results.record import Record, save_file
 from ..results.store import StoreError
 from ..results.storeloc import add_store_option, open_store
-from . import extrabench, packages, processruns, runner
+from . import extrabench, packages, presets, processruns, runner
 from .build import build_benchmarks
 from ..base.paths import REPO_ROOT, cpp_bench_binary, go_bench_binary
 
@@ -67,6 +67,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="the quick set of benches/quick.filter (the default)")
     parser.add_argument("--filter", metavar="REGEX", help="run benchmarks matching REGEX instead")
+    parser.add_argument("--preset", metavar="NAME",
+                        help="a named set, benches/NAME.filter: e.g. `designs` (every scheduler "
+                             "design on the open-loop load-latency workload, wake-up latency and "
+                             "CPU/wall; sets GORO_WAKE_LATENCY=1 and GORO_OPENLOOP_SECONDS=0.3 "
+                             "unless set); an unknown name is a usage error (exit 2)")
     parser.add_argument("--repetitions", type=positive_int, default=None, metavar="N",
                         help=f"repetitions per benchmark (default {runner.QUICK_REPETITIONS})")
     parser.add_argument("--min-time", type=non_negative_seconds, default=None, metavar="SECONDS",
@@ -107,11 +112,16 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     bins = [b for b in runner.binaries(root) if not (args.no_go and b.kind == "go")]
     if not bins:
         return None, ["no benchmark binary found (build/release/benches/goro_bench, goro_go_bench)"]
+    preset = getattr(args, "preset", None)
+    if preset and not (root / "benches" / f"{preset}.filter").is_file():
+        return None, [f"--preset {preset}: no such preset (benches/*.filter: "
+                      f"{', '.join(presets.names(root / 'benches')) or 'none'})"]
     try:
-        regex = args.filter or (".*" if args.full else
-                                runner.quick_filter(root / "benches" / "quick.filter"))
+        regex = args.filter or (".*" if args.full else runner.quick_filter(
+            root / "benches" / f"{preset or 'quick'}.filter"))
     except gbjson.FormatError as error:
         return None, [str(error)]
+    preset_env = presets.apply_env(root / "benches" / f"{preset}.filter") if preset else {}
     repetitions = args.repetitions or (1 if getattr(args, "smoke", False)
                                        else runner.QUICK_REPETITIONS)
     min_time = args.min_time if args.min_time is not None else runner.QUICK_MIN_TIME
@@ -144,6 +154,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
         "command": " ".join(["scripts/suite", *sys.argv[1:]]),
         "settings": {"filter": regex, "repetitions": repetitions, "min_time": min_time,
                      "process_runs": runs,
+                     **({"preset": preset, "environment": preset_env} if preset else {}),
                      "binaries": [_shown(b.path, root) for b in [*bins, *extras]],
                      **({"extra_policies": extra_policies} if extra_policies else {})},
     })
