@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fairness.hpp"
 #include "harness.hpp"
 #include "openloop.hpp"
 #include "workloads.hpp"
@@ -78,6 +79,7 @@ std::vector<Workload<B>> workload_table() {
       {"parked_memory", parked_memory<B>, true},
   };
   add_openloop_points<B>(rows);  // openloop/<mode>/<service>/load:<percent> (openloop.hpp)
+  add_fairness_workloads<B>(rows);  // fairness/... (fairness.hpp)
   return rows;
 }
 

@@ -40,7 +40,7 @@ var workloads = []workload{
 
 func main() {
 	var all []Benchmark
-	for _, w := range append(workloads, openLoopWorkloads()...) {
+	for _, w := range append(append(workloads, openLoopWorkloads()...), fairnessWorkloads()...) {
 		for _, n := range workerCounts(runtime.NumCPU()) {
 			all = append(all, Benchmark{Name: w.name + "/go/workers:" + strconv.Itoa(n), Workers: n,
 				Body: w.body, SingleIteration: w.singleIteration})

@@ -19,6 +19,11 @@ _OPENLOOP = re.compile(r"^openloop/(?P<form>[a-z]+/[a-z]+)/load:(?P<load>\d+)$")
 # The closed-loop rows the design table reads (benches/designs.filter runs them).
 THROUGHPUT_WORKLOAD = "chan_mpmc/cap:128"
 WAKE_WORKLOAD = "chan_pingpong"
+# workload -> (DesignRow field, counter): the number that shows each pathology.
+PATHOLOGIES = {"fairness/runnext_wait": ("runnext_wait", "victim_wait_ns"),
+               "fairness/cpu_hog": ("hog_delay", "peer_delay_ns"),
+               "fairness/mutex/tasks:64": ("mutex_max_acquire", "max_acquire_ns"),
+               "fairness/pool_jain": ("pool_jain", "jain_index")}
 
 
 def design_title(backend: str) -> str:
@@ -95,6 +100,11 @@ class DesignRow:
     cpu_per_item: float = math.nan       # chan_mpmc CPU ns per message (every thread)
     cpu_wall: float = math.nan           # chan_mpmc CPU time / wall time
     wake_p99: float = math.nan           # chan_pingpong p99 wake-up latency, ns
+    # the pathologies (benches/fairness.hpp), each the counter that shows it
+    runnext_wait: float = math.nan       # fairness/runnext_wait victim_wait_ns
+    hog_delay: float = math.nan          # fairness/cpu_hog peer_delay_ns
+    mutex_max_acquire: float = math.nan  # fairness/mutex/tasks:64 max_acquire_ns
+    pool_jain: float = math.nan          # fairness/pool_jain jain_index
 
 
 def design_rows(samples: dict[str, Samples]) -> list[DesignRow]:
@@ -120,6 +130,9 @@ def design_rows(samples: dict[str, Samples]) -> list[DesignRow]:
             r.cpu_per_item = _median(sample.cpu_time_ns) / 4000
         elif parsed.workload == WAKE_WORKLOAD:
             row(parsed.backend, parsed.workers).wake_p99 = _median(sample.counters.get("wake_p99_ns", []))
+        elif parsed.workload in PATHOLOGIES:
+            field_name, counter = PATHOLOGIES[parsed.workload]
+            setattr(row(parsed.backend, parsed.workers), field_name, _median(sample.counters.get(counter, [])))
     return sorted(rows.values(), key=lambda r: (r.workers, r.backend.split("/")[0] != "goro", r.backend))
 
 

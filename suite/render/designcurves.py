@@ -84,12 +84,16 @@ def _row(r: loadlatency.DesignRow) -> dict[str, str]:
             "throughput": "–" if math.isnan(r.throughput) else f"{r.throughput / 1e6:.2f} M/s",
             "cpu_per_item": _fmt(r.cpu_per_item, "ns"),
             "cpu_wall": "–" if math.isnan(r.cpu_wall) else f"{r.cpu_wall:.2f}",
-            "wake_p99": _fmt(r.wake_p99, "ns")}
+            "wake_p99": _fmt(r.wake_p99, "ns"), "runnext_wait": _fmt(r.runnext_wait, "ns"),
+            "hog_delay": _fmt(r.hog_delay, "ns"), "mutex_max_acquire": _fmt(r.mutex_max_acquire, "ns"),
+            "pool_jain": "–" if math.isnan(r.pool_jain) else f"{r.pool_jain:.2f}"}
 
 
 COLUMNS = (("design", "design"), ("workers", "workers"), ("max_load", "max load, p99 ≤ SLO"),
            ("throughput", "chan_mpmc msgs/s"), ("cpu_per_item", "CPU per msg"), ("cpu_wall", "CPU/wall"),
-           ("wake_p99", "p99 wake-up (chan_pingpong)"))
+           ("wake_p99", "p99 wake-up (chan_pingpong)"), ("runnext_wait", "wait behind a ping-pong"),
+           ("hog_delay", "peer delay, 20 ms hog"), ("mutex_max_acquire", "longest lock(), 64 tasks"),
+           ("pool_jain", "Jain, 16-task pool"))
 
 
 def print_section(samples: Mapping[str, Samples]) -> None:
@@ -99,9 +103,11 @@ def print_section(samples: Mapping[str, Samples]) -> None:
         return
     print("\ndesigns: max load under the SLO (openloop/spawn/exp, p99 <= 10x mean service), "
           "chan_mpmc throughput, CPU and CPU/wall, p99 wake-up latency")
-    print("".join(f"{title:>24}" for _, title in COLUMNS))
-    for row in rows:
-        print("".join(f"{row[key]:>24}" for key, _ in COLUMNS))
+    for start in (0, 7):  # two blocks: load and cost, then the pathologies
+        columns = COLUMNS[:2] + COLUMNS[max(start, 2):start + 7]
+        print("".join(f"{title[:26]:>28}" for _, title in columns))
+        for row in rows:
+            print("".join(f"{row[key]:>28}" for key, _ in columns))
     for curve in loadlatency.curves(dict(samples)):
         points = "  ".join(f"{p.load}%:{_cell(p)}" for p in curve.points)
         print(f"openloop/{curve.form} w{curve.workers} {loadlatency.design_title(curve.backend)}: {points}")

@@ -148,3 +148,15 @@ def test_the_go_twin_reports_the_same_counters():
     assert "wake_p99_ns" in by_name["chan_pingpong/go/workers:1"]
     loop = by_name["openloop/spawn/exp/load:10/go/workers:1"]
     assert 0 < loop["p50_ns"] <= loop["p99_ns"] and loop["offered_per_second"] == pytest.approx(10_000, rel=0.2)
+
+
+@pytest.mark.skipif(not GORO_BENCH.is_file(), reason="build/release/benches/goro_bench is not built")
+def test_each_pathology_reports_the_number_that_shows_it():
+    rows = {r["name"]: r for r in _run_json(
+        GORO_BENCH, r"^fairness/(runnext_wait|cpu_hog|mutex/tasks:4|pool_jain)/goro/fifo/workers:1$", {})}
+    assert rows["fairness/runnext_wait/goro/fifo/workers:1"]["victim_wait_ns"] > 0
+    assert 0 < rows["fairness/runnext_wait/goro/fifo/workers:1"]["wait_share"] <= 1
+    # cooperative: at one worker the runnable peer waits until the 20 ms hog is done
+    assert rows["fairness/cpu_hog/goro/fifo/workers:1"]["peer_delay_ns"] >= 15e6
+    assert rows["fairness/mutex/tasks:4/goro/fifo/workers:1"]["max_acquire_ns"] >= 0
+    assert 1 / 16 - 1e-9 <= rows["fairness/pool_jain/goro/fifo/workers:1"]["jain_index"] <= 1
