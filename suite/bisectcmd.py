@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from pathlib import Path
 
 from .analysis.policyoptions import add_policy_options, policy_from
 from .render import ciout
 from .results import gbjson
-from .run import packages, runner
+from .run import packages
 from .run.bisect import BisectPlan, bisect, finish
-from .run.gate import GateError, add_project_options, project_from
+from .run.gate import GateError, add_measurement_options, add_project_options, project_from
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,15 +53,7 @@ def add_bisect_options(parser: argparse.ArgumentParser, required: bool) -> None:
                         help="interleaved rounds per probe (default 2)")
     parser.add_argument("--max-rounds", type=int, default=6,
                         help="rounds a probe may reach while it cannot tell (default 6)")
-    parser.add_argument("--repetitions", type=int, default=runner.QUICK_REPETITIONS,
-                        help=f"repetitions per run (default {runner.QUICK_REPETITIONS})")
-    parser.add_argument("--min-time", type=float, default=runner.QUICK_MIN_TIME,
-                        help=f"--benchmark_min_time (default {runner.QUICK_MIN_TIME})")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where the worktrees go (default build/gate of the project)")
-    parser.add_argument("--instructions", action="store_true",
-                        help="judge exact callgrind instruction counts (single-worker "
-                             "goro/fiber benchmarks) instead of timings")
+    add_measurement_options(parser)
     add_project_options(parser)
 
 

@@ -31,9 +31,10 @@ from pathlib import Path
 from .analysis.policyoptions import add_policy_options, policy_from
 from .render import ciout
 from .results import gbjson
-from .run import packages, runner
-from .run.gate import (WORKTREE, GateError, Plan, Project, add_project_options, commit_of, gate,
-                        project_from, resolve, write_outputs)
+from .run import packages
+from .run.gate import (WORKTREE, GateError, Plan, Project, add_measurement_options,
+                        add_project_options, commit_of, gate, project_from, resolve,
+                        write_outputs)
 from .base.procs import banner, capture
 from .run.bisect import BisectPlan, bisect, report
 from .run.bisect import document as bisect_document
@@ -57,15 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--rounds", type=int, default=2, help="ABBA rounds (default 2)")
     parser.add_argument("--confirm-rounds", type=int, default=2,
                         help="ABBA rounds to confirm a flagged regression (default 2)")
-    parser.add_argument("--repetitions", type=int, default=runner.QUICK_REPETITIONS,
-                        help=f"repetitions per run (default {runner.QUICK_REPETITIONS})")
-    parser.add_argument("--min-time", type=float, default=runner.QUICK_MIN_TIME,
-                        help=f"--benchmark_min_time (default {runner.QUICK_MIN_TIME})")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where the worktrees go (default build/gate of the project)")
-    parser.add_argument("--instructions", action="store_true",
-                        help="instruction-count mode: callgrind on single-worker goro/fiber "
-                             "benchmarks, exact counts compared against --band-floor")
+    add_measurement_options(parser)
     add_project_options(parser)
     add_policy_options(parser)
     ciout.add_output_options(parser)

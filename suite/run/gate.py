@@ -67,6 +67,19 @@ class Project:
         return self.binary is None
 
 
+def add_measurement_options(parser: argparse.ArgumentParser) -> None:
+    """add_measurement_options() adds how each side is measured (gate and bisect alike)."""
+    parser.add_argument("--repetitions", type=int, default=runner.QUICK_REPETITIONS,
+                        help=f"repetitions per run (default {runner.QUICK_REPETITIONS})")
+    parser.add_argument("--min-time", type=float, default=runner.QUICK_MIN_TIME,
+                        help=f"--benchmark_min_time (default {runner.QUICK_MIN_TIME})")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the worktrees go (default build/gate of the project)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="instruction-count mode: callgrind on single-worker goro/fiber "
+                             "benchmarks, exact counts compared against --band-floor")
+
+
 def add_project_options(parser: argparse.ArgumentParser) -> None:
     """add_project_options() adds --project and its build description (gate and bisect)."""
     parser.add_argument("--project", type=Path, metavar="DIR",
