@@ -82,11 +82,16 @@ def main(args: argparse.Namespace) -> int:
         if step.name == "packages" and step.name in failed_names:
             print("suite: cannot continue without the packages", file=sys.stderr, flush=True)
             break
+    # Only a whole run replaces what the verification page shows: a step re-run alone (--only)
+    # must not hide the failures of the last whole run, nor stand in for the steps it skipped.
     from .run.verify import commit
-    try:
-        saved = f"saved for the verification page (scripts/suite report): {save_run(ran, *commit(), clock.elapsed())}"
-    except OSError as error:
-        saved = f"suite: could not save what ran for the verification page: {error}"
+    if args.only:
+        saved = "not saved for the verification page: --only runs a part of the test command"
+    else:
+        try:
+            saved = f"saved for the verification page (scripts/suite report): {save_run(ran, *commit(), clock.elapsed())}"
+        except OSError as error:
+            saved = f"suite: could not save what ran for the verification page: {error}"
     banner(f"summary   (total {format_seconds(clock.elapsed())})")
     for step, status, seconds in results:
         print(f"  {step.name:<15} {format_seconds(seconds):>8}  {status}")

@@ -19,11 +19,20 @@ class _Links(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.targets: list[str] = []
+        self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for key, value in attrs:
             if key in ("href", "src") and value:
                 self.targets.append(value)
+            if key == "id" and value:
+                self.ids.add(value)
+
+
+def _ids(page: Path) -> set[str]:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.ids
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +70,10 @@ def test_every_link_and_image_resolves(report):
         for target in parser.targets:
             parsed = urlparse(target)
             assert not parsed.scheme and not parsed.netloc, f"{page.name}: external {target}"
-            assert (page.parent / parsed.path).is_file(), f"{page.name}: broken {target}"
+            linked = page.parent / parsed.path if parsed.path else page
+            assert linked.is_file(), f"{page.name}: broken {target}"
+            if parsed.fragment:
+                assert parsed.fragment in _ids(linked), f"{page.name}: no anchor for {target}"
             images += target.endswith(".svg")
     assert images >= 8
     assert "<script" not in "".join(p.read_text() for p in pages)
