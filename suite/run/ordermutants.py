@@ -41,10 +41,17 @@ entries are keyed by file + the stripped source line (+ which of several identic
 order on it — never by line number, so an edit above a site does not re-key it; an entry that
 matches no generated mutant is reported as stale.
 
+A header of your own (outside goro's tree, written over the Sync contract and checked by the kit,
+runtime/cmake/GoroVerify.cmake): `--header FILE --model EXE` generates the same weakenings of every
+explicit memory order in FILE and runs each against EXE, the kit's model executable
+(goro_add_algorithm_checks builds <name>_model), at run time as above; `--equivalents` is your
+reviewed list (none by default). Nothing is built: EXE must be built from FILE.
+
     /usr/bin/python3 -m suite.run.ordermutants --list          # every mutant, its key and its GORO_ORDER_MUTANT
     scripts/suite mutants --models --sample 4 --seed-from-commit  # the sampled tier (scripts/suite test)
     scripts/suite mutants --models --json results/ordermutants.json   # the long tier: all of them
     scripts/suite mutants --models --cross-check --only waitgroup.hpp # run time vs textual
+    scripts/suite mutants --models --header my_chan.hpp --model build/my_chan_model  # your header
 
 Exit status: 0 every mutant run was killed or is a listed equivalent; 1 a mutant survived
 unexplained or was not reached; 2 usage or input error (a stale equivalent, a baseline that fails,
@@ -54,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import subprocess
@@ -126,7 +134,7 @@ class Mutant:
         FILE relative to runtime/include, COLUMN 0 when the line holds one call with orders."""
         parts = []
         for site, order in self.changes:
-            suffix = str(Path(site.file).relative_to(Path("runtime") / "include"))
+            suffix = spec_file(site.file)
             column = 0 if site.calls_on_line == 1 else site.column
             parts.append(f"{suffix}:{site.line}:{column}:{site.argument}:{order}")
         return ";".join(parts)
@@ -141,6 +149,14 @@ class Mutant:
     def describe(self) -> str:
         what = "dropped" if self.site.role == "fence" and self.weaker == "relaxed" else self.weaker
         return f"{Path(self.site.file).name}:{self.site.line} {self.site.call} {self.site.order} -> {what}"
+
+
+def spec_file(file: str) -> str:
+    """spec_file() is how GORO_ORDER_MUTANT names a site's file: its path below runtime/include
+    (goro's headers), or as given (a header of your own: its name, matched as a path suffix)."""
+    path = Path(file)
+    include = Path("runtime") / "include"
+    return str(path.relative_to(include)) if path.is_relative_to(include) else file
 
 
 def split_arguments(text: str, open_paren: int) -> tuple[list[tuple[int, int]], int]:
@@ -162,12 +178,17 @@ def split_arguments(text: str, open_paren: int) -> tuple[list[tuple[int, int]], 
     raise ValueError("unbalanced parentheses")
 
 
-def find_sites(root: Path) -> list[Site]:
-    """find_sites() lists every explicit memory order in algo/*.hpp, file by file in name order."""
+def algo_headers(root: Path) -> dict[str, Path]:
+    """algo_headers() is every header of algo/, keyed by its path relative to root."""
+    return {str(path.relative_to(root)): path for path in sorted((root / ALGO_DIR).glob("*.hpp"))}
+
+
+def find_sites(root: Path, headers: dict[str, Path] | None = None) -> list[Site]:
+    """find_sites() lists every explicit memory order in algo/*.hpp (or in headers: name → path),
+    file by file in name order."""
     sites: list[Site] = []
-    for path in sorted((root / ALGO_DIR).glob("*.hpp")):
+    for rel, path in (algo_headers(root) if headers is None else headers).items():
         text = path.read_text()
-        rel = str(path.relative_to(root))
         seen_lines: dict[str, int] = {}
         line_occurrence: dict[int, int] = {}
         for number, line in enumerate(text.splitlines(), start=1):
@@ -267,10 +288,12 @@ def _textual(m: Mutant, edits: list[tuple[int, int, str]], text: str) -> Mutatio
                     description=m.describe(), at=start)
 
 
-def generate(root: Path) -> list[Mutant]:
-    """generate() returns every memory-order mutant of algo/, in file and source order."""
-    sites = find_sites(root)
-    texts = {s.file: (root / s.file).read_text() for s in sites}
+def generate(root: Path, headers: dict[str, Path] | None = None) -> list[Mutant]:
+    """generate() returns every memory-order mutant of algo/ (or of headers: name → path, a
+    header of your own keyed by its file name), in file and source order."""
+    paths = algo_headers(root) if headers is None else headers
+    sites = find_sites(root, paths)
+    texts = {s.file: paths[s.file].read_text() for s in sites}
     mutants: list[Mutant] = []
     for i, site in enumerate(sites):
         failure = None
@@ -357,9 +380,11 @@ class ModelRun:
 
 
 def run_model(build: Path, model: str, log: Path, timeout: float, spec: str | None = None) -> ModelRun:
-    """run_model() runs one model's quick tier (under GORO_ORDER_MUTANT=spec when given)."""
+    """run_model() runs one model's quick tier (under GORO_ORDER_MUTANT=spec when given): the
+    target model_<algo> of build/models, or an executable given by its absolute path (--model)."""
     env = {"GORO_ORDER_MUTANT": spec} if spec else {"GORO_ORDER_MUTANT": ""}
-    status = command([str(build / "models" / model)], log, timeout, env=env)
+    status = command([str(build / "models" / model)], log, timeout, env=env)  # an absolute model stays as is
+    model = Path(model).name
     text = log.read_text(errors="replace")
     applied_match = APPLIED_LINE.search(text)
     applied = int(applied_match.group(1)) if applied_match else -1
@@ -384,11 +409,11 @@ def run_models(build: Path, models: list[str], logs: Path, tag: str, timeout: fl
     applied being the most operations the runtime mutant changed in any model (-1: textual)."""
     applied = -1
     for model in models:
-        result = run_model(build, model, logs / f"{tag}.{model}.log", timeout, spec)
+        result = run_model(build, model, logs / f"{tag}.{Path(model).name}.log", timeout, spec)
         applied = max(applied, result.applied)
         if result.reported:
             return True, result.detail, applied
-    return False, "every model passed: " + ", ".join(models), applied
+    return False, "every model passed: " + ", ".join(Path(model).name for model in models), applied
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -402,6 +427,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     "or unobservable (listed with a reason in models/equivalent_mutants.json), not "
                     "reached (no model executes the order) or SURVIVED.")
     parser.add_argument("--list", action="store_true", help="list the generated mutants and exit")
+    parser.add_argument("--header", type=Path, metavar="FILE",
+                        help="a header of your own (outside goro's tree) instead of runtime/include/goro/algo/: "
+                             "its memory orders are weakened and run against --model")
+    parser.add_argument("--model", action="append", type=Path, metavar="EXE",
+                        help="with --header: the kit's model executable built from it "
+                             "(goro_add_algorithm_checks: <build>/<name>_model); repeatable")
     parser.add_argument("--sample", type=int, metavar="N",
                         help="run N mutants drawn at random (the quick tier); default: all")
     parser.add_argument("--seed", type=int, default=1, help="seed of --sample (default 1)")
@@ -412,8 +443,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="run only mutants whose key contains TEXT (repeatable)")
     parser.add_argument("--skip-equivalents", action="store_true",
                         help="do not run mutants already listed as equivalent (they are reported as such)")
-    parser.add_argument("--equivalents", type=Path, default=DEFAULT_EQUIVALENTS,
-                        help="reviewed equivalents (default: models/equivalent_mutants.json)")
+    parser.add_argument("--equivalents", type=Path,
+                        help="reviewed equivalents (default: models/equivalent_mutants.json; none with --header)")
     parser.add_argument("--build", type=Path, default=DEFAULT_BUILD,
                         help="the configured build tree whose models the run-time mutants run "
                              "(default: build/release; the models are built there if needed)")
@@ -498,7 +529,7 @@ class Runner:
         clock = time.monotonic()
         print(f"ordermutants: baseline: running {', '.join(models)} unmutated ...", flush=True)
         with ThreadPoolExecutor(max_workers=max(1, self.args.jobs)) as pool:
-            results = list(pool.map(lambda model: run_model(build, model, logs / f"baseline.{model}.log",
+            results = list(pool.map(lambda model: run_model(build, model, logs / f"baseline.{Path(model).name}.log",
                                                              self.args.timeout), models))
         failed = [r.detail for r in results if r.reported]
         if failed:
@@ -594,18 +625,57 @@ class Runner:
         return verdicts
 
 
+def header_problem(args: argparse.Namespace) -> str | None:
+    """header_problem() says what is wrong with --header/--model (one message), or None."""
+    if args.model and args.header is None:
+        return "--model runs the mutants of a header of your own: give --header FILE too"
+    if args.header is None:
+        return None
+    if not args.header.is_file():
+        return f"--header {args.header}: no such file"
+    if args.textual or args.cross_check:
+        return "--header runs its mutants at run time only (--textual and --cross-check rebuild goro's tree)"
+    if not args.model and not args.list:
+        return (f"--header {args.header} needs --model EXE: the kit's model executable built from it "
+                "(goro_add_algorithm_checks(NAME <name> ...) builds <build>/<name>_model)")
+    for model in args.model or []:
+        if not (model.is_file() and os.access(model, os.X_OK)):
+            return f"--model {model}: not an executable (build it first: cmake --build <build> --target <name>_model)"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.textual and args.cross_check:
         print("ordermutants: --cross-check runs both ways already; drop --textual", file=sys.stderr)
         return 2
+    problem = header_problem(args)
+    if problem:
+        print(f"ordermutants: {problem}", file=sys.stderr)
+        return 2
+    headers = None
+    if args.header is not None:
+        # A header of your own: keyed by its file name, run against the kit's executables (by
+        # absolute path, which run_model() takes as is); nothing to build.
+        headers = {args.header.name: args.header.resolve()}
+        args.no_build = True
+        args.build = args.model[0].resolve().parent if args.model else Path.cwd()
     try:
-        mutants = generate(REPO_ROOT)
-        equivalents = load_equivalents(args.equivalents)
+        mutants = generate(REPO_ROOT, headers)
+        if args.equivalents is not None and not args.equivalents.is_file():
+            raise ValueError(f"--equivalents {args.equivalents}: no such file")
+        listed = args.equivalents or (DEFAULT_EQUIVALENTS if headers is None else None)
+        equivalents = load_equivalents(listed) if listed else []
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
         print(f"ordermutants: {error}", file=sys.stderr)
         return 2
-    by_header = models_by_header(REPO_ROOT)
+    if headers is None:
+        by_header = models_by_header(REPO_ROOT)
+    else:
+        if not mutants:
+            print(f"ordermutants: no explicit std::memory_order in {args.header}: nothing to weaken", file=sys.stderr)
+            return 2
+        by_header = {args.header.name: [str(model.resolve()) for model in args.model or []]}
     reasons = {e.key: e.reason for e in equivalents}
     kinds = {e.key: e.kind for e in equivalents}
     keys = {m.key for m in mutants}
@@ -619,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.describe():48} models: {', '.join(by_header.get(m.site.file, [])) or '(none)'}{note}\n"
                   f"    {m.key}\n    GORO_ORDER_MUTANT='{m.runtime_spec()}'")
         sites = len({(m.site.file, m.site.start) for m in mutants})
-        print(f"ordermutants: {len(mutants)} mutants of {sites} memory orders in {ALGO_DIR}")
+        print(f"ordermutants: {len(mutants)} mutants of {sites} memory orders in {args.header or ALGO_DIR}")
         return 2 if stale else 0
 
     chosen = mutants
