@@ -198,7 +198,7 @@ enum class FiberAlgorithm { round_robin, shared_work, work_stealing };
 template <FiberAlgorithm Algorithm>
 class FiberBackend {
  public:
-  static constexpr bool kHasSelect = false;
+  static constexpr const char* kSelectUnsupported = "unsupported: Boost.Fiber has no select";
   static constexpr const char* kSkynetUnsupported = nullptr;
   static constexpr std::size_t kParkedTasks = 100'000;
   static constexpr bool kHasStats = false;

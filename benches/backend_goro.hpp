@@ -17,7 +17,7 @@ namespace benches {
 
 class GoroBackend {
  public:
-  static constexpr bool kHasSelect = true;
+  static constexpr const char* kSelectUnsupported = nullptr;
   static constexpr const char* kSkynetUnsupported = nullptr;
   static constexpr std::size_t kParkedTasks = 100'000;
   static constexpr bool kHasStats = true;

@@ -24,7 +24,7 @@ namespace benches {
 
 class ThreadBackend {
  public:
-  static constexpr bool kHasSelect = true;
+  static constexpr const char* kSelectUnsupported = nullptr;
   static constexpr const char* kSkynetUnsupported = "unsupported: 1,000,000 OS threads";
   static constexpr std::size_t kParkedTasks = 2'000;
 

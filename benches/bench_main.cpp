@@ -81,7 +81,7 @@ int bench_main(int argc, char** argv, std::span<const RegisterBackend> backends,
   Filter filter(filter_spec);
   std::vector<std::string> names;
   const unsigned nproc = std::max(1u, std::thread::hardware_concurrency());
-  for (RegisterBackend register_backend_of : backends) register_backend_of(worker_counts_for(nproc), filter, names);
+  for (const RegisterBackend& register_backend_of : backends) register_backend_of(worker_counts_for(nproc), filter, names);
 
   if (list == "true" || list == "1") {
     for (const auto& n : names) std::cout << n << "\n";

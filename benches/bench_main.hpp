@@ -9,9 +9,6 @@
 
 namespace benches {
 
-// RegisterBackend registers every workload × worker count of one backend (registry.hpp).
-using RegisterBackend = void (*)(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names);
-
 // bench_main() is Google Benchmark's main over `backends` (flags, --benchmark_list_tests, JSON
 // output with the bare contract names); `suite` is recorded in the JSON context.
 int bench_main(int argc, char** argv, std::span<const RegisterBackend> backends, const char* suite);

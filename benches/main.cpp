@@ -6,7 +6,7 @@
 #include "registry.hpp"
 
 int main(int argc, char** argv) {
-  static constexpr benches::RegisterBackend kBackends[] = {
+  static const benches::RegisterBackend kBackends[] = {
 #ifdef GORO_BENCH_HAVE_GORO
       &benches::register_goro,
 #endif

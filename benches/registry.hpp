@@ -47,13 +47,21 @@ struct Filter {
   bool matches(const std::string& name) const { return std::regex_search(name, regex) != negate; }
 };
 
-// One row per workload: its name (with parameter), how to run it on backend B, and whether it
-// must run a single iteration per repetition (parked_memory measures a fresh backend).
+// Channels is what a workload asks of the backend's channel: nothing (it measures something
+// else), buffered channels only, or an unbuffered one too (capacity 0). A channel of your own
+// (backend_channel.hpp) runs the workloads that measure channels, and reports the unbuffered ones
+// unsupported when it has no capacity 0.
+enum class Channels { none, buffered, unbuffered };
+
+// One row per workload: its name (with parameter), how to run it on backend B, whether it must
+// run a single iteration per repetition (parked_memory measures a fresh backend), and whether it
+// measures channels.
 template <class B>
 struct Workload {
   std::string name;
   std::function<void(benchmark::State&)> body;
   bool single_iteration = false;
+  Channels channels = Channels::none;
 };
 
 template <class B>
@@ -61,20 +69,20 @@ std::vector<Workload<B>> workload_table() {
   std::vector<Workload<B>> rows{
       {"spawn_join", spawn_join<B>},
       {"yield_pingpong", yield_pingpong<B>},
-      {"chan_pingpong", chan_pingpong<B>},
-      {"chan_prodcons/cap:0", [](benchmark::State& s) { chan_prodcons<B>(s, 0); }},
-      {"chan_prodcons/cap:1", [](benchmark::State& s) { chan_prodcons<B>(s, 1); }},
-      {"chan_prodcons/cap:128", [](benchmark::State& s) { chan_prodcons<B>(s, 128); }},
-      {"chan_mpmc/cap:128", [](benchmark::State& s) { chan_mpmc<B>(s, 128); }},
-      {"select2", [](benchmark::State& s) { select2<B>(s); }},
-      {"select2/cap:128", [](benchmark::State& s) { select2<B>(s, 128); }},
-      {"select_fanin/chans:8", [](benchmark::State& s) { select_fanin<B>(s, 8); }},
-      {"fanout_fanin", fanout_fanin<B>},
-      {"worker_pool", worker_pool<B>},
+      {"chan_pingpong", chan_pingpong<B>, false, Channels::unbuffered},
+      {"chan_prodcons/cap:0", [](benchmark::State& s) { chan_prodcons<B>(s, 0); }, false, Channels::unbuffered},
+      {"chan_prodcons/cap:1", [](benchmark::State& s) { chan_prodcons<B>(s, 1); }, false, Channels::buffered},
+      {"chan_prodcons/cap:128", [](benchmark::State& s) { chan_prodcons<B>(s, 128); }, false, Channels::buffered},
+      {"chan_mpmc/cap:128", [](benchmark::State& s) { chan_mpmc<B>(s, 128); }, false, Channels::buffered},
+      {"select2", [](benchmark::State& s) { select2<B>(s); }, false, Channels::unbuffered},
+      {"select2/cap:128", [](benchmark::State& s) { select2<B>(s, 128); }, false, Channels::buffered},
+      {"select_fanin/chans:8", [](benchmark::State& s) { select_fanin<B>(s, 8); }, false, Channels::unbuffered},
+      {"fanout_fanin", fanout_fanin<B>, false, Channels::unbuffered},
+      {"worker_pool", worker_pool<B>, false, Channels::buffered},
       {"mutex_contended", mutex_contended<B, 0, 0>},
       {"mutex_contended/work_inside:16", mutex_contended<B, 16, 0>},
       {"mutex_contended/work_outside:64", mutex_contended<B, 0, 64>},
-      {"sieve", sieve<B>},
+      {"sieve", sieve<B>, false, Channels::unbuffered},
       {"skynet", skynet<B>},
       {"parked_memory", parked_memory<B>, true},
   };
@@ -97,13 +105,14 @@ inline WorkerCounts worker_counts_for(unsigned nproc) {
   return counts;
 }
 
-// register_backend() registers workload × workers for one backend, keeping the names `filter`
-// accepts. The workload name goes first, then its parameter, then the backend, then workers.
-// `config` is passed to the backend's constructor after the worker count.
+// register_workloads() registers workload × workers of the given rows for one backend, keeping
+// the names `filter` accepts. The workload name goes first, then its parameter, then the backend,
+// then workers. `config` is passed to the backend's constructor after the worker count.
 template <class B, class... Config>
-inline void register_backend(const std::string& backend_name, const WorkerCounts& worker_counts, const Filter& filter,
-                             std::vector<std::string>& names, Config... config) {
-  for (const auto& w : workload_table<B>()) {
+inline void register_workloads(const std::vector<Workload<B>>& rows, const std::string& backend_name,
+                               const WorkerCounts& worker_counts, const Filter& filter,
+                               std::vector<std::string>& names, Config... config) {
+  for (const auto& w : rows) {
     for (unsigned workers : worker_counts) {
       const std::string name = w.name + "/" + backend_name + "/workers:" + std::to_string(workers);
       if (!filter.matches(name)) continue;
@@ -116,6 +125,19 @@ inline void register_backend(const std::string& backend_name, const WorkerCounts
     }
   }
 }
+
+// register_backend() registers every workload of the table for one backend (a channel of your own
+// registers only the rows that measure channels: backend_channel.hpp).
+template <class B, class... Config>
+inline void register_backend(const std::string& backend_name, const WorkerCounts& worker_counts, const Filter& filter,
+                             std::vector<std::string>& names, Config... config) {
+  register_workloads<B>(workload_table<B>(), backend_name, worker_counts, filter, names, config...);
+}
+
+// RegisterBackend registers every workload × worker count of one backend: one per backend
+// translation unit (below), and one per channel of your own (backend_channel.hpp).
+using RegisterBackend = std::function<void(const WorkerCounts& worker_counts, const Filter& filter,
+                                           std::vector<std::string>& names)>;
 
 // One per backend translation unit.
 void register_thread(const WorkerCounts& worker_counts, const Filter& filter, std::vector<std::string>& names);

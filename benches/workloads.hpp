@@ -4,7 +4,8 @@
 // task), spawn(f), spawn_depth_first(f), yield(), Chan<T> with make_chan<T>(cap) / send / recv
 // (nullopt when closed and drained) / close, WaitGroup (add/done/wait), Mutex (lock/unlock),
 // select2(a, b) and select_any(span) receiving from whichever channel is ready, plus the
-// constants kHasSelect, kSkynetUnsupported and kParkedTasks, and release_free_memory().
+// constants kSelectUnsupported and kSkynetUnsupported (nullptr, or the "unsupported: ..." reason
+// the workload reports instead of running), kParkedTasks, and release_free_memory().
 //
 // Every workload checks its result (sums, counts) after the timed loop and fails the benchmark
 // with SkipWithError when it is wrong. The body runs inside B::run(): the timed region is the
@@ -217,8 +218,8 @@ struct SelectFeeders {
 // so at 2 workers producers and consumer run apart and every item is a cross-core buffer slot.
 template <class B>
 void select2(benchmark::State& state, std::size_t cap = 0) {
-  if constexpr (!B::kHasSelect) {
-    fail(state, "unsupported: Boost.Fiber has no select");
+  if constexpr (B::kSelectUnsupported != nullptr) {
+    fail(state, B::kSelectUnsupported);
   } else {
     SelectFeeders<B> feeders(2, cap);
     std::uint64_t sum = 0, got = 0;
@@ -240,8 +241,8 @@ void select2(benchmark::State& state, std::size_t cap = 0) {
 // select_fanin/chans:K — op: one select over K unbuffered channels, each fed by its own task.
 template <class B>
 void select_fanin(benchmark::State& state, std::size_t k) {
-  if constexpr (!B::kHasSelect) {
-    fail(state, "unsupported: Boost.Fiber has no select");
+  if constexpr (B::kSelectUnsupported != nullptr) {
+    fail(state, B::kSelectUnsupported);
   } else {
     SelectFeeders<B> feeders(k);
     std::uint64_t sum = 0, got = 0;
