@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..analysis import stats, verdicts
-from ..results.gbjson import FAMILIES, Samples, parse_name
+from ..results.gbjson import CHANNEL_PREFIX, FAMILIES, Samples, parse_name
 
 COUNTERS = ("context_switches_per_op", "steals_per_op", "parks_per_op")
 # Workloads whose result is not a time: the counter the summary compares, and its unit
@@ -55,9 +55,11 @@ def cells(samples: Mapping[str, Samples]) -> dict[tuple[str, str, int | None], C
 def best_of_family(table: Mapping[tuple[str, str, int | None], Cell], workload: str,
                    workers: int | None, family: str) -> Cell | None:
     """best_of_family() is the fastest backend of a family (goro's best policy, Boost.Fiber's
-    best algorithm) for one workload and worker count."""
+    best algorithm) for one workload and worker count; a channel of your own (goro/chan:<name>)
+    is never goro's best."""
     candidates = [c for (w, b, n), c in table.items() if w == workload and n == workers
-                  and b.split("/")[0] == family and not math.isnan(c.median)]
+                  and b.split("/")[0] == family and not b.startswith(f"goro/{CHANNEL_PREFIX}")
+                  and not math.isnan(c.median)]
     return min(candidates, key=lambda c: c.median, default=None)
 
 

@@ -30,6 +30,9 @@ _GENERATED_SEGMENT = re.compile(
 # report order (goro first: the summary compares the others with it), with display names.
 FAMILIES = ("goro", "thread", "fiber", "go")
 FAMILY_TITLES = {"goro": "goro", "thread": "std::thread", "fiber": "Boost.Fiber", "go": "Go"}
+# A channel of your own run in goro's runtime (<goro/bench/backend_channel.hpp>, `--extra-binary`)
+# is the backend goro/chan:<name>: one more goro column next to the policies, never goro's own.
+CHANNEL_PREFIX = "chan:"
 
 
 class FormatError(ValueError):

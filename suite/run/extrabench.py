@@ -7,7 +7,10 @@ with goro_bench's names (`<workload>/goro/<policy>/workers:N`), flags and JSON. 
 (the built-ins are measured once, by goro_bench) and runs each right after the built-ins' run of
 the same workload and worker count, in the same set, into the same record. So
 `scripts/suite designs` and the report show the user's policy as one more goro/<policy> column
-next to fifo, steal and go, measured under the same conditions.
+next to fifo, steal and go, measured under the same conditions. A channel of your own
+(<goro/bench/backend_channel.hpp>: goro::bench::register_channel(), or CMake's
+goro_add_algorithm_bench()) joins the same way: its backend goro/chan:<name> is goro's runtime on
+the go policy with that channel, measured right after goro/go's run of each channel workload.
 
 Refused, each as one line (ExtraBinaryError; `bench` and `report` exit 2 before measuring):
 a path that is missing, a directory or not executable; a program that cannot run, fails or hangs
@@ -106,7 +109,8 @@ def own_policies(binary: Binary, builtins: set[str]) -> set[str]:
         raise ExtraBinaryError(
             f"--extra-binary {binary.path}: adds no policy: it runs only goro_bench's built-in "
             f"policies ({', '.join(sorted(policies))}); register yours with goro::register_policy() "
-            "before goro::bench::main(), under a name none of them has")
+            "(or a channel with goro::bench::register_channel()) before goro::bench::main(), "
+            "under a name none of them has")
     return own
 
 

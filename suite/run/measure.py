@@ -87,10 +87,13 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extra-binary", type=Path, action="append", default=[], metavar="PATH",
                         help="a goro::bench binary of your own (<goro/bench.hpp>: "
                              "goro::register_policy(), then goro::bench::main(); e.g. "
-                             "examples/custom_policy's lifo_slot_bench): its own "
-                             "policies' benchmarks run in the same set, each right after the "
-                             "built-ins' run of that workload, into the same record, so `designs` "
-                             "and the report show them next to fifo, steal and go; repeatable. "
+                             "examples/custom_policy's lifo_slot_bench; or a channel of your own "
+                             "as goro/chan:<name>, <goro/bench/backend_channel.hpp> and CMake's "
+                             "goro_add_algorithm_bench(), e.g. examples/retry_chan's "
+                             "retry_chan_bench): its own policies' (or channel's) benchmarks run "
+                             "in the same set, each right after the built-ins' run of that "
+                             "workload, into the same record, so `designs` and the report show "
+                             "them next to fifo, steal and go; repeatable. "
                              "Refused (exit 2): a missing or non-executable file, a binary that "
                              "is not a goro::bench binary or adds no policy, two that run a "
                              "policy of the same name")
