@@ -13,7 +13,9 @@
 // --benchmark_out=FILE.json, ...). The JSON is the schema goro's reports read:
 // `scripts/suite bench --extra-binary PATH` runs your policies' benchmarks in the same run and
 // record as goro_bench's, and `scripts/suite designs` puts yours next to fifo, steal and go
-// (README, "Adding your own scheduler policy"; examples/custom_policy/README.md).
+// (README, "Adding your own scheduler policy"; examples/custom_policy/README.md). A channel of
+// your own runs goro's channel workloads the same way: goro::bench::register_channel() in
+// <goro/bench/backend_channel.hpp>, or CMake's goro_add_algorithm_bench() (examples/retry_chan).
 #pragma once
 
 namespace goro::bench {
