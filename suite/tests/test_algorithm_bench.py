@@ -34,20 +34,81 @@ def _run(argv: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def retry_chan_bench(tmp_path_factory) -> Path:
-    """retry_chan_bench is the example's benchmark binary, built out of tree against an installed
-    goro (the test command's retry-chan step leaves it; built here, bench target only, otherwise)."""
+def installed_goro(tmp_path_factory) -> Path:
+    """installed_goro is a prefix goro is installed in, with goro::bench (the retry-chan step's,
+    or installed here from the release build)."""
     if not cpp_bench_binary(REPO_ROOT).is_file():
         pytest.skip("build/release/benches/goro_bench is not built")
+    prefix = REPO_ROOT / RETRY_CHAN_WORK / "prefix"
+    if (prefix / "lib" / "cmake" / "goro" / "GoroBench.cmake").is_file():
+        return prefix
+    prefix = tmp_path_factory.mktemp("goro") / "prefix"
+    _run(["cmake", "--install", str(REPO_ROOT / "build" / "release"), "--prefix", str(prefix)])
+    return prefix
+
+
+@pytest.fixture(scope="module")
+def retry_chan_bench(installed_goro, tmp_path_factory) -> Path:
+    """retry_chan_bench is the example's benchmark binary, built out of tree against an installed
+    goro (the test command's retry-chan step leaves it; built here, bench target only, otherwise)."""
     binary = REPO_ROOT / RETRY_CHAN_BENCH
     if binary.is_file():
         return binary
-    work = tmp_path_factory.mktemp("retry_chan")
-    _run(["cmake", "--install", str(REPO_ROOT / "build" / "release"), "--prefix", str(work / "prefix")])
-    _run(["cmake", "-S", str(REPO_ROOT / RETRY_CHAN_SOURCE), "-B", str(work / "build"),
-          f"-DCMAKE_PREFIX_PATH={work / 'prefix'}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
-    _run(["cmake", "--build", str(work / "build"), "-j2", "--target", "retry_chan_bench"])
-    return work / "build" / "retry_chan_bench"
+    build = tmp_path_factory.mktemp("retry_chan") / "build"
+    _run(["cmake", "-S", str(REPO_ROOT / RETRY_CHAN_SOURCE), "-B", str(build),
+          f"-DCMAKE_PREFIX_PATH={installed_goro}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
+    _run(["cmake", "--build", str(build), "-j2", "--target", "retry_chan_bench"])
+    return build / "retry_chan_bench"
+
+
+def _project(directory: Path, call: str, header: str) -> Path:
+    """_project() is a CMake project that calls goro_add_algorithm_bench() as `call` says."""
+    directory.mkdir(parents=True)
+    (directory / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.25)\nproject(mine LANGUAGES CXX)\n"
+        f"set(CMAKE_CXX_STANDARD 20)\nfind_package(goro REQUIRED)\n{call}\n")
+    (directory / "mine.hpp").write_text(header)
+    return directory
+
+
+NOT_A_CHANNEL = """#pragma once
+#include <cstddef>
+#include <goro/algorithm.hpp>
+namespace mine {
+template <class Sync, class T>
+struct Chan {  // no try_recv
+  explicit Chan(std::size_t) {}
+  goro::SendStatus send(T&) { return goro::SendStatus::sent; }
+  goro::RecvStatus recv(T&) { return goro::RecvStatus::closed; }
+  goro::SendStatus try_send(T&) { return goro::SendStatus::full; }
+  bool close() { return true; }
+  std::size_t len() const { return 0; }
+  std::size_t cap() const { return 0; }
+};
+}  // namespace mine
+"""
+
+
+def test_a_bad_name_stops_the_configure_with_one_message(installed_goro, tmp_path):
+    source = _project(tmp_path / "src", 'goro_add_algorithm_bench(NAME "my chan" HEADER mine.hpp TYPE mine::Chan)',
+                      NOT_A_CHANNEL)
+    result = subprocess.run(["cmake", "-S", str(source), "-B", str(tmp_path / "build"),
+                             f"-DCMAKE_PREFIX_PATH={installed_goro}"], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "NAME 'my chan' must be letters, digits, '_' and '-'" in " ".join(result.stderr.split())
+
+
+def test_a_type_that_is_not_a_channel_fails_with_the_concepts_one_message(installed_goro, tmp_path):
+    source = _project(tmp_path / "src", "goro_add_algorithm_bench(NAME mine HEADER mine.hpp TYPE mine::Chan)",
+                      NOT_A_CHANNEL)
+    _run(["cmake", "-S", str(source), "-B", str(tmp_path / "build"), f"-DCMAKE_PREFIX_PATH={installed_goro}",
+          "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
+    result = subprocess.run(["cmake", "--build", str(tmp_path / "build")], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode != 0
+    said = result.stdout + result.stderr
+    assert "goro::ChannelAlgorithm: the channel needs a non-blocking receive" in said
+    assert said.count("error:") == 1, said[-4000:]
 
 
 def test_the_binary_lists_goros_channel_workloads_on_retry_chan(retry_chan_bench):
