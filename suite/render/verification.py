@@ -29,7 +29,8 @@ def summary(v: Verification) -> dict[str, Any]:
     """summary() is the page's top table: one count per kind of evidence."""
     scenarios = [run for m in v.models for run in m.scenarios]
     planted = v.planted_bugs()
-    order = v.order_mutants[-1] if v.order_mutants else None
+    # The summary counts goro's own algo/ mutants; a user's header (--header) has its own table below.
+    order = next((run for run in reversed(v.order_mutants) if not run.get("headers")), None)
     semantic = v.semantic_mutants[-1] if v.semantic_mutants else None
     stress_seconds = sum(s["seconds"] for run in v.stress for s in run["scenarios"])
     return {

@@ -2,8 +2,9 @@
 
 One place knows the build commands, so `test`, `bench`, `report`, `gate`, `models` and `stress`
 build alike: configure with the preset, then `cmake --build --preset ... -j2` (two cores shared by
-everyone on a CI runner or a laptop; more jobs only thrash). Also the out-of-tree custom policy
-example, built against an installed goro as a user would.
+everyone on a CI runner or a laptop; more jobs only thrash). Also the out-of-tree examples (a
+custom policy, a channel and a run queue checked by the verification kit), built against an
+installed goro as a user would.
 """
 from __future__ import annotations
 
@@ -147,6 +148,34 @@ def run_algorithm_checks(algorithm: str, build: Path, output: Path) -> int:
     print(f"{algorithm}: {len(checks) - len(failed)} of {len(checks)} kit checks passed"
           + (f"; FAILED: {', '.join(map(str, failed))}" if failed else "") + f" ({output})", flush=True)
     return 1 if failed else 0
+
+
+# The out-of-tree run queue checked by the verification kit (examples/ring_queue, KIND queue),
+# and the memory-order mutants of its header against its kit model (ordermutants --header).
+RING_QUEUE_SOURCE = Path("examples") / "ring_queue"
+RING_QUEUE_WORK = Path("build") / "ring_queue"
+RING_QUEUE_CHECKS = RING_QUEUE_WORK / "algorithm-checks.json"
+RING_QUEUE_MODEL = RING_QUEUE_WORK / "build" / "ring_queue_model"
+
+
+def build_kit_example(source: Path, work: Path, root: Path = REPO_ROOT) -> int:
+    """build_kit_example() does what a user with an algorithm of their own does, from an existing
+    release build: install goro into a fresh prefix (work/prefix), configure the example against
+    it with find_package(goro) (work/build) and build its kit models (-j2)."""
+    prefix, build = root / work / "prefix", root / work / "build"
+    shutil.rmtree(prefix, ignore_errors=True)
+    status = run(["cmake", "--install", str(build_dir("release", root)), "--prefix", str(prefix)], cwd=root)
+    status = status or run(["cmake", "-S", str(root / source), "-B", str(build),
+                            f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], cwd=root)
+    return status or run(["cmake", "--build", str(build), "-j2"], cwd=root)
+
+
+def ring_queue_example(root: Path = REPO_ROOT) -> int:
+    """ring_queue_example() builds examples/ring_queue against an installed goro and runs the kit's
+    checks on it (run_algorithm_checks(): its queue scenarios clean, each planted bug found as its
+    kind)."""
+    status = build_kit_example(RING_QUEUE_SOURCE, RING_QUEUE_WORK, root)
+    return status or run_algorithm_checks("ring_queue", root / RING_QUEUE_WORK / "build", root / RING_QUEUE_CHECKS)
 
 
 def custom_policy_example(root: Path = REPO_ROOT) -> int:

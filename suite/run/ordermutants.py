@@ -427,9 +427,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     "or unobservable (listed with a reason in models/equivalent_mutants.json), not "
                     "reached (no model executes the order) or SURVIVED.")
     parser.add_argument("--list", action="store_true", help="list the generated mutants and exit")
-    parser.add_argument("--header", type=Path, metavar="FILE",
+    parser.add_argument("--header", action="append", type=Path, metavar="FILE",
                         help="a header of your own (outside goro's tree) instead of runtime/include/goro/algo/: "
-                             "its memory orders are weakened and run against --model")
+                             "its memory orders are weakened and run against --model; repeatable, each "
+                             "header then paired with the --model in the same position")
     parser.add_argument("--model", action="append", type=Path, metavar="EXE",
                         help="with --header: the kit's model executable built from it "
                              "(goro_add_algorithm_checks: <build>/<name>_model); repeatable")
@@ -443,8 +444,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="run only mutants whose key contains TEXT (repeatable)")
     parser.add_argument("--skip-equivalents", action="store_true",
                         help="do not run mutants already listed as equivalent (they are reported as such)")
-    parser.add_argument("--equivalents", type=Path,
-                        help="reviewed equivalents (default: models/equivalent_mutants.json; none with --header)")
+    parser.add_argument("--equivalents", action="append", type=Path,
+                        help="reviewed equivalents (default: models/equivalent_mutants.json; none with --header); "
+                             "repeatable")
     parser.add_argument("--build", type=Path, default=DEFAULT_BUILD,
                         help="the configured build tree whose models the run-time mutants run "
                              "(default: build/release; the models are built there if needed)")
@@ -471,12 +473,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def write_json(path: Path, verdicts: list[Verdict], generated: int, stale: list[str], seconds: float,
-               sampled: bool, mode: str = "runtime", seed: int | None = None) -> None:
-    """write_json() records the run: counts, every verdict with its key, and stale equivalents."""
+               sampled: bool, mode: str = "runtime", seed: int | None = None,
+               headers: list[str] | None = None) -> None:
+    """write_json() records the run: counts, every verdict with its key, and stale equivalents;
+    `headers` names the headers of your own it mutated (--header; absent for goro's algo/)."""
     count = lambda status: sum(v.status == status for v in verdicts)  # noqa: E731
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({
         "kind": "memory-order-mutants",
+        **({"headers": headers} if headers else {}),
         "mode": mode,
         "generated": generated,
         "run": len(verdicts),
@@ -626,22 +631,39 @@ class Runner:
 
 
 def header_problem(args: argparse.Namespace) -> str | None:
-    """header_problem() says what is wrong with --header/--model (one message), or None."""
-    if args.model and args.header is None:
+    """header_problem() says what is wrong with --header/--model/--equivalents (one message), or None."""
+    for listed in args.equivalents or []:
+        if not listed.is_file():
+            return f"--equivalents {listed}: no such file"
+    if args.model and not args.header:
         return "--model runs the mutants of a header of your own: give --header FILE too"
-    if args.header is None:
+    if not args.header:
         return None
-    if not args.header.is_file():
-        return f"--header {args.header}: no such file"
+    for header in args.header:
+        if not header.is_file():
+            return f"--header {header}: no such file"
+    if len({header.name for header in args.header}) != len(args.header):
+        return "--header: two headers share a file name (mutants are keyed by it)"
     if args.textual or args.cross_check:
         return "--header runs its mutants at run time only (--textual and --cross-check rebuild goro's tree)"
     if not args.model and not args.list:
-        return (f"--header {args.header} needs --model EXE: the kit's model executable built from it "
+        return (f"--header {args.header[0]} needs --model EXE: the kit's model executable built from it "
                 "(goro_add_algorithm_checks(NAME <name> ...) builds <build>/<name>_model)")
+    if args.model and len(args.header) > 1 and len(args.model) != len(args.header):
+        return f"{len(args.header)} --header need as many --model, in the same order (one per header)"
     for model in args.model or []:
         if not (model.is_file() and os.access(model, os.X_OK)):
             return f"--model {model}: not an executable (build it first: cmake --build <build> --target <name>_model)"
     return None
+
+
+def header_models(args: argparse.Namespace) -> dict[str, list[str]]:
+    """header_models() maps each --header (by file name) to the --model executables it runs
+    against: every model for one header, else the model in the same position."""
+    models = [str(model.resolve()) for model in args.model or []]
+    if len(args.header) == 1:
+        return {args.header[0].name: models}
+    return {header.name: models[i:i + 1] for i, header in enumerate(args.header)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -654,18 +676,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ordermutants: {problem}", file=sys.stderr)
         return 2
     headers = None
-    if args.header is not None:
+    if args.header:
         # A header of your own: keyed by its file name, run against the kit's executables (by
         # absolute path, which run_model() takes as is); nothing to build.
-        headers = {args.header.name: args.header.resolve()}
+        headers = {header.name: header.resolve() for header in args.header}
         args.no_build = True
         args.build = args.model[0].resolve().parent if args.model else Path.cwd()
     try:
         mutants = generate(REPO_ROOT, headers)
-        if args.equivalents is not None and not args.equivalents.is_file():
-            raise ValueError(f"--equivalents {args.equivalents}: no such file")
-        listed = args.equivalents or (DEFAULT_EQUIVALENTS if headers is None else None)
-        equivalents = load_equivalents(listed) if listed else []
+        listed = args.equivalents or ([DEFAULT_EQUIVALENTS] if headers is None else [])
+        equivalents = [e for path in listed for e in load_equivalents(path)]
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
         print(f"ordermutants: {error}", file=sys.stderr)
         return 2
@@ -673,9 +693,10 @@ def main(argv: list[str] | None = None) -> int:
         by_header = models_by_header(REPO_ROOT)
     else:
         if not mutants:
-            print(f"ordermutants: no explicit std::memory_order in {args.header}: nothing to weaken", file=sys.stderr)
+            print(f"ordermutants: no explicit std::memory_order in {', '.join(map(str, args.header))}: "
+                  "nothing to weaken", file=sys.stderr)
             return 2
-        by_header = {args.header.name: [str(model.resolve()) for model in args.model or []]}
+        by_header = header_models(args)
     reasons = {e.key: e.reason for e in equivalents}
     kinds = {e.key: e.kind for e in equivalents}
     keys = {m.key for m in mutants}
@@ -689,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.describe():48} models: {', '.join(by_header.get(m.site.file, [])) or '(none)'}{note}\n"
                   f"    {m.key}\n    GORO_ORDER_MUTANT='{m.runtime_spec()}'")
         sites = len({(m.site.file, m.site.start) for m in mutants})
-        print(f"ordermutants: {len(mutants)} mutants of {sites} memory orders in {args.header or ALGO_DIR}")
+        print(f"ordermutants: {len(mutants)} mutants of {sites} memory orders in {', '.join(map(str, args.header or [ALGO_DIR]))}")
         return 2 if stale else 0
 
     chosen = mutants
@@ -716,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({'sample of ' + str(args.sample) + ', seed ' + str(seed) if args.sample else 'all'}; {mode})",
           flush=True)
     runner = Runner(args, by_header, reasons, kinds)
+    own = [header.name for header in args.header] if args.header else None
     verdicts = [Verdict(m, "untested", "no model includes this header", 0.0) for m in untested]
 
     def on_verdict(index: int, total: int, verdict: Verdict) -> None:
@@ -723,7 +745,7 @@ def main(argv: list[str] | None = None) -> int:
               f"({verdict.seconds:.0f} s) {verdict.detail}", flush=True)
         if args.json:
             write_json(args.json, verdicts + [verdict], len(mutants), stale, time.monotonic() - started,
-                       args.sample is not None, mode, seed)
+                       args.sample is not None, mode, seed, own)
 
     try:
         if args.textual:
@@ -767,7 +789,7 @@ def main(argv: list[str] | None = None) -> int:
           f"not run {count('not run')}, errors {count('ERROR')} in {time.monotonic() - started:.0f} s")
     if args.json:
         write_json(args.json, verdicts, len(mutants), stale, time.monotonic() - started, args.sample is not None,
-                   mode, seed)
+                   mode, seed, own)
         print(f"ordermutants: verdicts written to {args.json}")
     if args.cross_check:
         for line in disagreements:

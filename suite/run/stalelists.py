@@ -12,6 +12,8 @@ reads the lists and the sources, builds and runs nothing. The lists, and the rul
     models/equivalent_mutants.json        reviewed memory-order equivalents (ordermutants.py):
                                           each key still names a mutant generated from a real
                                           source line of runtime/include/goro/algo/
+    examples/ring_queue/equivalent_mutants.json   the same for the example's own header (ordermutants.py
+                                          --header): each key names a mutant of a header beside it
 
 Every stale entry is printed by name with its reason; exit 0 when none is stale, 2 when one is
 (the exit the mutation commands give a stale list), 70 on an unreadable list.
@@ -45,11 +47,25 @@ def _equivalents(root: Path) -> list[str]:
             for e in ordermutants.load_equivalents(data) if e.key not in keys]
 
 
+EXAMPLE_EQUIVALENTS = Path("examples") / "ring_queue" / "equivalent_mutants.json"
+
+
+def _example_equivalents(root: Path) -> list[str]:
+    """_example_equivalents() checks an example's reviewed survivors against the headers beside it
+    (ordermutants --header keys mutants by the header's file name)."""
+    data = root / EXAMPLE_EQUIVALENTS
+    headers = {path.name: path for path in sorted(data.parent.glob("*.hpp"))}
+    keys = {m.key for m in ordermutants.generate(root, headers)}
+    return [f"equivalent matches no generated mutant of {', '.join(headers)} (its source line changed; "
+            f"re-anchor it): {e.key}" for e in ordermutants.load_equivalents(data) if e.key not in keys]
+
+
 # (the list's path relative to the repository, its check)
 LISTS: tuple[tuple[Path, Callable[[Path], list[str]]], ...] = (
     (mutants.DEFAULT_DATA.relative_to(REPO_ROOT), _semantic),
     (pymutants.DEFAULT_DATA.relative_to(REPO_ROOT), _python),
     (ordermutants.DEFAULT_EQUIVALENTS.relative_to(REPO_ROOT), _equivalents),
+    (EXAMPLE_EQUIVALENTS, _example_equivalents),
 )
 
 

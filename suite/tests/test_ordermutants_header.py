@@ -104,3 +104,29 @@ def test_a_header_with_no_explicit_order_has_nothing_to_weaken(kit, tmp_path, ca
     plain.write_text("#pragma once\nstruct Plain { int x = 0; };\n")
     assert ordermutants.main(["--header", str(plain), "--model", str(model)]) == 2
     assert "no explicit std::memory_order in" in capsys.readouterr().err
+
+
+def test_the_page_shows_a_header_run_apart_from_goros_own_mutants(kit, tmp_path):
+    """The test command saves goro's sampled mutants and a header's run side by side: the page's
+    summary still counts goro's algo/ mutants, and the header's run names the header."""
+    import html
+    import re
+
+    from suite.render import verification as page
+    from suite.results.verification import load
+
+    header, model = kit
+    results = tmp_path / "results"
+    ordermutants.main(["--header", str(header), "--model", str(model), "--json", str(results / "z-header.json"),
+                       "--jobs", "1"])
+    goro = {"kind": "memory-order-mutants", "mode": "runtime", "generated": 250, "run": 3, "sampled": True,
+            "seed": 7, "seconds": 9.0, "stale_equivalents": [],
+            "mutants": [{"key": f"k{i}", "where": f"chan.hpp:{i} load acquire -> relaxed", "spec": "",
+                         "status": "killed", "detail": "model_chan", "applied": 1, "seconds": 1.0} for i in range(3)]}
+    (results / "a-goro.json").write_text(json.dumps(goro))
+    page.write(load(results), tmp_path / "report", command="scripts/suite report")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ",
+                                         (tmp_path / "report" / page.PAGE).read_text(encoding="utf-8"))).split())
+    assert "3 run of 250 generated (a sample, seed 7): 3 killed" in text
+    assert "of my_queue.hpp , a header checked by the verification kit" in text
+    assert "my_queue.hpp:7 load acquire -> relaxed SURVIVED" in text

@@ -15,7 +15,7 @@ from suite.run import stalelists, testplan
 from suite.tests.conftest import REPO_ROOT
 
 # What the check reads: the three lists and the sources they name.
-READ = ("runtime", "suite", "models/equivalent_mutants.json")
+READ = ("runtime", "suite", "models/equivalent_mutants.json", "examples/ring_queue")
 
 
 @pytest.fixture
@@ -98,6 +98,18 @@ def test_an_equivalent_whose_source_line_changed_is_named(tree):
     assert result.returncode == 2
     assert f"STALE models/equivalent_mutants.json: equivalent matches no generated mutant" in result.stderr
     assert key in result.stderr
+
+
+def test_an_example_equivalent_whose_source_line_changed_is_named(tree):
+    """The example's reviewed survivors (ordermutants --header) are keyed by its header's lines."""
+    header = tree / "examples" / "ring_queue" / "ring_queue.hpp"
+    line = "const std::uint32_t head = head_.load(std::memory_order_acquire);"
+    assert line in header.read_text()
+    header.write_text(header.read_text().replace(line, line.replace("head =", "head  =")))
+    result = _check(tree)
+    assert result.returncode == 2
+    assert "STALE examples/ring_queue/equivalent_mutants.json: equivalent matches no generated mutant of " \
+           "ring_queue.hpp" in result.stderr
 
 
 def test_an_unreadable_list_is_an_internal_error_naming_it(tree):

@@ -160,21 +160,22 @@ struct NoFalseEmpty : QueueScenario<NoFalseEmpty<Queue, Sync>, Queue, Sync, 2, 2
 // Tiers: quick (random scheduler) for the test command; full (context-bound) for --full.
 inline constexpr unsigned kQueueQuickIterations = 50000;
 
-// add_queue_scenarios<Queue, Sync>(driver) registers every scenario. Queue must satisfy
+// add_queue_scenarios<Queue, Sync>(driver) registers every scenario (each name followed by
+// suffix: a model that has scenarios of its own keeps the names apart). Queue must satisfy
 // goro::RunQueueAlgorithm: call it under `if constexpr (goro::check_run_queue_algorithm<Queue>())`
 // so that a type that does not gets one readable error.
 template <template <class, class> class Queue, class Sync>
-void add_queue_scenarios(Driver& driver) {
+void add_queue_scenarios(Driver& driver, const std::string& suffix = "") {
   static_assert(RunQueueAlgorithm<Queue<Sync, Task<Sync>>, Task<Sync>*>,
                 "add_queue_scenarios: check_run_queue_algorithm<Queue>() first");
   const Search quick{rl::random_scheduler_type, kQueueQuickIterations};
-  driver.scenario<OwnerVsThieves<Queue, Sync, 2>>("owner_vs_thief", "owner push/pop vs a thief: each task once, its state visible", quick,
+  driver.scenario<OwnerVsThieves<Queue, Sync, 2>>("owner_vs_thief" + suffix, "owner push/pop vs a thief: each task once, its state visible", quick,
                                                   {rl::fair_context_bound_scheduler_type, 0, 3});
-  driver.scenario<OwnerVsThieves<Queue, Sync, 3>>("owner_vs_two_thieves", "owner push/pop vs two thieves: each task once, its state visible",
+  driver.scenario<OwnerVsThieves<Queue, Sync, 3>>("owner_vs_two_thieves" + suffix, "owner push/pop vs two thieves: each task once, its state visible",
                                                   quick, {rl::fair_context_bound_scheduler_type, 0, 2});
-  driver.scenario<FillVsThief<Queue, Sync>>("fill_vs_thief", "5 pushes (a full queue refuses), pop, push (wrap around) vs a thief: each task once", quick,
+  driver.scenario<FillVsThief<Queue, Sync>>("fill_vs_thief" + suffix, "5 pushes (a full queue refuses), pop, push (wrap around) vs a thief: each task once", quick,
                                             {rl::fair_context_bound_scheduler_type, 0, 2});
-  driver.scenario<NoFalseEmpty<Queue, Sync>>("no_false_empty", "a steal or pop after a visible push does not report empty", quick,
+  driver.scenario<NoFalseEmpty<Queue, Sync>>("no_false_empty" + suffix, "a steal or pop after a visible push does not report empty", quick,
                                              {rl::fair_context_bound_scheduler_type, 0, 3});
 }
 
