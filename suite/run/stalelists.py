@@ -12,7 +12,7 @@ reads the lists and the sources, builds and runs nothing. The lists, and the rul
     models/equivalent_mutants.json        reviewed memory-order equivalents (ordermutants.py):
                                           each key still names a mutant generated from a real
                                           source line of runtime/include/goro/algo/
-    examples/ring_queue/equivalent_mutants.json   the same for the example's own header (ordermutants.py
+    examples/*/equivalent_mutants.json    the same for an example's own header (ordermutants.py
                                           --header): each key names a mutant of a header beside it
 
 Every stale entry is printed by name with its reason; exit 0 when none is stale, 2 when one is
@@ -47,15 +47,14 @@ def _equivalents(root: Path) -> list[str]:
             for e in ordermutants.load_equivalents(data) if e.key not in keys]
 
 
-EXAMPLE_EQUIVALENTS = Path("examples") / "ring_queue" / "equivalent_mutants.json"
+EXAMPLE_EQUIVALENTS = tuple(Path("examples") / name / "equivalent_mutants.json" for name in ("retry_chan", "ring_queue"))
 
 
-def _example_equivalents(root: Path) -> list[str]:
-    """_example_equivalents() checks an example's reviewed survivors against the headers beside it
-    (ordermutants --header keys mutants by the header's file name)."""
-    data = root / EXAMPLE_EQUIVALENTS
+def _example_equivalents(data: Path) -> list[str]:
+    """_example_equivalents() checks an example's reviewed survivors (data) against the headers
+    beside it (ordermutants --header keys mutants by the header's file name)."""
     headers = {path.name: path for path in sorted(data.parent.glob("*.hpp"))}
-    keys = {m.key for m in ordermutants.generate(root, headers)}
+    keys = {m.key for m in ordermutants.generate(data.parent, headers)}
     return [f"equivalent matches no generated mutant of {', '.join(headers)} (its source line changed; "
             f"re-anchor it): {e.key}" for e in ordermutants.load_equivalents(data) if e.key not in keys]
 
@@ -65,7 +64,7 @@ LISTS: tuple[tuple[Path, Callable[[Path], list[str]]], ...] = (
     (mutants.DEFAULT_DATA.relative_to(REPO_ROOT), _semantic),
     (pymutants.DEFAULT_DATA.relative_to(REPO_ROOT), _python),
     (ordermutants.DEFAULT_EQUIVALENTS.relative_to(REPO_ROOT), _equivalents),
-    (EXAMPLE_EQUIVALENTS, _example_equivalents),
+    *((path, lambda root, path=path: _example_equivalents(root / path)) for path in EXAMPLE_EQUIVALENTS),
 )
 
 

@@ -19,6 +19,7 @@ from typing import Callable
 
 from . import packages
 from .build import RETRY_CHAN_CHECKS, configure_and_build, custom_policy_example, retry_chan_example
+from .build import RETRY_CHAN_SOURCE, RETRY_CHAN_WORK
 from .build import RING_QUEUE_CHECKS, RING_QUEUE_MODEL, RING_QUEUE_SOURCE, RING_QUEUE_WORK, ring_queue_example
 from ..base.paths import REPO_ROOT, TEST_RESULTS_DIR, cpp_bench_binary
 from ..base.procs import capture, run
@@ -103,17 +104,19 @@ def _order_mutants_sample() -> int:
                 "--json", str(ORDER_MUTANT_JSON)], cwd=REPO_ROOT)
 
 
-# Every memory-order mutant of the run-queue example's header against its kit model (13, seconds:
-# each is one run of a model whose quick tier takes about a second), with its reviewed survivors.
+# Every memory-order mutant of the kit examples' headers against their kit models (19, seconds:
+# each is one run of a model whose quick tier takes a few seconds), with their reviewed survivors.
 KIT_ORDER_MUTANTS_JSON = REPO_ROOT / RING_QUEUE_WORK / "order-mutants.json"
 
 
 def _kit_order_mutants() -> int:
-    example = REPO_ROOT / RING_QUEUE_SOURCE
-    return run([sys.executable, "-m", "suite.run.ordermutants", "--header", str(example / "ring_queue.hpp"),
-                "--model", str(REPO_ROOT / RING_QUEUE_MODEL), "--no-baseline",
-                "--equivalents", str(example / "equivalent_mutants.json"),
-                "--json", str(KIT_ORDER_MUTANTS_JSON)], cwd=REPO_ROOT)
+    argv = [sys.executable, "-m", "suite.run.ordermutants", "--no-baseline", "--json", str(KIT_ORDER_MUTANTS_JSON)]
+    for source, model in ((RETRY_CHAN_SOURCE, RETRY_CHAN_WORK / "build" / "retry_chan_model"),
+                          (RING_QUEUE_SOURCE, RING_QUEUE_MODEL)):
+        example = REPO_ROOT / source
+        argv += ["--header", str(example / f"{source.name}.hpp"), "--model", str(REPO_ROOT / model),
+                 "--equivalents", str(example / "equivalent_mutants.json")]
+    return run(argv, cwd=REPO_ROOT)
 
 
 def _mutation_lists() -> int:
@@ -159,7 +162,7 @@ def steps() -> list[Step]:
              retry_chan_example, needs="build-release", saves=REPO_ROOT / RETRY_CHAN_CHECKS),
         Step("ring-queue", "ring_queue example: a run queue out of tree, goro's verification kit on it",
              ring_queue_example, needs="build-release", saves=REPO_ROOT / RING_QUEUE_CHECKS),
-        Step("ring-queue-orders", "ring_queue example: every memory-order mutant of its header vs the kit model",
+        Step("kit-order-mutants", "retry_chan and ring_queue: every memory-order mutant of their headers vs their kit models",
              _kit_order_mutants, needs="ring-queue", saves=KIT_ORDER_MUTANTS_JSON),
         Step("build-tsan", "configure + build (tsan)", lambda: configure_and_build("tsan"),
              sanitizer=True),

@@ -15,7 +15,7 @@ from suite.run import stalelists, testplan
 from suite.tests.conftest import REPO_ROOT
 
 # What the check reads: the three lists and the sources they name.
-READ = ("runtime", "suite", "models/equivalent_mutants.json", "examples/ring_queue")
+READ = ("runtime", "suite", "models/equivalent_mutants.json", "examples/ring_queue", "examples/retry_chan")
 
 
 @pytest.fixture
