@@ -23,6 +23,20 @@
 #
 # Found by find_package(goro) (goroConfig.cmake sets GORO_CONFORMANCE_SOURCE) and, inside goro's
 # tree, by runtime/CMakeLists.txt.
+# goro_conformance_kit(<flavour> <variable>) sets <variable> to the object library that holds
+# the kit's tests compiled against goro::<flavour>, made on first use: every kit executable of a
+# flavour links the same objects, so a project compiles the kit once per flavour, not once per
+# policy under test (the kit's source is the costly part of each executable).
+function(goro_conformance_kit flavor variable)
+  set(kit goro_conformance_kit_${flavor})
+  if(NOT TARGET ${kit})
+    find_package(GTest REQUIRED)
+    add_library(${kit} OBJECT "${GORO_CONFORMANCE_SOURCE}")
+    target_link_libraries(${kit} PRIVATE goro::${flavor} GTest::gtest)
+  endif()
+  set(${variable} ${kit} PARENT_SCOPE)
+endfunction()
+
 function(goro_add_policy_conformance target factory)
   cmake_parse_arguments(PARSE_ARGV 2 arg "" "NAME;HEADER;EXPECT_FAILURE;FLAVOR" "SOURCES;LIBRARIES")
   if(NOT arg_NAME)
@@ -64,7 +78,8 @@ const bool registered = [] {
 }  // namespace
 ]] @ONLY)
 
-  add_executable(${target} "${GORO_CONFORMANCE_SOURCE}" "${registration}" ${arg_SOURCES})
+  goro_conformance_kit(${arg_FLAVOR} kit)
+  add_executable(${target} $<TARGET_OBJECTS:${kit}> "${registration}" ${arg_SOURCES})
   target_link_libraries(${target} PRIVATE goro::${arg_FLAVOR} GTest::gtest_main ${arg_LIBRARIES})
   target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   if(arg_EXPECT_FAILURE)
