@@ -37,8 +37,10 @@ class IdleHost {
   using Protocol = algo::IdleProtocol<Sync, IdleHost>;
 
   // max_spinning 0: idle workers go straight to sleep (the handshake scenarios: fewer steps).
-  IdleHost(unsigned workers, unsigned max_spinning)
-      : protocol(*this, algo::IdleTuning{workers, max_spinning, /*polls_per_clock_read=*/1}) {}
+  // poll: sleepers poll while another worker is awake (the runtime's tuning); off where every
+  // push must wake a sleeper by the handshake alone, so a lost wake-up stays a deadlock.
+  IdleHost(unsigned workers, unsigned max_spinning, bool poll = false)
+      : protocol(*this, algo::IdleTuning{workers, max_spinning, /*polls_per_clock_read=*/1, poll}) {}
 
   Protocol protocol;
   typename Sync::template atomic<unsigned> queued{0};  // the run queue: goroutines waiting to run
@@ -70,6 +72,7 @@ class IdleHost {
   bool has_work() const { return queued.load(std::memory_order_acquire) > 0; }
   time_point now() { return at_tick(++ticks_); }
   static constexpr ModelClock::duration spin_time() { return ModelClock::duration(2); }
+  static constexpr ModelClock::duration idle_poll_time() { return ModelClock::duration(2); }
   time_point earliest_deadline() const { return timers.next_deadline(); }
   bool timers_armed() const { return armed_timers.load(std::memory_order_seq_cst) != 0; }
   std::size_t live_goroutines() const { return live; }
@@ -127,9 +130,9 @@ void check_spinners(const IdleHost<Sync>& host) {
 // spawn, a timer...) and then computes until that one has run — its worker stays busy, so the
 // other worker must be woken for the second one while it decides to sleep. A lost wake-up
 // leaves both waiting for ever: a Relacy deadlock.
-template <class Sync, class Scenario, unsigned kMaxSpinning>
+template <class Sync, class Scenario, unsigned kMaxSpinning, bool kPoll = false>
 struct BusyUntilSecondRuns : ModelTest<Scenario, 2> {
-  IdleHost<Sync> host{2, kMaxSpinning};
+  IdleHost<Sync> host{2, kMaxSpinning, kPoll};
   unsigned started = 0;
   bool second_done = false;
   rl::mutex done_lock;
@@ -170,6 +173,19 @@ struct PushRacesSleep : BusyUntilSecondRuns<Sync, PushRacesSleep<Sync, kMaxSpinn
     ++this->host.live;
     this->host.push();
     this->host.protocol.notify(true);
+  }
+};
+
+// RunsNextFoundByPoll: spinning off; the second goroutine is pushed into the busy worker's
+// runnext (notify's runs_next: no wake-up) and that worker then computes instead of running it.
+// Only the other worker's poll can find it: with kPoll off (the planted twin) it sleeps for ever
+// and the busy worker waits for ever — a deadlock.
+template <class Sync, bool kPoll>
+struct RunsNextFoundByPoll : BusyUntilSecondRuns<Sync, RunsNextFoundByPoll<Sync, kPoll>, 0, kPoll> {
+  void start_second() {
+    ++this->host.live;
+    this->host.push();
+    this->host.protocol.notify(true, /*runs_next=*/true);
   }
 };
 
@@ -306,6 +322,12 @@ int main(int argc, char** argv) {
   driver.scenario<TimerAddedWakesSleeper<RelacySync>>(
       "timer_added_wakes_sleeper", "a timer armed by a busy worker wakes the sleeping one to fire it; never lost",
       {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.scenario<RunsNextFoundByPoll<RelacySync, true>>(
+      "runs_next_found_by_poll", "a runs_next push wakes nobody; the sleeper's poll runs it while its pusher computes",
+      {rl::random_scheduler_type, 50000}, {rl::fair_context_bound_scheduler_type, 0, 2});
+  driver.planted<RunsNextFoundByPoll<RelacySync, false>>(
+      "runs_next_without_poll", "sleepers never poll: a runs_next push behind a computing worker is never run",
+      Kind::deadlock, {rl::random_scheduler_type, 50000});
   driver.planted<PushRacesSleep<BasicRelacySync<RelaxedNotify>, 0>>(
       "relaxed_notify", "notify()'s read of the sleeper count relaxed: the wake-up is lost", Kind::deadlock,
       {rl::random_scheduler_type, 100000});

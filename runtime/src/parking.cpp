@@ -56,7 +56,7 @@ void Scheduler::enqueue(G* g) noexcept {
   if (tracer_) tracer_->readied(ours ? w : nullptr, *g, winding_down());  // before the push: g may run at once
   if (wake_latency_) wake_latency_->readied(*g);
   policy_->push(ours ? w->index : kNoWorker, g, SchedulerPolicy::Reason::woken);
-  notify(ours);
+  notify(ours, ours && options_.workers > 1 && policy_->runs_next(w->index));
 }
 
 void Scheduler::begin_wind_down() { parking_.begin_wind_down(); }

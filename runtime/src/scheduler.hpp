@@ -84,7 +84,7 @@ class Scheduler {
  private:
   void publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept;
   void worker_main(Worker& w);
-  void notify(bool by_own_worker) noexcept { idle_.notify(by_own_worker); }  // after every push
+  void notify(bool by_own_worker, bool runs_next) noexcept { idle_.notify(by_own_worker, runs_next); }  // after every push
   void run_goroutine(Worker& w, G* g);
   void commit_park(Worker& w, G* g);
   void goroutine_exited(Worker& w, G* g);
@@ -110,6 +110,7 @@ class Scheduler {
   bool has_work() const { return policy_->has_work(); }
   static Clock::time_point now() noexcept { return Clock::now(); }
   static constexpr Clock::duration spin_time() noexcept { return kSpinTime; }
+  static constexpr Clock::duration idle_poll_time() noexcept { return kIdlePollTime; }
   Clock::time_point earliest_deadline() const;
   bool timers_armed() const { return armed_timers_.load(std::memory_order_seq_cst) != 0; }
   // live_goroutines() — goroutines created and not yet exited: the registry's members. Exact
@@ -141,6 +142,11 @@ class Scheduler {
   // enough that an idle runtime sleeps promptly; below the cost of a worker's futex sleep + wake
   // pair (benches/README, "Machine costs"), so spinning first always pays.
   static constexpr std::chrono::microseconds kSpinTime{30};
+  // kIdlePollTime: how long a worker sleeps while another is awake — the longest a goroutine
+  // readied into a computing worker's runnext waits before a sleeper looks (goro/algo/idle.hpp).
+  // Ten times a worker's futex sleep + wake pair (benches/README, "Machine costs"): each poll
+  // costs a timed-out wait and one look at the queues, a few per cent of an idle core.
+  static constexpr std::chrono::microseconds kIdlePollTime{500};
 
   const Options options_;
   std::unique_ptr<SchedulerPolicy> policy_;

@@ -56,7 +56,7 @@ G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, 
 
 void Scheduler::finish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept {
   publish_spawn(spawner, g, entry, destroy);
-  notify(spawner != nullptr);
+  notify(spawner != nullptr, spawner != nullptr && options_.workers > 1 && policy_->runs_next(spawner->index));
 }
 
 void Scheduler::publish_spawn(Worker* spawner, G* g, ClosureEntry entry, ClosureEntry destroy) noexcept {

@@ -123,6 +123,10 @@ class SchedulerPolicy {
   // has_work() is a cheap, possibly stale "is anything queued anywhere?", used to decide whether
   // an idle worker may sleep (it re-checks after announcing itself, so staleness is safe).
   virtual bool has_work() const = 0;
+  // runs_next(worker) — did `worker`'s last push() only fill a slot `worker` itself runs next
+  // (nothing new another worker could take)? Then the scheduler wakes no idle worker for it.
+  // Called by that worker right after its push. Default false: every push may wake one.
+  virtual bool runs_next(unsigned worker) const { (void)worker; return false; }
 };
 
 // PolicyFactory builds a policy for `workers` workers; `seed` differs per Runtime (victim choice).

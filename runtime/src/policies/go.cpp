@@ -14,8 +14,13 @@
 //         time slice, and sysmon preempts a slice older than 10 ms; goro has no preemption, so it
 //         counts turns. The cap costs nothing when the ring is empty.) Then a batch from the
 //         global queue (its fair share: size/workers + 1, at most half a ring); then up to four
-//         rounds of stealing half of a random victim's ring — runnext too in the last round
-//         (Go's stealRunNextG), but only from a stalled owner (owner_stalled below).
+//         rounds of stealing half of a random victim's ring, or its runnext — but only work its
+//         owner would not soon run itself (steal_from below; unlike Go, which steals any ring
+//         and a running P's runnext after usleep(3)): a backlog longer than kStealBacklog at the
+//         owner's pace, or anything behind an owner that stalled for kStallTime.
+//   runs_next: a push that only filled an empty runnext left nothing for another worker, so the
+//         scheduler wakes nobody for it (goro/algo/idle.hpp); should the owner compute instead
+//         of running it, a sleeper's poll finds it stalled and steals it.
 //   The spinning-worker accounting (never wake a sleeper while a worker is already spinning
 //   for work) is shared by all policies in idle.cpp.
 #include <algorithm>
@@ -41,7 +46,10 @@ class GoPolicy final : public SchedulerPolicy {
 
  public:
   GoPolicy(unsigned workers, std::uint64_t seed) : locals_(workers) {
-    for (unsigned i = 0; i < workers; ++i) locals_[i].rng = Rng(seed + 0xC0FFEEull * (i + 1));
+    for (unsigned i = 0; i < workers; ++i) {
+      locals_[i].rng = Rng(seed + 0xC0FFEEull * (i + 1));
+      locals_[i].still.resize(workers);
+    }
   }
 
   void push(unsigned worker, G* g, Reason reason) override {
@@ -49,10 +57,15 @@ class GoPolicy final : public SchedulerPolicy {
       global_.push(g);
       return;
     }
+    Local& local = locals_[worker];
+    const bool next = reason != Reason::yielded;
+    local.runs_next = next && !local.runq.runnext_occupied();
     std::array<G*, RunQueue::kOverflowBatch> overflow;
-    auto spilled = locals_[worker].runq.push(g, reason != Reason::yielded, overflow);
+    auto spilled = local.runq.push(g, next, overflow);
     if (!spilled.empty()) global_.push_batch(spilled);
   }
+
+  bool runs_next(unsigned worker) const override { return locals_[worker].runs_next; }
 
   G* pop(unsigned worker, PolicyCounters& counters) override {
     Local& local = locals_[worker];
@@ -74,10 +87,7 @@ class GoPolicy final : public SchedulerPolicy {
     if (G* g = pop_global_batch(worker, counters)) return g;
     const auto n = static_cast<unsigned>(locals_.size());
     for (int round = 0; round < kStealRounds && n > 1; ++round) {
-      const bool steal_runnext = round == kStealRounds - 1;
-      G* g = steal_from_victims(worker, n, local.rng, counters, [&](unsigned victim) {
-        return local.runq.steal_into(locals_[victim].runq, steal_runnext && owner_stalled(locals_[victim]));
-      });
+      G* g = steal_from_victims(worker, n, local.rng, counters, [&](unsigned victim) { return steal_from(local, victim); });
       if (g != nullptr) return g;
     }
     return nullptr;
@@ -98,15 +108,53 @@ class GoPolicy final : public SchedulerPolicy {
   // goroutine waiting in the ring is not noticeably delayed, long enough to keep the chain's
   // cache locality.
   static constexpr std::uint32_t kRunnextStreak = 61;
+  // kOwnerWait: how long a thief watches a victim's tick (Go's runqgrab waits 3 µs — usleep(3) —
+  // before taking a running P's runnext; a spin here, as a system call sleeps far longer:
+  // benches/README, "runnext and the thief").
+  static constexpr std::chrono::microseconds kOwnerWait{3};
+  // kStealBacklog: a backlog the owner gets through sooner than this stays with it. Moving
+  // goroutines to another core costs their cache lines and the lines of every channel they
+  // share with goroutines left behind, for as long as the pair stays split; a split lasts, so
+  // the backlog must be worth more than the spin an idle worker would spend waiting for it
+  // (kSpinTime, scheduler.hpp: 30 µs).
+  static constexpr std::chrono::microseconds kStealBacklog{30};
+  // kStallTime: an owner that scheduled nothing for this long is computing, not about to run
+  // what it queued. Longer than a buffered channel's drain or a loop of spawns (a few
+  // microseconds to tens of them), far shorter than any goroutine that computes for real.
+  static constexpr std::chrono::microseconds kStallTime{50};
 
-  // owner_stalled() — may a thief take this victim's runnext? GoRunQueue::owner_stalled's rule
-  // (goro/algo/go_run_queue.hpp), with a 3 µs spin as the wait: a spin, as Go's usleep(3) costs a
-  // system call and sleeps far longer (benches/README, "runnext and the thief").
-  static bool owner_stalled(const Local& victim) {
-    return RunQueue::owner_stalled(victim.runq, victim.tick, [] {
-      const auto until = goro::Clock::now() + std::chrono::microseconds(3);
-      while (goro::Clock::now() < until) PolicySync::relax();
-    });
+  // steal_from() — the steal rule: take from a victim only what its owner would not soon run
+  // itself. Watch the victim's tick (its count of pops) across one kOwnerWait:
+  //   - it moved: the owner is getting through its queue. Take half its ring only if what is
+  //     queued (ring and runnext) would keep the owner busy longer than kStealBacklog at the pace
+  //     just seen; never its runnext.
+  //   - it did not move: the owner computes. Take half its ring, or its runnext, once this thief
+  //     has seen the tick stand still for kStallTime (the thief remembers, per victim, since
+  //     when): a spawning loop or a goroutine draining a full buffer schedules nothing for a few
+  //     microseconds and then runs what it queued itself.
+  G* steal_from(Local& self, unsigned victim) {
+    Local& v = locals_[victim];
+    if (v.runq.empty()) return nullptr;
+    const std::uint32_t queued = v.runq.size_estimate() + (v.runq.runnext_occupied() ? 1u : 0u);
+    const std::uint32_t seen = v.tick.load(std::memory_order_relaxed);
+    spin_for(kOwnerWait);
+    const std::uint32_t ran = v.tick.load(std::memory_order_relaxed) - seen;
+    if (ran == 0) {
+      const auto now = goro::Clock::now();
+      StillSince& still = self.still[victim];
+      if (!still.known || still.tick != seen) still = StillSince{true, seen, now - kOwnerWait};
+      if (now - still.since < kStallTime) return nullptr;
+      // Still, for long enough: take the ring, and runnext if the owner still schedules nothing
+      // (GoRunQueue::owner_stalled, the rule model_go_run_queue checks).
+      return self.runq.steal_into(v.runq, RunQueue::owner_stalled(v.runq, v.tick, [] { spin_for(kOwnerWait); }));
+    }
+    if (queued * kOwnerWait <= ran * kStealBacklog) return nullptr;
+    return self.runq.steal_into(v.runq, false);
+  }
+
+  static void spin_for(std::chrono::microseconds wait) {
+    const auto until = goro::Clock::now() + wait;
+    while (goro::Clock::now() < until) PolicySync::relax();
   }
 
   G* pop_global_batch(unsigned worker, PolicyCounters& counters) {
@@ -124,11 +172,19 @@ class GoPolicy final : public SchedulerPolicy {
     return batch[0];
   }
 
+  // StillSince: a victim's tick as this thief last saw it standing still, and since when.
+  struct StillSince {
+    bool known = false;
+    std::uint32_t tick = 0;
+    goro::Clock::time_point since{};
+  };
   struct alignas(64) Local {
     RunQueue runq;
     Rng rng;
     std::atomic<std::uint32_t> tick{0};  // pop() calls; read by thieves (owner_stalled)
     std::uint32_t runnext_streak = 0;  // consecutive pops served from runnext
+    bool runs_next = false;  // the last push only filled an empty runnext (owner only)
+    std::vector<StillSince> still;  // per victim: since when its tick stood still (this thief only)
   };
 
   std::vector<Local> locals_;

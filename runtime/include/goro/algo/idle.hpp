@@ -16,9 +16,16 @@
 // So (as Go does) a push wakes a sleeper only when no worker is spinning: a spinning worker is
 // guaranteed to find the work, and a spinner that finds work wakes one more to take over the
 // spinning (notify() after stop_spinning()).
+// Unlike Go, a push that only filled the pusher's empty runnext wakes nobody (`runs_next`): the
+// pusher runs it next, and a woken worker could take nothing but would spin, find the next
+// displaced goroutine and split a pipeline across cores (benches/README, "Two workers: what
+// decides the mode"). The case it leaves — a pusher that computes instead of running its runnext
+// — is the sleepers' poll: while some worker is awake a sleeper sleeps at most idle_poll_time(),
+// then looks once (the policy steals the runnext of an owner that stalled) and sleeps again.
 //
 // Invariants:
-//   - no lost wake-up: work pushed while a worker decides to sleep is always run. The sleeper
+//   - no lost wake-up: work pushed while a worker decides to sleep is always run (a runs_next
+//     push: by its pusher, or after a sleeper's poll — at most idle_poll_time() later). The sleeper
 //     announces itself (a read-modify-write of nsleepers_) before its last look at the queues;
 //     a pusher pushes, then reads nsleepers_ with a read-modify-write too. Both are seq_cst RMWs
 //     of the same word, so they are ordered: if the pusher's comes first, the sleeper's
@@ -50,7 +57,7 @@
 //   pop(w)                                 a goroutine for w, or a null goroutine
 //   run_timers(w, all_heaps)               fire due timers (w's own heap, or every heap)
 //   has_work()                             anything queued anywhere (acquire loads; may be stale)
-//   now(), spin_time(), earliest_deadline()
+//   now(), spin_time(), idle_poll_time(), earliest_deadline()
 //                                          the clock, in the Host's time_point type
 //   timers_armed(), live_goroutines(), winding_down()
 //   wait(slot, deadline)                   sleep on slot.wake_word while it is 0, until deadline
@@ -76,9 +83,13 @@ struct IdleTuning {
   // polls_per_clock_read: a spinner reads the clock (and runs every heap's due timers) once per
   // this many polls — a clock read costs several polls (~20 ns, 2026-12, f03fd47).
   unsigned polls_per_clock_read = 16;
+  // poll_while_others_run: a sleeper sleeps at most the Host's idle_poll_time() while another
+  // worker is awake — what a runs_next push (notify) relies on. Off only in models whose pushes
+  // are never runs_next: there a poll would hide a lost wake-up.
+  bool poll_while_others_run = true;
 
   static constexpr IdleTuning for_workers(unsigned workers) {
-    return IdleTuning{workers, workers / 2 > 0 ? workers / 2 : 1, 16};
+    return IdleTuning{workers, workers / 2 > 0 ? workers / 2 : 1, 16, true};
   }
 };
 
@@ -105,22 +116,28 @@ class IdleProtocol {
   // find_work() is a worker's loop between goroutines: its own timers, the queues, a spin, every
   // heap's timers, then sleep — until it has a goroutine, or nothing (null) at shutdown.
   goroutine find_work(worker w) {
+    bool polled = false;
     for (;;) {
       host_.run_timers(w, false);
       if (auto g = host_.pop(w)) return g;
       if (shutting_down()) return {};
-      if (auto g = spin(w)) return g;
+      if (!polled) {
+        if (auto g = spin(w)) return g;
+      }
       host_.run_timers(w, true);
       if (auto g = host_.pop(w)) return g;
-      sleep(w);
+      polled = sleep(w);
     }
   }
 
   // notify() is called after every push of a runnable goroutine: wake a sleeper if one should
-  // take the work (see the invariants). by_own_worker: a worker of this runtime pushed it.
-  void notify(bool by_own_worker) {
+  // take the work (see the invariants). by_own_worker: a worker of this runtime pushed it;
+  // runs_next: into a slot only that worker runs, next, leaving nothing for another worker.
+  void notify(bool by_own_worker, bool runs_next = false) {
     // The only worker pushed it: it is awake and will run it; nobody can be asleep.
     if (by_own_worker && tuning_.workers == 1) return;
+    // The pusher runs it next itself; if it computes instead, a sleeper's poll takes it.
+    if (runs_next) return;
     // A seq_cst read-modify-write, not a load: the pusher's half of the handshake (and
     // ThreadSanitizer sees it, where it ignores fences).
     if (nsleepers_.fetch_add(0, std::memory_order_seq_cst) == 0) return;
@@ -198,17 +215,29 @@ class IdleProtocol {
   void stop_spinning() { nspinning_.fetch_sub(1, std::memory_order_seq_cst); }
 
   // sleep() — announce, look once more, decide (run on / deadlock / sleep), sleep, unannounce.
-  void sleep(worker w) {
+  // True when it slept until its poll deadline and nobody woke it: find_work() then looks once
+  // and sleeps again without a spin.
+  bool sleep(worker w) {
     slot& self = host_.sleeper(w);
     lock_.lock();
     push_sleeper_locked(self);
     // The sleeper's half of the handshake: a seq_cst read-modify-write before the last look.
     const unsigned sleeping = nsleepers_.fetch_add(1, std::memory_order_seq_cst) + 1;
-    const auto deadline = host_.earliest_deadline();
+    auto deadline = host_.earliest_deadline();
     if (host_.has_work() || shutdown_.load(std::memory_order_seq_cst) || deadline <= host_.now()) {
       unlink_sleeper_locked(self);
       lock_.unlock();
-      return;
+      return false;
+    }
+    // While some worker is awake, sleep at most idle_poll_time(): a goroutine it readied into
+    // its runnext woke nobody, and is ours to take if that worker computes instead of running it.
+    bool poll = false;
+    if (tuning_.poll_while_others_run && sleeping < tuning_.workers) {
+      const auto poll_at = host_.now() + host_.idle_poll_time();
+      if (poll_at < deadline) {
+        deadline = poll_at;
+        poll = true;
+      }
     }
     if (sleeping == tuning_.workers && !host_.timers_armed() && !host_.winding_down()) {
       const std::size_t live = host_.live_goroutines();
@@ -217,7 +246,7 @@ class IdleProtocol {
         unlink_sleeper_locked(self);
         lock_.unlock();
         host_.deadlocked(live);
-        return;
+        return false;
       }
     }
     self.wake_word.store(0, std::memory_order_relaxed);
@@ -225,8 +254,10 @@ class IdleProtocol {
     host_.count_sleep(w);
     host_.wait(self, deadline);
     lock_.lock();
-    if (self.listed.load()) unlink_sleeper_locked(self);  // timed out or woke spuriously: nobody removed us
+    const bool timed_out = self.listed.load();
+    if (timed_out) unlink_sleeper_locked(self);  // timed out or woke spuriously: nobody removed us
     lock_.unlock();
+    return poll && timed_out;
   }
 
   // wake_one() takes the most recent sleeper out of the set and wakes it (the futex call after
