@@ -5,11 +5,14 @@
 // faults; this program prints one JSON line with what only it can see (the parked RSS).
 //
 //   goro_live --goroutines 1000000 --workers 2 [--policy go]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -23,6 +26,24 @@ long long resident_bytes() {
   long long size = 0, resident = 0;
   statm >> size >> resident;
   return resident * 4096;
+}
+
+// Phase marks the process's CPU time at one point, so the line can split it by phase.
+struct Phase {
+  double wall = 0, user = 0, sys = 0;
+  static Phase now(std::chrono::steady_clock::time_point start) {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
+    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), seconds(usage.ru_utime),
+            seconds(usage.ru_stime)};
+  }
+};
+
+// print_phase() prints "name": {wall, user, sys} of the interval from `from` to `to`.
+void print_phase(const char* name, const Phase& from, const Phase& to) {
+  std::printf("\"%s\": {\"wall\": %.4f, \"user\": %.4f, \"sys\": %.4f}", name, to.wall - from.wall, to.user - from.user,
+              to.sys - from.sys);
 }
 
 int usage(const char* message) {
@@ -66,10 +87,12 @@ int main(int argc, char** argv) {
     goro::Options options;
     options.workers = static_cast<unsigned>(workers);
     options.policy = goro::parse_policy(policy);
-    goro::Runtime runtime(options);
-    long long before = 0, parked = 0;
     const auto start = std::chrono::steady_clock::now();
-    runtime.run([&] {
+    const Phase begin = Phase::now(start);
+    Phase spawned, released, ended;
+    auto runtime = std::make_unique<goro::Runtime>(options);
+    long long before = 0, parked = 0;
+    runtime->run([&] {
       auto gate = goro::make_chan<int>();
       goro::WaitGroup started, finished;
       started.add(goroutines);
@@ -84,13 +107,24 @@ int main(int argc, char** argv) {
       }
       started.wait();
       parked = resident_bytes();
+      spawned = Phase::now(start);
       gate.close();
       finished.wait();
+      released = Phase::now(start);
     });
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    runtime.reset();
+    ended = Phase::now(start);
+    // Phases: spawn (start to all parked), release (close to all joined), teardown (the rest,
+    // the Runtime's destruction included).
     std::printf("{\"backend\": \"goro/%s\", \"goroutines\": %ld, \"workers\": %ld, \"seconds\": %.4f, "
-                "\"parked_rss_bytes_per_goroutine\": %.1f}\n",
-                policy.c_str(), goroutines, workers, seconds, double(parked - before) / double(goroutines));
+                "\"parked_rss_bytes_per_goroutine\": %.1f, ",
+                policy.c_str(), goroutines, workers, ended.wall, double(parked - before) / double(goroutines));
+    print_phase("spawn", begin, spawned);
+    std::printf(", ");
+    print_phase("release", spawned, released);
+    std::printf(", ");
+    print_phase("teardown", released, ended);
+    std::printf("}\n");
     return 0;
   } catch (const std::invalid_argument& error) {
     return usage(error.what());

@@ -47,6 +47,7 @@ class Sample:
     peak_rss_bytes: int
     minor_faults: int
     parked_bytes: float
+    phases: dict = field(default_factory=dict)  # the program's own split: spawn, release, teardown
 
 
 class RunFailed(Exception):
@@ -94,7 +95,8 @@ def run_once(program: Program, goroutines: int, workers: int) -> Sample:
         parked = float(line["parked_rss_bytes_per_goroutine"])
     except (IndexError, ValueError, KeyError) as error:
         raise RunFailed(f"{program.label}: no JSON line in its output ({error}): {out[-400:]!r}") from error
-    return Sample(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024, usage.ru_minflt, parked)
+    phases = {name: line[name] for name in ("spawn", "release", "teardown") if name in line}
+    return Sample(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024, usage.ru_minflt, parked, phases)
 
 
 def spread(values: list[float], fmt: str) -> str:

@@ -13,8 +13,25 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
+
+// phase is the process's CPU time at one point, so the line can split it by phase.
+type phase struct{ wall, user, sys float64 }
+
+func phaseNow(start time.Time) phase {
+	var usage syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	seconds := func(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+	return phase{time.Since(start).Seconds(), seconds(usage.Utime), seconds(usage.Stime)}
+}
+
+// phaseJSON is "name": {wall, user, sys} of the interval from `from` to `to`.
+func phaseJSON(name string, from, to phase) string {
+	return fmt.Sprintf("\"%s\": {\"wall\": %.4f, \"user\": %.4f, \"sys\": %.4f}", name, to.wall-from.wall,
+		to.user-from.user, to.sys-from.sys)
+}
 
 // residentBytes is the current resident set, from /proc/self/statm (its second field, pages).
 func residentBytes() int64 {
@@ -50,6 +67,7 @@ func main() {
 	runtime.GOMAXPROCS(*workers)
 	n := *goroutines
 	start := time.Now()
+	begin := phaseNow(start)
 	gate := make(chan int)
 	var started, finished sync.WaitGroup
 	started.Add(n)
@@ -64,9 +82,13 @@ func main() {
 	}
 	started.Wait()
 	parked := residentBytes()
+	spawned := phaseNow(start)
 	close(gate)
 	finished.Wait()
-	seconds := time.Since(start).Seconds()
+	released := phaseNow(start)
+	// Phases as goro_live's: spawn, release; teardown is the process's exit (not seen here).
 	fmt.Printf("{\"backend\": \"go\", \"goroutines\": %d, \"workers\": %d, \"seconds\": %.4f, "+
-		"\"parked_rss_bytes_per_goroutine\": %.1f}\n", n, *workers, seconds, float64(parked-before)/float64(n))
+		"\"parked_rss_bytes_per_goroutine\": %.1f, %s, %s, %s}\n", n, *workers, released.wall,
+		float64(parked-before)/float64(n), phaseJSON("spawn", begin, spawned), phaseJSON("release", spawned, released),
+		phaseJSON("teardown", released, released))
 }
