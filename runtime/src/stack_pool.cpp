@@ -37,6 +37,44 @@ std::size_t read_max_map_count() {
 constexpr std::size_t kFirstSlabStacks = 16;
 constexpr std::size_t kMaxSlabStacks = 256;
 
+// How this process pre-faults stack pages, learnt once from the kernel's answers.
+enum class Prefault { batched, one_by_one, none };
+std::atomic<Prefault> prefault_mode{Prefault::batched};
+
+// self_pidfd() is a pidfd of this process for process_madvise(), opened once (close-on-exec);
+// -1: none. A forked child inherits its parent's: the kernel refuses MADV_POPULATE_WRITE for
+// another process, and the child falls back to madvise().
+int self_pidfd() {
+  static const int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  return fd;
+}
+
+// prefault() faults in `count` pages `stride` apart from `first`: in one process_madvise() call
+// where the kernel takes MADV_POPULATE_WRITE that way (Linux 6.13), else one madvise() per page
+// (Linux 5.14; still no trap), else not at all — each first touch then faults.
+void prefault(char* first, std::size_t count, std::size_t stride, std::size_t page) {
+  std::size_t done = 0;
+  if (prefault_mode.load(std::memory_order_relaxed) == Prefault::batched) {
+    iovec pages[kMaxSlabStacks];
+    for (std::size_t i = 0; i < count; ++i) pages[i] = {first + i * stride, page};
+    const int self = self_pidfd();
+    const long advised = self < 0 ? -1 : syscall(SYS_process_madvise, self, pages, count, kMadvPopulateWrite, 0u);
+    if (advised < 0) {
+      prefault_mode.store(Prefault::one_by_one, std::memory_order_relaxed);
+    } else {
+      done = static_cast<std::size_t>(advised) / page;
+    }
+  }
+  if (prefault_mode.load(std::memory_order_relaxed) == Prefault::one_by_one) {
+    for (; done < count; ++done) {
+      if (madvise(first + done * stride, page, kMadvPopulateWrite) != 0) {
+        prefault_mode.store(Prefault::none, std::memory_order_relaxed);
+        return;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 StackPool::StackPool(std::size_t stack_size)
@@ -46,23 +84,13 @@ StackPool::StackPool(std::size_t stack_size)
         return (size + page - 1) / page * page;
       }()),
       page_size_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE))),
-      guard_budget_(read_max_map_count() / 4 / 2),
-      self_(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0))) {}
+      guard_budget_(read_max_map_count() / 4 / 2) {}
 
 StackPool::~StackPool() {
   // Stacks in use when the pool dies belong to a Runtime that is being destroyed after its last
   // run(): every goroutine has exited, so every stack is on the free list.
   for (const Stack& stack : free_) fiber_annotations::tsan_destroy(stack.tsan_fiber);
   for (const Slab& slab : slabs_) munmap(slab.begin, slab.bytes);
-  if (self_ >= 0) close(self_);
-}
-
-std::size_t StackPool::advise_each(char* first, std::size_t count, std::size_t stride, int advice) {
-  if (self_ < 0) return 0;
-  iovec pages[kMaxSlabStacks];
-  for (std::size_t i = 0; i < count; ++i) pages[i] = {first + i * stride, page_size_};
-  const long advised = syscall(SYS_process_madvise, self_, pages, count, advice, 0u);
-  return advised < 0 ? 0 : static_cast<std::size_t>(advised) / page_size_;
 }
 
 StackPool::Slab StackPool::map_slab(std::size_t count) {
@@ -83,10 +111,7 @@ StackPool::Slab StackPool::map_slab(std::size_t count) {
   }
   // Phase 2 — the top page of each stack, where its G, closure and first frames go, faulted in
   // by one call instead of one page fault per spawn.
-  if (populate_works_.load(std::memory_order_relaxed) &&
-      advise_each(slab.begin + stride - page_size_, count, stride, kMadvPopulateWrite) == 0) {
-    populate_works_.store(false, std::memory_order_relaxed);
-  }
+  prefault(slab.begin + stride - page_size_, count, stride, page_size_);
   return slab;
 }
 

@@ -20,11 +20,12 @@
 //              stack than a million live goroutines cost Go in all (benches/README, "Live
 //              goroutines").
 //   top page — MADV_POPULATE_WRITE (Linux 5.14) on the top page of each stack, where its G,
-//              closure and first frames go: the kernel fills the whole slab's worth in one call
-//              instead of taking one page fault per spawn (on a virtual machine the fault's
-//              trap costs about as much as the page: benches/README, "Live goroutines"). A slab
-//              pre-faults at most kMaxSlabStacks pages that no goroutine may use yet. A kernel
-//              that refuses is not asked again: each first touch then faults, as before.
+//              closure and first frames go, all of a slab's in one process_madvise() call
+//              (Linux 6.13; older kernels: one madvise() per page), instead of one page fault
+//              per spawn (on a virtual machine the fault's trap costs about as much as the
+//              page: benches/README, "Live goroutines"). A slab pre-faults at most
+//              kMaxSlabStacks pages that no goroutine may use yet. A kernel that refuses is not
+//              asked again: each first touch then faults, as before.
 #pragma once
 
 #include <atomic>
@@ -74,16 +75,11 @@ class StackPool {
   // map_slab() maps `count` stacks, guards the first while the budget lasts and pre-faults their
   // top pages; called without the lock.
   Slab map_slab(std::size_t count);
-  // advise_each() applies `advice` to `count` pages `stride` apart in one process_madvise() call;
-  // returns how many pages, from the first, it applied to (0: the kernel refused).
-  std::size_t advise_each(char* first, std::size_t count, std::size_t stride, int advice);
   bool take_guard_budget();
 
   const std::size_t stack_size_;  // usable size, a multiple of the page size
   const std::size_t page_size_;
   std::atomic<std::size_t> guard_budget_;  // guard pages left to map
-  std::atomic<bool> populate_works_{true};  // the kernel took MADV_POPULATE_WRITE (until refused)
-  const int self_;                          // a pidfd of this process, for process_madvise(); -1: none
   mutable std::mutex mutex_;      // guards everything below
   std::vector<Stack> free_;
   std::vector<Slab> slabs_;
