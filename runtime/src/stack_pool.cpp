@@ -4,6 +4,8 @@
 #include "fiber_annotations.hpp"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +19,9 @@ namespace goro::detail {
 
 namespace {
 
+// Linux's values (uapi/asm-generic/mman-common.h), for headers older than the kernels that have them.
+constexpr int kMadvPopulateWrite = 23;  // Linux 5.14
+
 std::size_t read_max_map_count() {
   std::ifstream in("/proc/sys/vm/max_map_count");
   std::size_t value = 65530;
@@ -24,9 +29,51 @@ std::size_t read_max_map_count() {
   return value;
 }
 
-// Stacks per slab: small slabs while guarding (the guards split them anyway), big ones after.
-constexpr std::size_t kGuardedSlabStacks = 16;
-constexpr std::size_t kUnguardedSlabStacks = 256;
+// Stacks per slab: the first slab holds kFirstSlabStacks, each later one as many as are mapped
+// already, up to kMaxSlabStacks — a Runtime with a few goroutines maps (and pre-faults) a few
+// stacks, one with a million pays one mmap and one batched madvise call per 256 stacks.
+// kMaxSlabStacks is also the most pages one process_madvise() call takes here (UIO_MAXIOV is
+// 1024), and what one pre-faulted but unused slab can cost: 256 pages, 1 MiB.
+constexpr std::size_t kFirstSlabStacks = 16;
+constexpr std::size_t kMaxSlabStacks = 256;
+
+// How this process pre-faults stack pages, learnt once from the kernel's answers.
+enum class Prefault { batched, one_by_one, none };
+std::atomic<Prefault> prefault_mode{Prefault::batched};
+
+// self_pidfd() is a pidfd of this process for process_madvise(), opened once (close-on-exec);
+// -1: none. A forked child inherits its parent's: the kernel refuses MADV_POPULATE_WRITE for
+// another process, and the child falls back to madvise().
+int self_pidfd() {
+  static const int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  return fd;
+}
+
+// prefault() faults in `count` pages `stride` apart from `first`: in one process_madvise() call
+// where the kernel takes MADV_POPULATE_WRITE that way (Linux 6.13), else one madvise() per page
+// (Linux 5.14; still no trap), else not at all — each first touch then faults.
+void prefault(char* first, std::size_t count, std::size_t stride, std::size_t page) {
+  std::size_t done = 0;
+  if (prefault_mode.load(std::memory_order_relaxed) == Prefault::batched) {
+    iovec pages[kMaxSlabStacks];
+    for (std::size_t i = 0; i < count; ++i) pages[i] = {first + i * stride, page};
+    const int self = self_pidfd();
+    const long advised = self < 0 ? -1 : syscall(SYS_process_madvise, self, pages, count, kMadvPopulateWrite, 0u);
+    if (advised < 0) {
+      prefault_mode.store(Prefault::one_by_one, std::memory_order_relaxed);
+    } else {
+      done = static_cast<std::size_t>(advised) / page;
+    }
+  }
+  if (prefault_mode.load(std::memory_order_relaxed) == Prefault::one_by_one) {
+    for (; done < count; ++done) {
+      if (madvise(first + done * stride, page, kMadvPopulateWrite) != 0) {
+        prefault_mode.store(Prefault::none, std::memory_order_relaxed);
+        return;
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -46,31 +93,33 @@ StackPool::~StackPool() {
   for (const Slab& slab : slabs_) munmap(slab.begin, slab.bytes);
 }
 
-void StackPool::map_slab_locked() {
-  const bool guarded = guard_budget_ >= kGuardedSlabStacks;
-  const std::size_t count = guarded ? kGuardedSlabStacks : kUnguardedSlabStacks;
-  const std::size_t stride = stack_size_ + (guarded ? page_size_ : 0);
+StackPool::Slab StackPool::map_slab(std::size_t count) {
+  const std::size_t stride = stack_size_ + page_size_;
   const std::size_t bytes = stride * count;
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (mem == MAP_FAILED) {
     std::fprintf(stderr, "goro: cannot map %zu bytes of goroutine stacks: %s\n", bytes, std::strerror(errno));
     throw std::bad_alloc();
   }
-  char* begin = static_cast<char*>(mem);
-  slabs_.push_back({begin, bytes, stride, guarded});
-  for (std::size_t i = 0; i < count; ++i) {
-    char* lowest = begin + i * stride;
-    if (guarded) {
-      if (mprotect(lowest, page_size_, PROT_NONE) != 0) {
-        std::fprintf(stderr, "goro: mprotect of a guard page failed: %s\n", std::strerror(errno));
-      }
-      free_.push_back({lowest + page_size_, stack_size_, true});
-    } else {
-      free_.push_back({lowest, stack_size_, false});
+  Slab slab{static_cast<char*>(mem), bytes, stride, 0};
+  // Phase 1 — guards: the page below each stack, while the budget lasts.
+  for (; slab.guarded < count && take_guard_budget(); ++slab.guarded) {
+    if (mprotect(slab.begin + slab.guarded * stride, page_size_, PROT_NONE) != 0) {
+      std::fprintf(stderr, "goro: mprotect of a guard page failed: %s\n", std::strerror(errno));
+      break;
     }
   }
-  if (guarded) guard_budget_ -= count;
-  mapped_ += count;
+  // Phase 2 — the top page of each stack, where its G, closure and first frames go, faulted in
+  // by one call instead of one page fault per spawn.
+  prefault(slab.begin + stride - page_size_, count, stride, page_size_);
+  return slab;
+}
+
+bool StackPool::take_guard_budget() {
+  std::size_t budget = guard_budget_.load(std::memory_order_relaxed);
+  while (budget > 0 && !guard_budget_.compare_exchange_weak(budget, budget - 1, std::memory_order_relaxed)) {
+  }
+  return budget > 0;
 }
 
 Stack StackPool::acquire(std::vector<Stack>& cache) {
@@ -79,8 +128,19 @@ Stack StackPool::acquire(std::vector<Stack>& cache) {
     cache.pop_back();
     return stack;
   }
-  std::lock_guard lock(mutex_);
-  if (free_.empty()) map_slab_locked();
+  std::unique_lock lock(mutex_);
+  if (free_.empty()) {
+    // Map outside the lock: the system calls take a while, and releasing workers need the lock.
+    const std::size_t count = std::clamp<std::size_t>(mapped_, kFirstSlabStacks, kMaxSlabStacks);
+    lock.unlock();
+    const Slab slab = map_slab(count);
+    lock.lock();
+    slabs_.push_back(slab);
+    for (std::size_t i = 0; i < count; ++i) {
+      free_.push_back({slab.begin + i * slab.stride + page_size_, stack_size_, i < slab.guarded});
+    }
+    mapped_ += count;
+  }
   // Refill half the cache in one lock round-trip.
   const std::size_t take = std::min(free_.size() - 1, kCacheSize / 2);
   for (std::size_t i = 0; i < take; ++i) {
@@ -111,8 +171,9 @@ bool StackPool::is_guard_page(const void* addr) const {
   std::unique_lock lock(mutex_, std::try_to_lock);  // called from a signal handler: never wait
   if (!lock.owns_lock()) return false;
   for (const Slab& slab : slabs_) {
-    if (!slab.guarded || p < slab.begin || p >= slab.begin + slab.bytes) continue;
-    return static_cast<std::size_t>(p - slab.begin) % slab.stride < page_size_;
+    if (p < slab.begin || p >= slab.begin + slab.bytes) continue;
+    const auto offset = static_cast<std::size_t>(p - slab.begin);
+    return offset / slab.stride < slab.guarded && offset % slab.stride < page_size_;
   }
   return false;
 }
