@@ -11,15 +11,24 @@ decisions that differ from the default choice) and saved. PCT's theoretical boun
 run).
 
 Without SCENARIO and --binary: the planted-bug check — every planted bug of
-runtime/tests/deterministic/explore_programs.cpp under the random walk and under PCT, and a
-correct control program that must never fail. With SCENARIO: the program is
+runtime/tests/deterministic/explore_programs.cpp under the random walk and under PCT, one
+semantic mutant of the runtime (steal-policy-thief-drops-goroutine, built into
+goro_explore_mutant_steal_thief without a scratch tree) found by its scenario, and correct control
+programs (among them that scenario on the unmutated runtime) that must never fail. With SCENARIO: the program is
 `BINARY SCENARIO [ARGS after --]` (any binary linked against goro::deterministic; the default
 binary is goro_explore_programs, `--binary B` with no SCENARIO runs `B` alone).
+
+With --mutants (or --mutant NAME, repeatable): the semantic mutants of the runtime
+(runtime/tests/property/mutants.json, those naming an `explore` scenario) found in this world —
+each applied alone to a scratch copy (build/explore-mutants), the deterministic runtime rebuilt,
+its scenario explored under the random walk and PCT; every mutant must be found and replay
+10/10 (suite/run/exploremutants.py). Minutes, not seconds: one runtime rebuild per mutant.
 
 Exit status: 0 — nothing failed (planted check: every bug found, each replayed 10/10, the
 control never failed); 2 — usage or input error (no such binary, the program exits 2, the binary
 is not linked against goro::deterministic); 4 — a failing schedule was found (planted check: a
-bug was missed, did not replay, or the control failed); 130 — interrupted.
+bug was missed, did not replay, or the control failed; --mutants: a mutant was not found, did
+not replay, did not build, or an unmutated scenario failed); 130 — interrupted.
 """
 from __future__ import annotations
 
@@ -31,12 +40,16 @@ from pathlib import Path
 from .base.paths import REPO_ROOT, build_dir
 from .base.procs import run
 from .run import explore as ex
+from .run import exploremutants
 from .run import packages
 from .run.measure import positive_int
 
 DEFAULT_BINARY = build_dir("release") / "runtime" / "tests" / "deterministic" / "goro_explore_programs"
-PLANTED = ("lost_update", "abba", "lost_wakeup")
-CONTROL = "pingpong"
+PLANTED = ("lost_update", "abba", "lost_wakeup", "edge_wakeup", "parking_steal")
+CONTROLS = ("pingpong", "spawn_storm_steal")
+# The semantic mutant the planted check proves without a scratch build: (mutant, its scenario,
+# its binary; runtime/tests/deterministic/CMakeLists.txt builds it).
+CHEAP_MUTANT = ("steal-policy-thief-drops-goroutine", "spawn_storm_steal", "goro_explore_mutant_steal_thief")
 DEFAULT_SAVE_DIR = build_dir("release") / "explore"
 
 
@@ -59,22 +72,35 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--save", type=Path, default=DEFAULT_SAVE_DIR, metavar="DIR",
                         help="where shrunk failing schedules and explore.json go (default build/release/explore)")
     parser.add_argument("--no-build", action="store_true", help="do not build goro_explore_programs first")
+    parser.add_argument("--mutants", action="store_true",
+                        help="find the runtime's semantic mutants that name an explore scenario (slow: one "
+                        "deterministic runtime build per mutant, in build/explore-mutants)")
+    parser.add_argument("--mutant", action="append", metavar="NAME",
+                        help="only this mutant (repeatable; implies --mutants)")
     parser.set_defaults(handler=main, required_packages=required_packages)
 
 
 def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
     """required_packages() is the build toolchain when the default binary is built."""
+    if args.mutants or args.mutant:
+        return tuple(packages.BUILD_PACKAGES)
     return () if (args.no_build or args.binary) else tuple(packages.BUILD_PACKAGES)
 
 
 def main(args: argparse.Namespace) -> int:
     """main() runs `explore`."""
     extra = [a for a in args.args if a != "--"] if args.args else []
+    if args.mutants or args.mutant:
+        if args.scenario or args.binary:
+            print("explore: --mutants takes no SCENARIO or --binary (each mutant names its scenario)", file=sys.stderr)
+            return 2
+        return mutant_check(args)
     binary = args.binary
     if binary is None:
         if not args.no_build:
             status = run(["cmake", "--preset", "release"], cwd=REPO_ROOT) or run(
-                ["cmake", "--build", "--preset", "release", "-j2", "--target", "goro_explore_programs"], cwd=REPO_ROOT)
+                ["cmake", "--build", "--preset", "release", "-j2", "--target", "goro_explore_programs",
+                 CHEAP_MUTANT[2]], cwd=REPO_ROOT)
             if status != 0:
                 print("explore: building goro_explore_programs failed", file=sys.stderr)
                 return 4
@@ -149,17 +175,78 @@ def planted_check(binary: Path, args: argparse.Namespace, runs: int) -> int:
                     problems.append(f"{scenario} under {strategy} replayed {r.replays_ok}/{r.replays}")
         if not found:
             problems.append(f"planted bug {scenario} not found in {runs} runs of {', '.join(strategies)}")
-    control = ex.explore([str(binary), CONTROL], CONTROL, "portfolio", args.depth, max(10, runs // 4),
-                         shrink_budget=0)
-    results.append(control)
-    if control.failing is not None:
-        problems.append(f"the correct control program {CONTROL} failed: {control.line}")
+    mutant, scenario, mutant_binary = CHEAP_MUTANT
+    mutant_path = binary.parent / mutant_binary
+    if not mutant_path.is_file():
+        problems.append(f"{mutant_path} is not built: the mutant {mutant} was not explored")
+    else:
+        found = False
+        for strategy in strategies:
+            r = ex.explore([str(mutant_path), scenario], mutant, strategy, args.depth, runs,
+                           shrink_budget=args.shrink_budget)
+            results.append(r)
+            found = found or r.failing is not None
+            if r.failing is not None and r.replays_ok != r.replays:
+                problems.append(f"mutant {mutant} under {strategy} replayed {r.replays_ok}/{r.replays}")
+        if not found:
+            problems.append(f"mutant {mutant} not found by {scenario} in {runs} runs of {', '.join(strategies)}")
+    for control_name in CONTROLS:
+        control = ex.explore([str(binary), control_name], control_name, "portfolio", args.depth,
+                             max(10, runs // 4), shrink_budget=0)
+        results.append(control)
+        if control.failing is not None:
+            problems.append(f"the correct control program {control_name} failed: {control.line}")
     save(results, args.save, problems, planted=True)
     print(ex.table(results))
     print(f"explore: results in {args.save / 'explore.json'}")
     for problem in problems:
         print(f"explore: FAILED: {problem}", file=sys.stderr)
     if not problems:
-        print(f"explore: every planted bug found ({', '.join(PLANTED)}), each replayed 10/10; "
-              f"the control {CONTROL} never failed")
+        print(f"explore: every planted bug found ({', '.join(PLANTED)}) and the mutant {CHEAP_MUTANT[0]}, "
+              f"each replayed 10/10; the controls ({', '.join(CONTROLS)}) never failed")
+    return 4 if problems else 0
+
+
+def mutant_check(args: argparse.Namespace) -> int:
+    """mutant_check() runs `explore --mutants`: every listed mutant found, each replayed 10/10."""
+    try:
+        mutations = exploremutants.listed()
+    except (OSError, ValueError, KeyError) as error:
+        print(f"explore: cannot read {exploremutants.DATA}: {error}", file=sys.stderr)
+        return 2
+    if args.mutant:
+        unknown = sorted(set(args.mutant) - {m.name for m in mutations})
+        if unknown:
+            print(f"explore: no mutant named {', '.join(unknown)} with an explore scenario; listed: "
+                  f"{', '.join(m.name for m in mutations)}", file=sys.stderr)
+            return 2
+        mutations = [m for m in mutations if m.name in args.mutant]
+    strategies = [args.strategy] if args.strategy else ["random", "pct"]
+    results, problems = exploremutants.explore_mutants(mutations, strategies, args.depth, args.runs or 100,
+                                                       args.shrink_budget)
+    for r in results:
+        if r.error:
+            problems.append(f"{r.mutation.name}: {r.error}")
+        elif not r.found:
+            problems.append(f"mutant {r.mutation.name} not found by {r.mutation.explore} in "
+                            f"{args.runs or 100} runs of {', '.join(strategies)}")
+        elif not r.replayed:
+            problems.append(f"mutant {r.mutation.name}: a failure did not replay 10/10")
+    args.save.mkdir(parents=True, exist_ok=True)
+    document = {"kind": "explore-mutants", "complete": True, "problems": problems,
+                "mutants": [{"name": r.mutation.name, "scenario": r.mutation.explore, "error": r.error,
+                             "seconds": round(r.seconds, 1),
+                             "results": [e.as_json() for e in r.explorations]} for r in results]}
+    (args.save / "explore-mutants.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    if results:
+        print(exploremutants.table(results))
+    for r in results:
+        for e in r.explorations:
+            if e.failing is not None:
+                print(f"explore: {r.mutation.name} / {e.strategy}: {e.line}")
+    print(f"explore: results in {args.save / 'explore-mutants.json'}")
+    for problem in problems:
+        print(f"explore: FAILED: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"explore: every mutant found ({len(results)}), each failure replayed 10/10")
     return 4 if problems else 0

@@ -33,6 +33,8 @@ class Mutation:
     description: str
     first: str = ""              # semantic mutants: the test binary to try first (speed, not a verdict)
     tests: tuple[str, ...] = ()  # suite/ mutations: the pytest paths that must fail
+    explore: str = ""            # semantic mutants: the goro_explore_programs scenario that must
+                                 # fail in the deterministic world (`scripts/suite explore --mutants`)
     at: int | None = None        # generated mutations: where `search` starts in the file
 
     def stale(self, text: str) -> str | None:
@@ -155,7 +157,7 @@ def configure(scratch: Path, build: Path, models: bool = False) -> int:
     tests on; benchmarks, stress, examples off; the Relacy models only when asked."""
     return command(["cmake", "-S", str(scratch), "-B", str(build), "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
                     "-DGORO_BUILD_TESTS=ON", "-DGORO_BUILD_EXAMPLES=OFF", "-DGORO_BUILD_BENCHES=OFF",
-                    "-DGORO_BUILD_STRESS=OFF", f"-DGORO_BUILD_MODELS={'ON' if models else 'OFF'}"],
+                    "-DGORO_BUILD_STRESS=OFF", "-DGORO_BUILD_EXPLORE_MUTANT=OFF", f"-DGORO_BUILD_MODELS={'ON' if models else 'OFF'}"],
                    build / "configure.log", 600)
 
 

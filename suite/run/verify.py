@@ -57,7 +57,7 @@ def targets(plan: Plan) -> list[str]:
     """targets() is what verify builds: the models, the property tests, the stress driver."""
     models, mutations = model_names()
     return ([f"model_{m}" for m in models] + [f"model_{a}_{b}" for a, b, _ in mutations]
-            + ["goro_property_tests", "goro_explore_programs"] + (["goro-stress"] if plan.stress_seconds > 0 else []))
+            + ["goro_property_tests", "goro_explore_programs", "goro_explore_mutant_steal_thief"] + (["goro-stress"] if plan.stress_seconds > 0 else []))
 
 
 def commit() -> tuple[str, bool]:

@@ -101,9 +101,10 @@ def test_the_planted_bugs_are_found_on_the_real_runtime(tmp_path: Path):
     assert document["kind"] == "explore-run" and document["planted"] and not document["problems"]
     results = document["results"]
     found = {r["scenario"] for r in results if r["first_failure"]}
-    assert {"lost_update", "abba", "lost_wakeup"} <= found
+    assert {"lost_update", "abba", "lost_wakeup", "edge_wakeup", "parking_steal",
+            "steal-policy-thief-drops-goroutine"} <= found
     assert all(r["replays_ok"] == r["replays"] for r in results)
-    assert not any(r["first_failure"] for r in results if r["scenario"] == "pingpong")
+    assert not any(r["first_failure"] for r in results if r["scenario"] in ("pingpong", "spawn_storm_steal"))
 
 
 def test_a_failure_that_does_not_replay_is_counted_as_such(tmp_path: Path):
