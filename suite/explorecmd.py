@@ -18,6 +18,11 @@ programs (among them that scenario on the unmutated runtime) that must never fai
 `BINARY SCENARIO [ARGS after --]` (any binary linked against goro::deterministic; the default
 binary is goro_explore_programs, `--binary B` with no SCENARIO runs `B` alone).
 
+With --replay LINE (the one line a failure printed) or --replay FILE (a saved schedule, with
+SCENARIO/--binary naming the program): run exactly that schedule, and when it fails run it
+again to its failing step (GORO_DET_STOP_AT) and print the threads' and goroutines' states there
+(the goroutines from each runtime's registry); exit 4 when it failed, 0 when it passed.
+
 With --mutants (or --mutant NAME, repeatable): the semantic mutants of the runtime
 (runtime/tests/property/mutants.json, those naming an `explore` scenario) found in this world —
 each applied alone to a scratch copy (build/explore-mutants), the deterministic runtime rebuilt,
@@ -72,6 +77,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--save", type=Path, default=DEFAULT_SAVE_DIR, metavar="DIR",
                         help="where shrunk failing schedules and explore.json go (default build/release/explore)")
     parser.add_argument("--no-build", action="store_true", help="do not build goro_explore_programs first")
+    parser.add_argument("--replay", metavar="LINE|FILE",
+                        help="run one failing schedule to its failing step and show the goroutines there: the "
+                        "printed reproducing line, or a schedule file (then SCENARIO/--binary is the program)")
     parser.add_argument("--mutants", action="store_true",
                         help="find the runtime's semantic mutants that name an explore scenario (slow: one "
                         "deterministic runtime build per mutant, in build/explore-mutants)")
@@ -82,6 +90,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
     """required_packages() is the build toolchain when the default binary is built."""
+    if args.replay:
+        return ()
     if args.mutants or args.mutant:
         return tuple(packages.BUILD_PACKAGES)
     return () if (args.no_build or args.binary) else tuple(packages.BUILD_PACKAGES)
@@ -90,6 +100,8 @@ def required_packages(args: argparse.Namespace) -> tuple[str, ...]:
 def main(args: argparse.Namespace) -> int:
     """main() runs `explore`."""
     extra = [a for a in args.args if a != "--"] if args.args else []
+    if args.replay:
+        return replay(args, extra)
     if args.mutants or args.mutant:
         if args.scenario or args.binary:
             print("explore: --mutants takes no SCENARIO or --binary (each mutant names its scenario)", file=sys.stderr)
@@ -250,3 +262,28 @@ def mutant_check(args: argparse.Namespace) -> int:
     if not problems:
         print(f"explore: every mutant found ({len(results)}), each failure replayed 10/10")
     return 4 if problems else 0
+
+
+def replay(args: argparse.Namespace, extra: list[str]) -> int:
+    """replay() runs `explore --replay`: one schedule, to its failing step, with the states."""
+    try:
+        if Path(args.replay).is_file():
+            program = args.binary or DEFAULT_BINARY
+            if not program.is_file():
+                print(f"explore: no program at {program}", file=sys.stderr)
+                return 2
+            env = {"GORO_DET_REPLAY": str(Path(args.replay).resolve())}
+            command = [str(program.resolve())] + ([args.scenario] if args.scenario else []) + extra
+        else:
+            env, command = ex.parse_line(args.replay)
+        stop = ex.replay_to_failure(command, env)
+    except ex.ExploreError as error:
+        print(f"explore: {error}", file=sys.stderr)
+        return 2
+    if stop.exit_code == 0:
+        print(f"explore: the schedule ran to the end without failing (outcome {stop.outcome})")
+        return 0
+    print(f"explore: the schedule fails (exit {stop.exit_code}, {stop.outcome}); the world at its failing step "
+          f"{stop.failing_step}:")
+    print(stop.states.rstrip())
+    return 4

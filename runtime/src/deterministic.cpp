@@ -151,6 +151,11 @@ class Controller {
   bool heap_pinned_ = false;  // GLIBC_TUNABLES pins the heap (kHeapTunables)
 
   void finish(const char* outcome, std::int64_t failing_step);  // report + record files
+  std::vector<std::pair<void*, Describer>> runtimes_;  // the live Schedulers (add_runtime)
+  std::int64_t failure_step_ = -1;                       // the first failure()'s step
+  std::uint64_t stop_at_ = 0;                            // GORO_DET_STOP_AT; 0: never
+  bool stop_due(std::uint64_t step) const { return stop_at_ != 0 && step >= stop_at_; }
+  std::string describe_world() const;
   [[noreturn]] void stop(const char* outcome, int code, const std::string& why);
   std::string reproduce_line() const;
   std::uint64_t steps() const { return step_; }
@@ -204,6 +209,7 @@ void Controller::configure() {
   depth_ = env_number("GORO_DET_PCT_DEPTH", 3, 1);
   pct_steps_ = env_number("GORO_DET_PCT_STEPS", 20000, 1);
   max_steps_ = env_number("GORO_DET_MAX_STEPS", kDefaultMaxSteps, 1);
+  stop_at_ = env_number("GORO_DET_STOP_AT", 0, 1);
   if (const char* p = std::getenv("GORO_DET_RECORD")) record_path_ = p;
   if (const char* p = std::getenv("GORO_DET_REPORT")) report_path_ = p;
   if (const char* p = std::getenv("GORO_DET_REPLAY")) {
@@ -313,6 +319,11 @@ void Controller::wake_address(const void* address, int count) {
 
 void Controller::decide_and_switch(std::unique_lock<std::mutex>& lock, Thread& self, Kind kind) {
   ++step_;
+  // The first point after the stop step (a failure() at that step stops there, see failure()).
+  if (stop_at_ != 0 && step_ == stop_at_ + 1) {
+    lock.unlock();
+    stop("stopped", kExitStopped, "GORO_DET_STOP_AT=" + std::to_string(stop_at_) + " reached");
+  }
   if (step_ > max_steps_) {
     lock.unlock();
     stop("livelock", kExitLivelock,
@@ -359,6 +370,13 @@ std::string Controller::describe_threads() const {
   return out;
 }
 
+std::string Controller::describe_world() const {
+  std::string out = describe_threads();
+  if (runtimes_.empty()) return out + "  (no runtime is live)\n";
+  for (const auto& [runtime, describe] : runtimes_) describe(runtime, out);
+  return out;
+}
+
 std::string Controller::reproduce_line() const {
   std::string env = std::string("GLIBC_TUNABLES=") + kHeapTunables + " ";
   if (strategy_ == Strategy::replay) {
@@ -379,6 +397,7 @@ std::string Controller::reproduce_line() const {
 void Controller::finish(const char* outcome, std::int64_t failing_step) {
   if (finished_) return;
   finished_ = true;
+  if (failing_step < 0) failing_step = failure_step_;  // an exit after a goroutine's failure()
   if (!record_path_.empty()) {
     if (FILE* f = std::fopen(record_path_.c_str(), "w")) {
       std::fprintf(f, "# goro deterministic schedule: seed %llu, strategy %s, %llu steps, outcome %s\n",
@@ -415,8 +434,9 @@ void Controller::stop(const char* outcome, int code, const std::string& why) {
   std::string states;
   {
     std::lock_guard lock(mutex_);
-    finish(outcome, static_cast<std::int64_t>(step_));
-    states = describe_threads();
+    finish(outcome, failure_step_ >= 0 && std::string(outcome) == "stopped" ? failure_step_
+                                                                           : static_cast<std::int64_t>(step_));
+    states = describe_world();
   }
   std::fprintf(stderr, "goro-det: %s at step %llu: %s\n%s", outcome, static_cast<unsigned long long>(step_),
                why.c_str(), states.c_str());
@@ -439,8 +459,8 @@ void on_abort(int) {
   // Only the baton holder runs, so the others cannot race these writes.
   Controller& c = *controller_.load();
   c.finish("abort", static_cast<std::int64_t>(c.steps()));
-  const std::string line = "goro-det: abort at step " + std::to_string(c.steps()) +
-                           "\ngoro-det: reproduce: " + c.reproduce_line() + "\n";
+  const std::string line = "goro-det: abort at step " + std::to_string(c.steps()) + "\n" + c.describe_world() +
+                           "goro-det: reproduce: " + c.reproduce_line() + "\n";
   (void)!write(2, line.data(), line.size());
   std::signal(SIGABRT, SIG_DFL);
   std::raise(SIGABRT);
@@ -563,6 +583,28 @@ void join_thread(unsigned id) noexcept {
     self_->deadline = kNoDeadline;
     c.decide_and_switch(lock, *self_, Kind::blocked);
   }
+}
+
+void failure(const char* what) noexcept {
+  if (self_ == nullptr) return;
+  Controller& c = controller();
+  std::unique_lock lock(c.mutex_);
+  if (c.failure_step_ < 0) c.failure_step_ = static_cast<std::int64_t>(c.steps());
+  if (!c.stop_due(c.steps())) return;
+  lock.unlock();
+  c.stop("stopped", kExitStopped, std::string("a goroutine failed: ") + what);
+}
+
+void add_runtime(void* runtime, Describer describe) noexcept {
+  Controller& c = controller();
+  std::lock_guard lock(c.mutex_);
+  c.runtimes_.emplace_back(runtime, describe);
+}
+
+void remove_runtime(void* runtime) noexcept {
+  Controller& c = controller();
+  std::lock_guard lock(c.mutex_);
+  std::erase_if(c.runtimes_, [runtime](const auto& entry) { return entry.first == runtime; });
 }
 
 std::int64_t now_ns() noexcept {

@@ -90,6 +90,9 @@ void Scheduler::wake(IdleSlot& slot) {
 }
 
 void Scheduler::deadlocked(std::size_t goroutines) {
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+  sync::det::failure("all goroutines are asleep - deadlock!");  // the failing step a replay stops at
+#endif
   {
     std::lock_guard lock(outcome_mutex_);
     deadlocked_goroutines_ = goroutines;

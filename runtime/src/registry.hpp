@@ -41,6 +41,16 @@ class Registry {
     }
   }
 
+  // for_each_stopped() is for_each() for a stopped world only (the deterministic scheduler's
+  // stop, where no other thread runs): it takes no lock, so a shard lock held by a stopped
+  // thread cannot block it.
+  template <class Visit>
+  void for_each_stopped(Visit&& visit) {
+    for (Shard& shard : shards_) {
+      for (G* g = shard.head; g != nullptr; g = g->registry_next) visit(g);
+    }
+  }
+
  private:
   struct alignas(64) Shard {
     sync::SpinMutex lock;  // guards head, members and the G::registry_* links of its members

@@ -34,6 +34,9 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
   if (!options_.trace.empty()) start_trace();
   if (options_.wake_latency) wake_latency_ = std::make_unique<WakeLatency>(options_.workers);
   install_overflow_guard(&stacks_);
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+  sync::det::add_runtime(this, [](void* self, std::string& out) { static_cast<Scheduler*>(self)->describe_stopped(out); });
+#endif
   for (auto& w : workers_) {
     Worker* worker = w.get();
     worker->thread = OsThread::start([this, worker] { worker_main(*worker); });
@@ -43,6 +46,9 @@ Scheduler::Scheduler(const Options& options) : options_(options), stacks_(option
 Scheduler::~Scheduler() {
   idle_.shutdown();
   for (auto& w : workers_) w->thread.join();
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+  sync::det::remove_runtime(this);
+#endif
   remove_overflow_guard(&stacks_);
 }
 
@@ -99,6 +105,23 @@ void Scheduler::record_exception(std::exception_ptr error) {
   }
   begin_wind_down();
 }
+
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+void Scheduler::describe_stopped(std::string& out) {
+  std::size_t count = 0;
+  registry_.for_each_stopped([&](G* g) {
+    const algo::GoroutineState state = g->park.state.peek();
+    out += "  goroutine " + std::to_string(g->id) + ": " + std::string(algo::to_string(state));
+    if (state == algo::GoroutineState::running && g->worker != nullptr) {
+      out += " on worker " + std::to_string(g->worker->index);
+    }
+    out += "\n";
+    ++count;
+  });
+  out += "  (" + std::to_string(count) + " live goroutine" + (count == 1 ? "" : "s") + " in runtime of policy " +
+         std::string(options_.policy.name()) + ", " + std::to_string(options_.workers) + " workers)\n";
+}
+#endif
 
 Stats Scheduler::stats() const {
   Stats s;

@@ -22,6 +22,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "goro/algo/idle.hpp"
@@ -117,6 +118,11 @@ class Scheduler {
   // when the idle protocol asks (under its lock, every worker announced asleep: no worker spawns
   // or exits, and an outside spawn registers under that same lock — submit_external()).
   std::size_t live_goroutines() { return registry_.live(); }
+  // describe_stopped() appends one line per live goroutine (id, life-cycle state, its worker when
+  // running) to out, reading without locks or synchronisation points: only for the deterministic
+  // scheduler's stop, where no other thread runs (goro/sync/deterministic.hpp; defined in that
+  // flavour only).
+  void describe_stopped(std::string& out);
   void wait(IdleSlot& slot, Clock::time_point deadline);
   void wake(IdleSlot& slot);
   void deadlocked(std::size_t goroutines);

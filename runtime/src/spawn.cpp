@@ -20,6 +20,20 @@ struct ClosureCalls {
   ClosureEntry destroy;
 };
 
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+// note_failure_here() tells the deterministic scheduler that a goroutine's exception escaped here:
+// the failing step a replay stops at (goro/sync/deterministic.hpp). Call it inside a catch block.
+void note_failure_here() noexcept {
+  try {
+    throw;
+  } catch (const std::exception& error) {
+    sync::det::failure(error.what());
+  } catch (...) {
+    sync::det::failure("an exception not derived from std::exception");
+  }
+}
+#endif
+
 }  // namespace
 
 G* Scheduler::begin_spawn(Worker* spawner, std::size_t size, std::size_t align, void** closure) {
@@ -103,6 +117,9 @@ void Scheduler::goroutine_entry(boost::context::detail::transfer_t in) {
     } catch (const cancelled&) {
       // the normal end of a goroutine that was wound down
     } catch (...) {
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+      note_failure_here();
+#endif
       self->record_exception(std::current_exception());
     }
   }

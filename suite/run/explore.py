@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 STRATEGIES = ("random", "pct", "portfolio")
-EXIT_HANG, EXIT_LIVELOCK = 86, 87
+EXIT_HANG, EXIT_LIVELOCK, STOPPED = 86, 87, 88
 RUN_TIMEOUT = 60.0
 REPLAYS = 10
 # One malloc arena, no per-thread caches: heap addresses that do not depend on the OS's timing
@@ -246,3 +246,52 @@ def table(results: Sequence[Exploration]) -> str:
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def parse_line(line: str) -> tuple[dict[str, str], list[str]]:
+    """parse_line() splits a printed reproducing line into its GORO_DET_* settings and the
+    command; ExploreError when it holds no command."""
+    words = shlex.split(line)
+    env: dict[str, str] = {}
+    while words and "=" in words[0] and not words[0].startswith(("/", ".")):
+        name, value = words.pop(0).split("=", 1)
+        if name.startswith("GORO_DET_") or name in ("GORO_WORKERS", "GORO_POLICY"):
+            env[name] = value
+    if not words:
+        raise ExploreError(f"--replay: no program in the line {line!r}")
+    return env, words
+
+
+@dataclass
+class Stop:
+    """Stop is a replay run to its failing step: how it ended and the world it showed there."""
+    exit_code: int
+    outcome: str
+    failing_step: int | None
+    states: str
+
+
+def replay_to_failure(command: Sequence[str], env: dict[str, str]) -> Stop:
+    """replay_to_failure() runs one schedule (a seed line's settings or GORO_DET_REPLAY) and,
+    when it fails, runs it again to its failing step (GORO_DET_STOP_AT) so the scheduler prints
+    the threads' and goroutines' states there. A hang or livelock stops at its step by itself."""
+    with tempfile.TemporaryDirectory(prefix="goro-replay-") as tmp:
+        workdir = Path(tmp)
+        first = run_once(command, env, workdir)
+        if first.exit_code == 2:
+            raise ExploreError(f"{shlex.join(command)} exits 2 (usage/input error): {first.stderr.strip()[:300]}")
+        if not first.report:
+            raise ExploreError(f"{command[0]} wrote no GORO_DET_REPORT: is it linked against goro::deterministic?")
+        outcome = str(first.report.get("outcome", "?"))
+        if first.exit_code == 0:
+            return Stop(0, outcome, None, "")
+        if outcome in ("hang", "livelock", "abort"):
+            return Stop(first.exit_code, outcome, int(first.report.get("failing_step", -1)), first.stderr)
+        step = int(first.report.get("failing_step", -1))
+        if step < 1:  # no recorded failure: the program's own check failed after its run; its last step
+            step = max(1, int(first.report.get("steps", 1)) - 1)
+        stopped = run_once(command, {**env, "GORO_DET_STOP_AT": str(step)}, workdir)
+        if stopped.exit_code != STOPPED:
+            return Stop(first.exit_code, outcome, step, first.stderr + "\n(the stop at step "
+                        f"{step} did not happen: exit {stopped.exit_code}; the run is not replaying exactly)\n")
+        return Stop(first.exit_code, outcome, step, stopped.stderr)

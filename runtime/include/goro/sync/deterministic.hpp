@@ -33,13 +33,21 @@
 //   - a hang is every controlled thread blocked with no deadline: the process prints the states
 //     and one reproducing line, and exits with kExitHang; more than GORO_DET_MAX_STEPS points is a
 //     livelock (kExitLivelock). Bad GORO_DET_* values exit with 2.
+//   - a stop shows the world as it is: the threads' states and every live goroutine's (id and
+//     life-cycle state, read from each runtime's registry without a lock or a synchronisation
+//     point — no other thread runs). A failing step is where the scheduler stopped a hang or
+//     livelock, where a goroutine's exception escaped (failure(): the report's failing_step), or
+//     the abort; GORO_DET_STOP_AT=N stops a replay there (kExitStopped), which is how
+//     `scripts/suite explore --replay` shows the goroutines of a failing schedule.
 //
 // The environment (read once, at the first synchronisation point):
 //   GORO_DET_SEED (default 1), GORO_DET_STRATEGY (random|pct|none, default random),
 //   GORO_DET_PCT_DEPTH (d, default 3), GORO_DET_PCT_STEPS (k, the expected number of points,
 //   default 20000), GORO_DET_MAX_STEPS (default 100000000), GORO_DET_REPLAY (a schedule file: run
 //   exactly it), GORO_DET_RECORD (write the schedule there at exit), GORO_DET_REPORT (write a
-//   JSON summary there at exit: steps, switches, hash, threads, virtual time, the PCT bound).
+//   JSON summary there at exit: steps, switches, hash, threads, virtual time, the PCT bound, the
+//   failing step), GORO_DET_STOP_AT (stop at that step, or at the failure recorded there, and
+//   print the threads and goroutines).
 // A schedule file lists the decisions that differ from the default choice (stay on the running
 // thread; after a spin-wait or when it blocks, the next runnable thread in id order), one
 // "<step> <thread>" per line, so dropping a line is a shorter schedule: the shrinker's move.
@@ -50,6 +58,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <type_traits>
 
 #include "goro/sync/contract.hpp"
@@ -60,6 +69,7 @@ namespace goro::sync {
 // Exit codes of a run the deterministic scheduler stopped.
 inline constexpr int kExitHang = 86;      // every thread blocked, no deadline: a lost wake-up or deadlock
 inline constexpr int kExitLivelock = 87;  // more than GORO_DET_MAX_STEPS synchronisation points
+inline constexpr int kExitStopped = 88;   // GORO_DET_STOP_AT reached: the world was shown and stopped
 
 namespace det {
 // point() — a synchronisation point: the scheduler may hand the baton to another thread.
@@ -81,6 +91,14 @@ void join_thread(unsigned id) noexcept;
 std::int64_t now_ns() noexcept;
 // active() — is the calling thread controlled by the scheduler?
 bool active() noexcept;
+// failure() — the program fails here: a goroutine's exception escaped (what() of it). The first
+// one's step is the report's failing_step; at GORO_DET_STOP_AT's step the run stops here.
+void failure(const char* what) noexcept;
+// Describer appends one runtime's live goroutines to out; called only while the world is stopped.
+using Describer = void (*)(void* runtime, std::string& out);
+// add_runtime() / remove_runtime() — a Scheduler announces itself for the stops' goroutine states.
+void add_runtime(void* runtime, Describer describe) noexcept;
+void remove_runtime(void* runtime) noexcept;
 }  // namespace det
 
 // DeterministicClock is goro::Clock in the deterministic world: the scheduler's virtual clock.
@@ -99,6 +117,8 @@ class DeterministicAtomic {
  public:
   DeterministicAtomic() noexcept = default;
   constexpr DeterministicAtomic(T value) noexcept : value_(value) {}  // NOLINT: mirrors std::atomic
+  // peek() reads without a synchronisation point: only for showing a stopped world.
+  T peek() const noexcept { return value_.load(std::memory_order_relaxed); }
   T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
     det::point();
     return value_.load(order);
