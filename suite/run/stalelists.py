@@ -6,7 +6,8 @@ check (a step of suite/run/testplan.py) so that a stale entry fails where CI loo
 reads the lists and the sources, builds and runs nothing. The lists, and the rule each obeys:
 
     runtime/tests/property/mutants.json   semantic mutants (mutants.py): each search text occurs
-                                          exactly once in its file; its `first` binary is known
+                                          exactly once in its file; its `first` binary is known;
+                                          its `explore` scenario is in explore_programs.cpp
     suite/tests/mutants.json              suite/ mutants (pymutants.py): the same, and each
                                           listed pytest path exists
     models/equivalent_mutants.json        reviewed memory-order equivalents (ordermutants.py):
@@ -30,9 +31,19 @@ from ..base.paths import REPO_ROOT
 from . import mutants, ordermutants, pymutants
 
 
+# Where the semantic mutants' `explore` scenarios live (one `{"name", ...}` entry each).
+EXPLORE_PROGRAMS = Path("runtime") / "tests" / "deterministic" / "explore_programs.cpp"
+
+
 def _semantic(root: Path) -> list[str]:
     data = root / mutants.DEFAULT_DATA.relative_to(REPO_ROOT)
-    return mutants.stale_errors(mutants.load_mutations(data), root)
+    mutations = mutants.load_mutations(data)
+    errors = mutants.stale_errors(mutations, root)
+    programs = root / EXPLORE_PROGRAMS
+    scenarios = programs.read_text(encoding="utf-8") if programs.is_file() else ""
+    errors += [f"{m.name}: its explore scenario {m.explore!r} is not a scenario of {EXPLORE_PROGRAMS}"
+               for m in mutations if m.explore and f'{{"{m.explore}", ' not in scenarios]
+    return errors
 
 
 def _python(root: Path) -> list[str]:

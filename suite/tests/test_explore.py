@@ -114,3 +114,23 @@ def test_a_failure_that_does_not_replay_is_counted_as_such(tmp_path: Path):
     script.write_text(FAKE.replace("zlib.crc32(key.encode())", "hash(key)"), encoding="utf-8")
     result = ex.explore([sys.executable, str(script), "ok"], "flaky", "random", 3, 5, progress=lambda _: None)
     assert result.first_failure == 3 and result.replays_ok < result.replays
+
+
+def test_a_printed_line_splits_into_its_settings_and_its_program():
+    env, command = ex.parse_line("GLIBC_TUNABLES=x GORO_DET_SEED=6 GORO_DET_STRATEGY=random GORO_WORKERS=3 "
+                                 "/p/prog 'lost update'")
+    assert env == {"GORO_DET_SEED": "6", "GORO_DET_STRATEGY": "random", "GORO_WORKERS": "3"}
+    assert command == ["/p/prog", "lost update"]
+    with pytest.raises(ex.ExploreError):
+        ex.parse_line("GORO_DET_SEED=6")
+
+
+def test_replay_stops_at_the_failing_step_and_shows_the_goroutines():
+    from suite.explorecmd import DEFAULT_BINARY
+    if not DEFAULT_BINARY.is_file():
+        pytest.skip("goro_explore_programs is not built (build/release)")
+    failing = suite("explore", "--replay", f"GORO_DET_SEED=6 GORO_DET_STRATEGY=random {DEFAULT_BINARY} lost_update")
+    assert failing.returncode == 4, failing.stdout + failing.stderr
+    assert "a goroutine failed: lost_update" in failing.stdout and "goroutine 1: running" in failing.stdout
+    passing = suite("explore", "--replay", f"GORO_DET_SEED=1 {DEFAULT_BINARY} pingpong")
+    assert passing.returncode == 0 and "without failing" in passing.stdout

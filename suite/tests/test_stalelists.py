@@ -68,6 +68,17 @@ def test_a_semantic_mutant_whose_code_moved_on_is_named(tree):
     assert "occurs 0 times" in result.stderr
 
 
+def test_a_semantic_mutant_naming_a_missing_explore_scenario_is_named(tree):
+    data = tree / "runtime" / "tests" / "property" / "mutants.json"
+
+    def rename(d: dict) -> None:
+        next(m for m in d["mutations"] if m["name"] == "close-drops-receiver-wake")["explore"] = "no_such_scenario"
+    _edit(data, rename)
+    result = _check(tree)
+    assert result.returncode == 2
+    assert "close-drops-receiver-wake: its explore scenario 'no_such_scenario' is not a scenario" in result.stderr
+
+
 def test_a_search_text_that_occurs_twice_is_stale(tree):
     data = tree / "runtime" / "tests" / "property" / "mutants.json"
     _edit(data, lambda d: d["mutations"].append({

@@ -156,6 +156,31 @@ TEST(Deterministic, ALostWakeUpWithThreeGoroutinesAndATimerIsFound) {
   EXPECT_TRUE(by_random || by_pct) << "neither strategy found the lost wake-up in 200 seeds";
 }
 
+// A replay stopped at the failing step (GORO_DET_STOP_AT = the report's failing_step) exits 88 and
+// shows the world there: the threads, and the live goroutines read from the runtime's registry.
+TEST(Deterministic, AReplayStopsAtTheFailingStepAndShowsTheGoroutines) {
+  const auto seed = first_failure("lost_update", "random", 1, 50);
+  ASSERT_TRUE(seed);
+  const Outcome failed = run("lost_update", seed_env("random", *seed));
+  const std::string step = failed.field("failing_step");
+  ASSERT_FALSE(step.empty());
+  ASSERT_GT(std::stoll(step), 0) << "the escaping PlantedBug is the failing step: " << failed.err;
+  const Outcome stopped = run("lost_update", seed_env("random", *seed) + " GORO_DET_STOP_AT=" + step);
+  EXPECT_EQ(stopped.exit_code, 88) << stopped.err;
+  EXPECT_NE(stopped.err.find("stopped at step " + step + ": a goroutine failed: lost_update"), std::string::npos)
+      << stopped.err;
+  EXPECT_NE(stopped.err.find("goroutine 1: running on worker"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("live goroutine"), std::string::npos) << stopped.err;
+}
+
+// The two planted bugs that show only in whole programs: a lost wake-up that needs two waiters,
+// a releaser and a timer; a policy that loses a goroutine a thief steals from a parking worker.
+TEST(Deterministic, TheBugsThatNeedScaleAreFound) {
+  EXPECT_TRUE(first_failure("edge_wakeup", "random", 1, 100)) << "edge_wakeup: no lost wake-up in 100 seeds";
+  EXPECT_TRUE(first_failure("parking_steal", "random", 86, 100)) << "parking_steal: no lost goroutine in 100 seeds";
+  EXPECT_FALSE(first_failure("spawn_storm_steal", "random", 86, 20)) << "the correct policy lost a goroutine";
+}
+
 TEST(Deterministic, TimersRunOnVirtualTime) {
   const Outcome o = run("timers", seed_env("random", 7));
   ASSERT_EQ(o.exit_code, 0) << o.err;
@@ -169,6 +194,7 @@ TEST(Deterministic, BadSettingsAreRefusedWithExitCode2) {
   EXPECT_EQ(run("pingpong", "GORO_DET_SEED=x1").exit_code, 2);
   EXPECT_EQ(run("pingpong", "GORO_DET_PCT_DEPTH=0").exit_code, 2);
   EXPECT_EQ(run("pingpong", "GORO_DET_REPLAY=/nonexistent/schedule").exit_code, 2);
+  EXPECT_EQ(run("pingpong", "GORO_DET_STOP_AT=0").exit_code, 2);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // explore_programs.cpp — small whole programs for the deterministic world (goro::deterministic):
-// correct ones (the determinism self-check, virtual time) and planted bugs that show only under
-// some schedules, which `scripts/suite explore` and deterministic_test.cpp must find and replay.
+// correct ones (the determinism self-check, virtual time, and the scenarios the semantic mutants
+// of runtime/tests/property/mutants.json must break) and planted bugs that show only under some
+// schedules, which `scripts/suite explore` and deterministic_test.cpp must find and replay.
 //
-//   goro_explore_programs SCENARIO     exit 0: the run was correct; 1: the planted bug showed
+//   goro_explore_programs SCENARIO     exit 0: the run was correct; 1: the planted bug showed or
+//                                      the runtime threw (a deadlock_error: a lost wake-up)
 //                                      (86/87: the deterministic scheduler stopped a hang/livelock)
 // The planted bugs are algorithms written against the Sync contract (goro::PolicySync), as a
 // user's would be: their atomics and locks are the scheduler's decision points.
