@@ -214,6 +214,9 @@ def explore(command: Sequence[str], scenario: str, strategy: str, depth: int, ru
         if first.exit_code != failing.exit_code:
             result.notes.append("recording the failing run changed its outcome")
             return result
+        if not recorded.is_file():  # killed by a signal before the scheduler's exit hook wrote it
+            result.notes.append(f"the failing run (exit {failing.exit_code}) wrote no schedule: not shrunk")
+            return result
         schedule = [line for line in recorded.read_text(encoding="utf-8").splitlines()
                     if line and not line.startswith("#")]
         before = replay_schedule(command, schedule, workdir)

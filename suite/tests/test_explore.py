@@ -134,3 +134,14 @@ def test_replay_stops_at_the_failing_step_and_shows_the_goroutines():
     assert "a goroutine failed: lost_update" in failing.stdout and "goroutine 1: running" in failing.stdout
     passing = suite("explore", "--replay", f"GORO_DET_SEED=1 {DEFAULT_BINARY} pingpong")
     assert passing.returncode == 0 and "without failing" in passing.stdout
+
+
+def test_a_failing_run_that_writes_no_schedule_is_reported_not_shrunk(tmp_path: Path):
+    # A crash (a signal) ends the program before the scheduler's exit hook writes GORO_DET_RECORD.
+    script = tmp_path / "crash.py"
+    script.write_text("import json, os, sys\n"
+                      "json.dump({'steps': 50, 'threads': 2, 'hash': '1'}, open(os.environ['GORO_DET_REPORT'], 'w'))\n"
+                      "sys.exit(0 if os.environ.get('GORO_DET_STRATEGY') == 'none' else 3)\n", encoding="utf-8")
+    result = ex.explore([sys.executable, str(script)], "crash", "random", 3, 2, progress=lambda _: None)
+    assert result.first_failure == 1 and result.replays_ok == 10
+    assert result.decisions_before is None and "wrote no schedule" in result.notes[0]
