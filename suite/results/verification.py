@@ -11,7 +11,9 @@ of these kinds, found by content, not by name (any *.json below the directory):
     explore-run            scripts/suite explore (suite/explorecmd.py): the deterministic world
     verify-run             what `verify` (or `test`, "by") ran: commit, commands, seconds
     algorithm-checks       the kit on an out-of-tree algorithm (suite/run/build.py:
-                           run_algorithm_checks): each check's command, status and model runs
+                           run_algorithm_checks): each check's command, status and runs (the
+                           models' model-runs, the properties' property-runs and the stress
+                           programs' stress-runs, goro/verify/channel_{properties,stress}.hpp)
     (GoogleTest JSON)      goro_property_tests --gtest_output=json: the differential tests'
                            RecordProperty counts (programs by outcome, agreed_with_go)
 
@@ -49,24 +51,39 @@ class ModelResult:
 @dataclass
 class AlgorithmResult:
     """AlgorithmResult is the verification kit's checks of one algorithm (e.g. examples/retry_chan):
-    its scenarios × capacities, and each planted bug with the kind it must be reported as."""
+    its scenarios × capacities, its properties and stress runs on the real runtime, and each
+    planted bug with the check that must find it and the kind it must be reported as."""
     algorithm: str
     source: str
     seconds: float
     scenarios: list[dict[str, Any]] = field(default_factory=list)   # model-runs runs
     planted: list[dict[str, Any]] = field(default_factory=list)     # one per planted bug (planted_bug())
+    properties: list[dict[str, Any]] = field(default_factory=list)  # property-runs runs
+    stress: list[dict[str, Any]] = field(default_factory=list)      # stress-runs runs, with their flavour
 
     @property
     def ok(self) -> bool:
-        return all(run["ok"] for run in self.scenarios + self.planted)
+        return all(run["ok"] for run in self.scenarios + self.planted + self.properties + self.stress)
+
+
+# The check each kind of runs file comes from, as the page names it.
+CHECK_OF_RUNS = {"model-runs": "model", "property-runs": "properties", "stress-runs": "stress"}
+
+
+def check_name(runs: dict[str, Any] | None) -> str:
+    """check_name() names the check a kit executable's runs file comes from: model, properties,
+    stress (chaos) or stress (tsan)."""
+    kind = CHECK_OF_RUNS.get(str((runs or {}).get("kind")), "model")
+    return f"{kind} ({runs['flavour']})" if runs and kind == "stress" and runs.get("flavour") else kind
 
 
 def planted_bug(check: dict[str, Any]) -> dict[str, Any]:
-    """planted_bug() is one planted-bug check as the page shows it: the scenario that first failed
-    and how (kind, execution), and ok only when the check passed and that kind is the expected one."""
+    """planted_bug() is one planted-bug check as the page shows it: the check, the scenario (or
+    property, or stress run) that first failed and how (kind, execution or case or round), and ok
+    only when the check passed and that kind is the expected one."""
     runs = (check.get("runs") or {}).get("runs", [])
     found = next((run for run in runs if run.get("failed")), None)
-    return {"bug": check.get("bug"), "expected": check.get("expect"),
+    return {"bug": check.get("bug"), "check": check_name(check.get("runs")), "expected": check.get("expect"),
             "kind": found["kind"] if found else "none", "scenario": found["scenario"] if found else None,
             "result": found["result"] if found else "not found",
             "iterations": found["iterations"] if found else None, "seconds": check.get("seconds", 0),
@@ -212,14 +229,17 @@ def _algorithm(document: dict[str, Any], source: str, directory: Path,
     for check in document.get("checks", []):
         reasons = [command_failure({**check, "outputs": []}, directory) or ""]
         if check.get("runs") is None:
-            reasons.append("wrote no model JSON")
+            reasons.append("wrote no JSON")
         if check.get("expect"):
             bug = planted_bug(check)
             found.planted.append(bug)
             if not bug["ok"] and not reasons[0]:
                 reasons.append(f"planted bug reported as {bug['kind']}, not {bug['expected']}")
         else:
-            found.scenarios.extend((check.get("runs") or {}).get("runs", []))
+            runs = check.get("runs") or {}
+            kind = CHECK_OF_RUNS.get(str(runs.get("kind")), "model")
+            listed = {"model": found.scenarios, "properties": found.properties, "stress": found.stress}[kind]
+            listed.extend({**run, "check": check_name(runs)} for run in runs.get("runs", []))
         reason = "; ".join(r for r in reasons if r)
         if reason:
             failures.append(TierFailure(f"{name}: {check.get('test', '?')}", "algorithms", reason,

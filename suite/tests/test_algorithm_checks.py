@@ -43,6 +43,42 @@ sys.exit(status)
 '''
 
 
+# A stand-in for the kit's checks on the real runtime (goro/verify/channel_properties.hpp and
+# channel_stress.hpp): writes property-runs or stress-runs JSON; `--expect K` makes it a planted
+# bug found as FOUND; without --expect it is the faithful channel, clean unless FOUND says otherwise.
+FAKE_RUNTIME_CHECK = r'''
+import json, sys
+args = sys.argv[1:]
+kind, flavour, found = {kind!r}, {flavour!r}, {found!r}
+out = args[args.index("--json") + 1]
+expect = args[args.index("--expect") + 1] if "--expect" in args else None
+failed = found != "none"
+ok = (failed and found == expect) if expect else not failed
+run = {{"scenario": "linearizability" if kind == "property-runs" else "stress/" + flavour,
+        "what": "a check", "variant": "planted" if expect else "", "failed": failed, "kind": found,
+        "expected": expect or "none", "result": (found + ": P0 recv() never returned") if failed else "ok",
+        "iterations": 12 if failed else 40, "operations": 5000, "seconds": 0.5, "ok": ok,
+        "counterexample": "Scenario: capacity 1: P0: recv" if failed else ""}}
+document = {{"kind": kind, "algorithm": "toy_chan", "complete": True, "exit_status": 0 if ok else 1, "runs": [run]}}
+if flavour:
+    document["flavour"] = flavour
+json.dump(document, open(out, "w"))
+sys.exit(0 if ok else 1)
+'''
+
+
+def runtime_checks(build: Path, checks: dict[str, tuple[str, str, str, str | None]]) -> None:
+    """runtime_checks() adds kit checks on the real runtime to a kit_build() tree: test name →
+    (runs kind, flavour, kind the fake reports, expected kind or None)."""
+    lines = []
+    for test, (kind, flavour, found, expect) in checks.items():
+        program = build / f"{test}.py"
+        program.write_text(FAKE_RUNTIME_CHECK.format(kind=kind, flavour=flavour, found=found), encoding="utf-8")
+        lines.append(f'add_test({test} "{sys.executable}" "{program}"' + (f' "--expect" "{expect}")' if expect else ")"))
+    with (build / "CTestTestfile.cmake").open("a", encoding="utf-8") as listing:
+        listing.write("\n".join(lines) + "\n")
+
+
 def kit_build(tmp_path: Path, planted: dict[str, tuple[str, str]]) -> Path:
     """kit_build() is a build tree as goro_add_algorithm_checks/_mutant leave it, for ctest: the
     model, and one test per planted bug (name → (expected kind, kind the fake reports))."""
@@ -77,8 +113,45 @@ def test_the_kit_section_shows_scenarios_and_each_planted_bug_found_as_its_kind(
         ("close_wakes_one", "deadlock", "deadlock", "close_wakes_cap2", 37, True)
     text = rendered(output.parent, tmp_path / "report")
     assert "toy_chan: 2 of 2 scenario runs clean, 1 of 1 planted bugs found as their kind" in text
-    assert "close_wakes_one deadlock deadlock (DEADLOCK) close_wakes_cap2 37" in text
+    assert "close_wakes_one model deadlock deadlock (DEADLOCK) close_wakes_cap2 37" in text
     assert "found as expected" in text and "NOT found" not in text and "did not pass" not in text
+
+
+def test_properties_and_stress_runs_get_tables_and_their_planted_bugs_a_check_column(tmp_path):
+    build = kit_build(tmp_path, {})
+    runtime_checks(build, {
+        "toy_chan.properties": ("property-runs", "", "none", None),
+        "toy_chan.stress": ("stress-runs", "chaos", "none", None),
+        "toy_chan.stress_tsan": ("stress-runs", "tsan", "none", None),
+        "toy_chan.properties.finds.close_wakes_one": ("property-runs", "", "deadlock", "deadlock"),
+        "toy_chan.stress.finds.close_drops_buffer": ("stress-runs", "chaos", "lost", "lost"),
+    })
+    output = tmp_path / "results" / "algorithm-checks.json"
+    assert run_algorithm_checks("toy_chan", build, output) == 0
+    v = load(output.parent)
+    assert not v.failures
+    [algorithm] = v.algorithms
+    assert [(run["scenario"], run["ok"]) for run in algorithm.properties] == [("linearizability", True)]
+    assert [run["check"] for run in algorithm.stress] == ["stress (chaos)", "stress (tsan)"]
+    assert [(b["bug"], b["check"], b["kind"], b["iterations"], b["ok"]) for b in algorithm.planted] == \
+        [("close_wakes_one", "properties", "deadlock", 12, True), ("close_drops_buffer", "stress (chaos)", "lost", 12, True)]
+    text = rendered(output.parent, tmp_path / "report")
+    assert "toy_chan: 2 of 2 scenario runs clean, 1 of 1 properties held, 2 of 2 stress runs clean, " \
+        "2 of 2 planted bugs found as their kind" in text
+    assert "stress (tsan) — a check 40 5,000 0.50 ok" in text
+    assert "close_drops_buffer stress (chaos) lost lost (lost: P0 recv() never returned)" in text
+
+
+def test_a_property_that_failed_on_the_faithful_channel_is_failed_with_its_counterexample(tmp_path):
+    """The planted case for the page: the faithful channel's property check reports a failure."""
+    build = kit_build(tmp_path, {})
+    runtime_checks(build, {"toy_chan.properties": ("property-runs", "", "wrong_result", None)})
+    output = tmp_path / "results" / "algorithm-checks.json"
+    assert run_algorithm_checks("toy_chan", build, output) == 1
+    v = load(output.parent)
+    assert [(f.title, f.reason) for f in v.failures] == [("toy_chan: toy_chan.properties", "exit 1")]
+    text = rendered(output.parent, tmp_path / "report")
+    assert "0 of 1 properties held" in text and "Scenario: capacity 1: P0: recv" in text
 
 
 def test_a_planted_bug_reported_not_found_is_failed(tmp_path):
@@ -92,7 +165,7 @@ def test_a_planted_bug_reported_not_found_is_failed(tmp_path):
     text = rendered(output.parent, tmp_path / "report")
     assert "FAILED: 1 tier did not pass" in text
     assert "0 of 1 planted bugs found as their kind — FAILED" in text
-    assert "close_wakes_one deadlock none (not found)" in text and "NOT found as expected" in text
+    assert "close_wakes_one model deadlock none (not found)" in text and "NOT found as expected" in text
 
 
 def test_a_planted_bug_found_as_another_kind_is_failed_even_when_it_exits_0(tmp_path):
@@ -112,7 +185,7 @@ def test_a_kit_run_that_stopped_reads_as_partial(tmp_path):
     output.write_text(json.dumps({"kind": "algorithm-checks", "algorithm": "toy_chan", "complete": False,
                                   "checks": [{"test": "toy_chan.model", "command": "x", "status": 0, "runs": None}]}))
     reasons = sorted(f.reason for f in load(output.parent).failures)
-    assert reasons == ["algorithm-checks.json is partial: the tool stopped before it finished", "wrote no model JSON"]
+    assert reasons == ["algorithm-checks.json is partial: the tool stopped before it finished", "wrote no JSON"]
 
 
 def test_a_build_tree_without_kit_checks_fails(tmp_path):

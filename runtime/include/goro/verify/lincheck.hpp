@@ -1,7 +1,9 @@
 // lincheck.hpp — checking recorded concurrent channel histories against Go's sequential spec.
+// Part of the verification kit: goro's own linearizability test (runtime/tests/property/) and the
+// kit's property check of a channel of your own (<goro/verify/channel_properties.hpp>) both use it.
 //
-//   History h{capacity, events};              // events: one per completed operation
-//   if (auto why = check_history(h)) FAIL() << *why << timeline(h);
+//   goro::verify::History h{capacity, events};   // events: one per completed operation
+//   if (auto why = goro::verify::check_history(h)) FAIL() << *why << goro::verify::timeline(h);
 //
 // Each event is an operation with its invocation and response stamps, taken from one global
 // atomic counter around the call, and its result. A history is linearizable when every operation
@@ -36,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-namespace goro::property {
+namespace goro::verify {
 
 enum class OpKind { send, try_send, recv, try_recv, close, len };
 
@@ -240,4 +242,4 @@ inline std::optional<std::string> check_history(const History& h) {
   return std::nullopt;
 }
 
-}  // namespace goro::property
+}  // namespace goro::verify
