@@ -31,7 +31,7 @@ from .run.extrabench import ExtraBinaryError
 
 # Subcommand modules, in the order --help lists them.
 COMMAND_MODULES = ("testcmd", "benchcmd", "reportcmd", "tracecmd", "comparecmd", "gatecmd", "bisectcmd",
-                   "historycmd", "designscmd", "storecmd", "verifycmd", "explorecmd", "delegates")
+                   "historycmd", "designscmd", "storecmd", "verifycmd", "explorecmd", "kitcmd", "delegates")
 # Commands that only need the standard library (no numpy/scipy/matplotlib); `test` installs
 # its packages in its own first step. A command may instead name its packages itself with
 # set_defaults(required_packages=function(args)).

@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
     _goro_verify_queue_source("${source}" "${name}" "${type}" "${header_name}")
   endif()
   set_property(GLOBAL PROPERTY goro_verify_${name} "${header};${header_dir};${source}")
+  # Which header this model checks, for `scripts/suite kit` (its memory-order mutants).
+  file(WRITE "${CMAKE_BINARY_DIR}/goro-kit/${name}.header" "${header}\n")
   _goro_verify_model(${name}_model "${source}" "${header_dir}")
   add_test(NAME ${name}.model COMMAND ${name}_model)
   set_tests_properties(${name}.model PROPERTIES LABELS "goro-verify;model" TIMEOUT 600)
