@@ -61,7 +61,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-mutants", action="store_true", help="skip the memory-order mutants")
     parser.add_argument("--bench", action="store_true",
                         help="also run a short benchmark round of the project's <name>_bench binary "
-                        "(goro_add_algorithm_bench) next to goro's (takes minutes)")
+                        "(goro_add_algorithm_bench) next to goro's: the pingpong and producer-consumer "
+                        "workloads once each, as `bench --smoke --extra-binary` (nothing stored; minutes)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every result to FILE (kind kit-run)")
     parser.set_defaults(handler=main, required_packages=required_packages)
 
@@ -80,8 +81,10 @@ def input_problem(project: Path) -> str | None:
     cmakelists = project / "CMakeLists.txt"
     if not cmakelists.is_file():
         return f"{project}: no CMakeLists.txt (not a CMake project)"
-    if "goro_add_algorithm_checks" not in cmakelists.read_text(encoding="utf-8", errors="replace"):
-        return (f"{cmakelists}: no kit checks: call goro_add_algorithm_checks(NAME ... HEADER ... TYPE ... KIND ...) "
+    listed = [cmakelists, *(p for p in project.rglob("CMakeLists.txt") if p != cmakelists),
+              *project.rglob("*.cmake")]
+    if not any("goro_add_algorithm_checks" in p.read_text(encoding="utf-8", errors="replace") for p in listed):
+        return (f"{project}: no kit checks: call goro_add_algorithm_checks(NAME ... HEADER ... TYPE ... KIND ...) "
                 "after find_package(goro) (README, \"Checking a channel of your own\")")
     return None
 
@@ -159,7 +162,7 @@ def check_row(check: dict[str, Any]) -> dict[str, Any]:
                 "ok": ok}
     where = row["scenario"] or ""
     if row["iterations"] is not None and where:
-        where += f" @ {row['iterations']}"
+        where += f", iteration {row['iterations']}"
     verdict = row["kind"] if row["ok"] else f"{row['kind']} (expected {row['expected']})"
     return {"test": check["test"], "check": row["check"], "version": f"bug {row['bug']}", "verdict": verdict,
             "expected": row["expected"], "found_at": where, "seconds": row["seconds"], "ok": row["ok"]}
@@ -167,10 +170,10 @@ def check_row(check: dict[str, Any]) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """table() renders the check × version table."""
-    lines = [f"{'check':18} {'version':28} {'verdict':30} {'found at':34} {'seconds':>8}"]
+    lines = [f"{'check':18} {'version':28} {'verdict':30} {'found at':44} {'seconds':>8}"]
     for r in rows:
         mark = "" if r["ok"] else "  << FAILED"
-        lines.append(f"{r['check']:18} {r['version']:28} {r['verdict']:30} {str(r['found_at'])[:34]:34} "
+        lines.append(f"{r['check']:18} {r['version']:28} {r['verdict']:30} {str(r['found_at'])[:44]:44} "
                      f"{r['seconds']:8.1f}{mark}")
     return "\n".join(lines)
 

@@ -13,8 +13,8 @@ import pytest
 from suite.tests.conftest import REPO_ROOT
 
 SUITE = REPO_ROOT / "scripts" / "suite"
-# A release build to install goro from (goro_bench is among the last targets it builds).
-RELEASE = REPO_ROOT / "build" / "release" / "benches" / "goro_bench"
+# A release build to install goro from (the libraries it installs).
+RELEASE = REPO_ROOT / "build" / "release" / "runtime" / "libgoro.a"
 
 
 def kit(*args: str) -> subprocess.CompletedProcess[str]:
