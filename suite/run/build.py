@@ -170,14 +170,6 @@ def build_kit_example(source: Path, work: Path, root: Path = REPO_ROOT) -> int:
     return status or run(["cmake", "--build", str(build), "-j2"], cwd=root)
 
 
-def ring_queue_example(root: Path = REPO_ROOT) -> int:
-    """ring_queue_example() builds examples/ring_queue against an installed goro and runs the kit's
-    checks on it (run_algorithm_checks(): its queue scenarios clean, each planted bug found as its
-    kind)."""
-    status = build_kit_example(RING_QUEUE_SOURCE, RING_QUEUE_WORK, root)
-    return status or run_algorithm_checks("ring_queue", root / RING_QUEUE_WORK / "build", root / RING_QUEUE_CHECKS)
-
-
 def custom_policy_example(root: Path = REPO_ROOT) -> int:
     """custom_policy_example() does what a user with their own policy does, from an existing
     release build: build_custom_policy(), run its conformance tests (ctest), and check that its
