@@ -32,6 +32,15 @@ REPLAYS = 10
 # (runtime/include/goro/sync/deterministic.hpp). Every run and every printed line carries it.
 HEAP_TUNABLES = "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1"
 SHRINK_BUDGET = 300  # replays the shrinker may spend on one schedule
+# Every explored run carries a step bound (GORO_DET_MAX_STEPS, so it is in the printed line):
+# STEPS_FACTOR times the calibrated run's points, at least STEPS_FLOOR. A program that loops on
+# synchronisation points without progress (a spin on a lock word a bug left neither free nor
+# held) is then reported as a livelock in a fraction of a second instead of after the
+# scheduler's default bound, and the exploration stays bounded. The calibration run itself is
+# bounded by CALIBRATION_STEPS.
+STEPS_FACTOR = 100
+STEPS_FLOOR = 1_000_000
+CALIBRATION_STEPS = 10_000_000
 
 
 class ExploreError(Exception):
@@ -71,6 +80,7 @@ class Exploration:
     pct_bound: float | None = None
     threads: int | None = None
     steps: int | None = None
+    max_steps: int | None = None            # the GORO_DET_MAX_STEPS bound of every run
     shrunk_schedule: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -85,7 +95,8 @@ class Exploration:
                 "replays_ok": self.replays_ok, "replays": self.replays,
                 "decisions_before": self.decisions_before, "decisions_after": self.decisions_after,
                 "switches_before": self.switches_before, "switches_after": self.switches_after,
-                "pct_bound": self.pct_bound, "threads": self.threads, "steps": self.steps}
+                "pct_bound": self.pct_bound, "threads": self.threads, "steps": self.steps,
+                "max_steps": self.max_steps}
 
 
 def run_once(command: Sequence[str], env: dict[str, str], workdir: Path) -> Run:
@@ -113,9 +124,16 @@ def run_once(command: Sequence[str], env: dict[str, str], workdir: Path) -> Run:
     return Run(env, code, data, err)
 
 
-def strategy_env(strategy: str, seed: int, depth: int, steps: int) -> dict[str, str]:
+def step_bound(calibrated_steps: int) -> int:
+    """step_bound() is the GORO_DET_MAX_STEPS of every explored run (see STEPS_FACTOR)."""
+    return max(STEPS_FLOOR, STEPS_FACTOR * calibrated_steps)
+
+
+def strategy_env(strategy: str, seed: int, depth: int, steps: int, max_steps: int | None = None) -> dict[str, str]:
     """strategy_env() is the scheduler's settings for one run of a (non-portfolio) strategy."""
     env = {"GORO_DET_SEED": str(seed), "GORO_DET_STRATEGY": strategy}
+    if max_steps is not None:
+        env["GORO_DET_MAX_STEPS"] = str(max_steps)
     if strategy == "pct":
         env.update({"GORO_DET_PCT_DEPTH": str(depth), "GORO_DET_PCT_STEPS": str(steps)})
     return env
@@ -136,7 +154,7 @@ def reproduce_line(command: Sequence[str], env: dict[str, str]) -> str:
 def calibrate(command: Sequence[str], workdir: Path) -> Run:
     """calibrate() runs the program once without forced switches: its step and thread counts
     are PCT's k and n."""
-    run = run_once(command, {"GORO_DET_STRATEGY": "none"}, workdir)
+    run = run_once(command, {"GORO_DET_STRATEGY": "none", "GORO_DET_MAX_STEPS": str(CALIBRATION_STEPS)}, workdir)
     if run.exit_code == 2:
         raise ExploreError(f"{shlex.join(command)} exits 2 (usage/input error): {run.stderr.strip()[:300]}")
     if not run.report:
@@ -144,15 +162,19 @@ def calibrate(command: Sequence[str], workdir: Path) -> Run:
     return run
 
 
-def replay_schedule(command: Sequence[str], schedule: Sequence[str], workdir: Path) -> Run:
+def replay_schedule(command: Sequence[str], schedule: Sequence[str], workdir: Path,
+                    max_steps: int | None = None) -> Run:
     """replay_schedule() runs the program on a schedule file holding these decision lines."""
     path = workdir / "candidate.schedule"
     path.write_text("".join(f"{line}\n" for line in schedule), encoding="utf-8")
-    return run_once(command, {"GORO_DET_REPLAY": str(path)}, workdir)
+    env = {"GORO_DET_REPLAY": str(path)}
+    if max_steps is not None:
+        env["GORO_DET_MAX_STEPS"] = str(max_steps)
+    return run_once(command, env, workdir)
 
 
 def shrink(command: Sequence[str], schedule: list[str], exit_code: int, workdir: Path,
-           budget: int = SHRINK_BUDGET) -> list[str]:
+           budget: int = SHRINK_BUDGET, max_steps: int | None = None) -> list[str]:
     """shrink() drops chunks of decisions while the replay still exits with exit_code; returns
     the smallest failing schedule found within `budget` replays."""
     current = list(schedule)
@@ -163,7 +185,7 @@ def shrink(command: Sequence[str], schedule: list[str], exit_code: int, workdir:
         while start < len(current) and spent < budget:
             candidate = current[:start] + current[start + chunk:]
             spent += 1
-            if replay_schedule(command, candidate, workdir).exit_code == exit_code:
+            if replay_schedule(command, candidate, workdir, max_steps).exit_code == exit_code:
                 current, removed_any = candidate, True
             else:
                 start += chunk
@@ -183,13 +205,13 @@ def explore(command: Sequence[str], scenario: str, strategy: str, depth: int, ru
         base = calibrate(command, workdir)
         k = max(1, int(base.report.get("steps", 1)))
         n = max(1, int(base.report.get("threads", 1)))
-        result.threads, result.steps = n, k
+        result.threads, result.steps, result.max_steps = n, k, step_bound(k)
         if strategy == "pct":
             result.pct_bound = 1.0 / (n * k ** (depth - 1))
         plan = portfolio(depth) if strategy == "portfolio" else [(strategy, depth)]
         for i in range(runs):
             name, d = plan[i % len(plan)]
-            run = run_once(command, strategy_env(name, i + 1, d, k), workdir)
+            run = run_once(command, strategy_env(name, i + 1, d, k, result.max_steps), workdir)
             if run.exit_code == 2:
                 raise ExploreError(f"the program exited 2 (input error) under {reproduce_line(command, run.env)}: "
                                    f"{run.stderr.strip()[:300]}")
@@ -219,13 +241,13 @@ def explore(command: Sequence[str], scenario: str, strategy: str, depth: int, ru
             return result
         schedule = [line for line in recorded.read_text(encoding="utf-8").splitlines()
                     if line and not line.startswith("#")]
-        before = replay_schedule(command, schedule, workdir)
+        before = replay_schedule(command, schedule, workdir, result.max_steps)
         if before.exit_code != failing.exit_code:
             result.notes.append("the recorded schedule did not replay the failure")
             return result
         result.decisions_before, result.switches_before = len(schedule), before.report.get("switches")
-        small = shrink(command, schedule, failing.exit_code, workdir, shrink_budget)
-        after = replay_schedule(command, small, workdir)
+        small = shrink(command, schedule, failing.exit_code, workdir, shrink_budget, result.max_steps)
+        after = replay_schedule(command, small, workdir, result.max_steps)
         result.decisions_after, result.switches_after = len(small), after.report.get("switches")
         result.shrunk_schedule = "".join(f"{line}\n" for line in small)
     return result

@@ -276,12 +276,14 @@ int close_wakes_senders(goro::Runtime& rt) {
 }
 
 // waitgroup_waiters: three goroutines wait on one WaitGroup; each is released, and only after
-// every worker called done().
+// every worker called done(). The shared state lives outside run(), which returns only after
+// every goroutine finished: a run the runtime winds down (a deadlock, when a bug leaves a waiter
+// parked) must not leave a waiter touching the main goroutine's dead stack.
 int waitgroup_waiters(goro::Runtime& rt) {
-  return rt.run([] {
-    goro::WaitGroup work, waiters;
-    Sync::atomic<int> finished{0};
-    Sync::atomic<int> early{0};
+  goro::WaitGroup work, waiters;
+  Sync::atomic<int> finished{0};
+  Sync::atomic<int> early{0};
+  return rt.run([&] {
     work.add(3);
     for (int i = 0; i < 3; ++i) {
       waiters.add(1);
