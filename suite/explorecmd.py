@@ -233,7 +233,16 @@ def mutant_check(args: argparse.Namespace) -> int:
                   f"{', '.join(m.name for m in mutations)}", file=sys.stderr)
             return 2
         mutations = [m for m in mutations if m.name in args.mutant]
+    listed = [m.name for m in exploremutants.listed()]
     strategies = [args.strategy] if args.strategy else ["random", "pct"]
+    args.save.mkdir(parents=True, exist_ok=True)
+    target = args.save / "explore-mutants.json"
+    reproduce = " ".join(["scripts/suite", *sys.argv[1:]])
+    # Written first as partial, so a sweep that is interrupted or killed leaves a file that reads
+    # as partial (the verification page: FAILED), never an earlier run's complete one.
+    target.write_text(json.dumps({"kind": "explore-mutants", "complete": False, "listed": listed,
+                                  "reproduce": reproduce, "problems": [], "mutants": []}, indent=1) + "\n",
+                      encoding="utf-8")
     results, problems = exploremutants.explore_mutants(mutations, strategies, args.depth, args.runs or 100,
                                                        args.shrink_budget)
     for r in results:
@@ -244,19 +253,21 @@ def mutant_check(args: argparse.Namespace) -> int:
                             f"{args.runs or 100} runs of {', '.join(strategies)}")
         elif not r.replayed:
             problems.append(f"mutant {r.mutation.name}: a failure did not replay 10/10")
-    args.save.mkdir(parents=True, exist_ok=True)
-    document = {"kind": "explore-mutants", "complete": True, "problems": problems,
+    # complete: every listed mutant was explored (a --mutant subset is a partial sweep).
+    document = {"kind": "explore-mutants", "complete": {r.mutation.name for r in results} >= set(listed),
+                "listed": listed, "reproduce": reproduce, "strategies": strategies, "depth": args.depth,
+                "runs": args.runs or 100, "shrink_budget": args.shrink_budget, "problems": problems,
                 "mutants": [{"name": r.mutation.name, "scenario": r.mutation.explore, "error": r.error,
-                             "seconds": round(r.seconds, 1),
+                             "description": r.mutation.description, "seconds": round(r.seconds, 1),
                              "results": [e.as_json() for e in r.explorations]} for r in results]}
-    (args.save / "explore-mutants.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     if results:
         print(exploremutants.table(results))
     for r in results:
         for e in r.explorations:
             if e.failing is not None:
                 print(f"explore: {r.mutation.name} / {e.strategy}: {e.line}")
-    print(f"explore: results in {args.save / 'explore-mutants.json'}")
+    print(f"explore: results in {target}")
     for problem in problems:
         print(f"explore: FAILED: {problem}", file=sys.stderr)
     if not problems:

@@ -54,8 +54,26 @@ def summary(v: Verification) -> dict[str, Any]:
         "explore_runs": sum(r["runs"] for run in v.explore for r in run["results"]),
         "explore_found": sorted({r["scenario"] for run in v.explore for r in run["results"] if r["first_failure"]}),
         "explore_problems": sum(len(run.get("problems", [])) for run in v.explore),
+        "explore_mutants": explore_mutants_counts(v.explore_mutants[-1]) if v.explore_mutants else None,
         "failed_tiers": v.failed_tiers(),
     }
+
+
+def mutant_found(mutant: dict[str, Any]) -> bool:
+    """mutant_found() is one explore-mutants entry found by some strategy, every failure replayed
+    from its line as often as it was run."""
+    results = mutant.get("results", [])
+    found = [r for r in results if r.get("first_failure")]
+    return not mutant.get("error") and bool(found) and all(r["replays_ok"] == r["replays"] for r in found)
+
+
+def explore_mutants_counts(document: dict[str, Any]) -> dict[str, Any]:
+    """explore_mutants_counts() is the summary of one `explore --mutants` sweep: mutants explored,
+    found (and replayed), and the listed ones it never reached."""
+    mutants = document.get("mutants", [])
+    explored = {m.get("name") for m in mutants}
+    return {"explored": len(mutants), "found": sum(mutant_found(m) for m in mutants),
+            "not_run": [name for name in document.get("listed", []) if name not in explored]}
 
 
 def by_file(mutants: list[dict[str, Any]]) -> list[tuple[str, Counter]]:
@@ -77,7 +95,7 @@ def write(v: Verification, out: Path, pages: Sequence[tuple[str, str]] | None = 
         pages = [(name, label) for name, label in PAGES if name == PAGE or (out / name).is_file()]
     html = environment().get_template("verification.html").render(
         title="verification", pages=pages, current=PAGE, v=v, s=summary(v), statuses=STATUSES,
-        css=_css, by_file=by_file, directory=str(v.directory),
+        css=_css, by_file=by_file, mutant_found=mutant_found, directory=str(v.directory),
         command=command or " ".join(["scripts/suite", *sys.argv[1:]]))
     target = out / PAGE
     target.write_text(html, encoding="utf-8")

@@ -9,6 +9,8 @@ of these kinds, found by content, not by name (any *.json below the directory):
     semantic-mutants       suite.run.mutants --json
     stress-run             goro-stress --json (stress/src/driver.cpp)
     explore-run            scripts/suite explore (suite/explorecmd.py): the deterministic world
+    explore-mutants        scripts/suite explore --mutants --save DIR (flagged, minutes): the
+                           runtime's semantic mutants explored in that world; read with --from
     verify-run             what `verify` (or `test`, "by") ran: commit, commands, seconds
     algorithm-checks       the kit on an out-of-tree algorithm (suite/run/build.py:
                            run_algorithm_checks): each check's command, status and runs (the
@@ -172,6 +174,7 @@ class Verification:
     differential: list[DifferentialResult] = field(default_factory=list)
     stress: list[dict[str, Any]] = field(default_factory=list)
     explore: list[dict[str, Any]] = field(default_factory=list)   # explore-run documents
+    explore_mutants: list[dict[str, Any]] = field(default_factory=list)  # explore-mutants documents
     runs: list[dict[str, Any]] = field(default_factory=list)      # verify-run records
     algorithms: list[AlgorithmResult] = field(default_factory=list)  # algorithm-checks files
     sources: list[str] = field(default_factory=list)              # files read, relative to directory
@@ -181,7 +184,7 @@ class Verification:
     @property
     def empty(self) -> bool:
         return not (self.models or self.order_mutants or self.semantic_mutants or self.differential
-                    or self.stress or self.explore or self.runs or self.algorithms)
+                    or self.stress or self.explore or self.explore_mutants or self.runs or self.algorithms)
 
     def failed_tiers(self) -> set[str]:
         """failed_tiers() names the tiers with a failure (for the summary's evidence rows)."""
@@ -217,6 +220,7 @@ def _gtest_differential(document: dict[str, Any], source: str) -> list[Different
 # The summary row a results file of each kind feeds (see TierFailure.tier).
 TIER_OF_KIND = {"model-runs": "models", "memory-order-mutants": "order", "semantic-mutants": "semantic",
                 "stress-run": "stress", "explore-run": "explore",
+                "explore-mutants": "explore-mutants",
                 "algorithm-checks": "algorithms"}
 
 
@@ -279,6 +283,12 @@ def load(directory: Path) -> Verification:
             for problem in document.get("problems", []):
                 result.failures.append(TierFailure("deterministic exploration", "explore", problem,
                                                    "scripts/suite explore --no-build", source))
+        elif kind == "explore-mutants":
+            result.explore_mutants.append({**document, "source": source})
+            for problem in document.get("problems", []):
+                result.failures.append(TierFailure("semantic mutants in the deterministic world", "explore-mutants",
+                                                   problem, str(document.get("reproduce", "scripts/suite explore --mutants")),
+                                                   source))
         elif kind == "algorithm-checks":
             result.algorithms.append(_algorithm(document, source, directory, result.failures))
         elif kind == "verify-run":

@@ -115,6 +115,48 @@ def test_an_exploration_that_missed_a_planted_bug_fails_the_page(results, tmp_pa
     assert "planted bug abba not found" in (tmp_path / "report" / "verification.html").read_text(encoding="utf-8")
 
 
+def explore_mutants(complete: bool = True, found: bool = True) -> dict:
+    """explore_mutants() is an `explore --mutants` sweep's file: two listed mutants."""
+    hit = {"scenario": "waitgroup_waiters", "strategy": "random", "depth": 3, "runs": 50, "failures": 50,
+           "hit_rate": 1.0, "first_failure": 1 if found else None, "exit_code": 1 if found else None,
+           "replays_ok": 10 if found else 0, "replays": 10 if found else 0,
+           "decisions_before": 332 if found else None, "decisions_after": 0 if found else None}
+    return {"kind": "explore-mutants", "complete": complete, "reproduce": "scripts/suite explore --mutants",
+            "listed": ["waitgroup-release-wakes-one", "timer-fires-never"], "problems": [] if found else
+            ["mutant waitgroup-release-wakes-one not found by waitgroup_waiters in 50 runs of random"],
+            "mutants": [{"name": "waitgroup-release-wakes-one", "scenario": "waitgroup_waiters", "error": "",
+                         "seconds": 60, "results": [hit]}]
+            + ([{"name": "timer-fires-never", "scenario": "timers", "error": "", "seconds": 60,
+                 "results": [{**hit, "scenario": "timers", "decisions_before": 77}]}] if complete else [])}
+
+
+def test_the_mutant_sweep_shows_its_table(results, tmp_path):
+    write(results / "explore" / "explore-mutants.json", explore_mutants())
+    done = suite("verify", "--from", str(results), "--out", str(tmp_path / "report"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "report" / "verification.html").read_text(encoding="utf-8")
+    for figure in ("2 of 2 found and replayed 10/10", "waitgroup-release-wakes-one", "332 → 0", "77 → 0"):
+        assert figure in text, figure
+
+
+def test_a_missing_mutant_sweep_reads_as_not_run(results, tmp_path):
+    done = suite("verify", "--from", str(results), "--out", str(tmp_path / "report"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "report" / "verification.html").read_text(encoding="utf-8")
+    assert "semantic mutants in the deterministic world" in text and "not run (flagged" in text
+
+
+@pytest.mark.parametrize("document, reason", [
+    (explore_mutants(complete=False), "is partial"),
+    (explore_mutants(found=False), "not found by waitgroup_waiters")])
+def test_a_partial_or_missed_mutant_sweep_fails_the_page(results, tmp_path, document, reason):
+    write(results / "explore" / "explore-mutants.json", document)
+    done = suite("verify", "--from", str(results), "--out", str(tmp_path / "report"))
+    assert done.returncode == 4
+    text = (tmp_path / "report" / "verification.html").read_text(encoding="utf-8")
+    assert reason in text and "FAILED" in text
+
+
 def test_an_unreadable_file_is_named_and_fails_the_command(results, tmp_path):
     (results / "models" / "broken.json").write_text("{not json")
     (results / "other.json").write_text('{"kind": "something-else"}')
