@@ -10,7 +10,9 @@ fixed RapidCheck seeds — until one fails, so a mutant the first binary kills c
 binary's rebuild. A mutation is *killed* when a test fails (or hangs past the time limit); the
 command exits 0 only when every mutation is killed. A search text that no longer matches exactly
 once is an error reported before anything is built: a stale mutation must be fixed, never
-silently skipped. `--json FILE` writes every verdict.
+silently skipped. `--json FILE` writes every verdict. `--tier deterministic` runs only the
+property tests built on goro::deterministic (goro_property_tests_deterministic) with the settings
+of their ctest label `deterministic`: proof that that tier bites too.
 
 `scripts/suite mutants --models` runs suite.run.ordermutants instead (memory-order mutants of
 runtime/include/goro/algo/ against the Relacy models) and `--python` suite.run.pymutants (mutations
@@ -35,6 +37,11 @@ from .mutation import (Mutation, Verdict, build_targets, choose, command, config
 DEFAULT_DATA = REPO_ROOT / "runtime" / "tests" / "property" / "mutants.json"
 DEFAULT_SCRATCH = REPO_ROOT / "build" / "mutants"
 PROPERTY_TARGET = "goro_property_tests"
+DETERMINISTIC_TARGET = "goro_property_tests_deterministic"
+# The deterministic property tier's settings, as its ctest label runs it
+# (runtime/tests/property/CMakeLists.txt: one RapidCheck seed, one scheduler seed, 20 cases).
+DETERMINISTIC_ENV = {"RC_PARAMS": "seed=1 max_success=20", "GORO_DET_SEED": "1",
+                     "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1"}
 # The unit-test binaries a mutant runs, fastest to fail first (runtime/tests/CMakeLists.txt's
 # GORO_UNIT_TESTS minus options_test, which exercises no algorithm, plus the policy conformance
 # kit on the built-in policies, conformance_test). million_test and
@@ -96,9 +103,24 @@ def run_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> 
     return False, f"property seeds {', '.join(map(str, SEEDS))} passed"
 
 
+def run_deterministic_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
+    """run_deterministic_property_tests() runs the deterministic property binary as its ctest
+    label does; (killed, why)."""
+    binary = build / "runtime" / "tests" / "property" / DETERMINISTIC_TARGET
+    log = log_dir / f"{tag}.deterministic.log"
+    status = command([str(binary)], log, timeout, env=DETERMINISTIC_ENV)
+    if status == 124:
+        return True, f"{DETERMINISTIC_TARGET}: hung (timed out after {timeout:.0f} s)"
+    if status != 0:
+        failed = failed_tests(log)
+        return True, f"{DETERMINISTIC_TARGET}: " + (", ".join(failed) if failed else f"exit status {status}")
+    return False, f"{DETERMINISTIC_TARGET} passed"
+
+
 def test_order(tiers: tuple[str, ...], first: str = "") -> list[str]:
     """test_order() lists the test binaries to try, `first` (a hint) at the front."""
-    order = [*(UNIT_TARGETS if "unit" in tiers else ()), *((PROPERTY_TARGET,) if "property" in tiers else ())]
+    order = [*(UNIT_TARGETS if "unit" in tiers else ()), *((PROPERTY_TARGET,) if "property" in tiers else ()),
+             *((DETERMINISTIC_TARGET,) if "deterministic" in tiers else ())]
     if first in order:
         order.remove(first)
         order.insert(0, first)
@@ -117,6 +139,8 @@ def build_and_test(build: Path, jobs: int, log_dir: Path, timeout: float, tag: s
             return "ERROR", f"{target} does not build; see {log}"
         if target == PROPERTY_TARGET:
             killed, detail = run_property_tests(build, log_dir, timeout, tag)
+        elif target == DETERMINISTIC_TARGET:
+            killed, detail = run_deterministic_property_tests(build, log_dir, timeout, tag)
         else:
             killed, detail = run_unit_test(build, target, log_dir, timeout, tag)
         if killed:
@@ -143,8 +167,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="parallel build jobs (default 2)")
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds per test run before a mutant counts as hung (default 120; a clean run takes ~10)")
-    parser.add_argument("--tier", choices=("all", "unit", "property"), default="all",
-                        help="which tests may kill a mutant (default all: unit first, then property)")
+    parser.add_argument("--tier", choices=("all", "unit", "property", "deterministic"), default="all",
+                        help="which tests may kill a mutant (default all: unit first, then property; "
+                        "deterministic: only goro_property_tests_deterministic, as its ctest label runs it)")
     parser.add_argument("--skip-baseline", action="store_true",
                         help="do not first check that the unmutated copy passes")
     parser.add_argument("--scratch", type=Path, default=DEFAULT_SCRATCH,
