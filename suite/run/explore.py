@@ -37,10 +37,11 @@ SHRINK_BUDGET = 300  # replays the shrinker may spend on one schedule
 # synchronisation points without progress (a spin on a lock word a bug left neither free nor
 # held) is then reported as a livelock in a fraction of a second instead of after the
 # scheduler's default bound, and the exploration stays bounded. The calibration run itself is
-# bounded by CALIBRATION_STEPS.
+# bounded by STEPS_CAP, and so is every run: a calibration that hit the cap (the program spins
+# even without forced switches) must not raise the others' bound.
 STEPS_FACTOR = 100
 STEPS_FLOOR = 1_000_000
-CALIBRATION_STEPS = 10_000_000
+STEPS_CAP = 5_000_000
 
 
 class ExploreError(Exception):
@@ -126,7 +127,7 @@ def run_once(command: Sequence[str], env: dict[str, str], workdir: Path) -> Run:
 
 def step_bound(calibrated_steps: int) -> int:
     """step_bound() is the GORO_DET_MAX_STEPS of every explored run (see STEPS_FACTOR)."""
-    return max(STEPS_FLOOR, STEPS_FACTOR * calibrated_steps)
+    return max(STEPS_FLOOR, min(STEPS_CAP, STEPS_FACTOR * calibrated_steps))
 
 
 def strategy_env(strategy: str, seed: int, depth: int, steps: int, max_steps: int | None = None) -> dict[str, str]:
@@ -154,7 +155,7 @@ def reproduce_line(command: Sequence[str], env: dict[str, str]) -> str:
 def calibrate(command: Sequence[str], workdir: Path) -> Run:
     """calibrate() runs the program once without forced switches: its step and thread counts
     are PCT's k and n."""
-    run = run_once(command, {"GORO_DET_STRATEGY": "none", "GORO_DET_MAX_STEPS": str(CALIBRATION_STEPS)}, workdir)
+    run = run_once(command, {"GORO_DET_STRATEGY": "none", "GORO_DET_MAX_STEPS": str(STEPS_CAP)}, workdir)
     if run.exit_code == 2:
         raise ExploreError(f"{shlex.join(command)} exits 2 (usage/input error): {run.stderr.strip()[:300]}")
     if not run.report:
