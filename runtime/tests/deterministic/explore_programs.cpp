@@ -305,7 +305,9 @@ int waitgroup_waiters(goro::Runtime& rt) {
 }
 
 // mutex_counter: three goroutines increment a counter under goro::Mutex with a load and a
-// store; mutual exclusion makes it exact.
+// store, yielding between them; mutual exclusion makes it exact. The yield inside the critical
+// section is what makes the others contend: they reach the lock's slow path (spin, park, be
+// woken), where a lock that admits a second owner shows.
 int mutex_counter(goro::Runtime& rt) {
   return rt.run([] {
     goro::Mutex m;
@@ -316,7 +318,9 @@ int mutex_counter(goro::Runtime& rt) {
       goro::go([&] {
         for (int i = 0; i < 4; ++i) {
           m.lock();
-          counter.store(counter.load() + 1);
+          const int seen = counter.load();
+          goro::yield();
+          counter.store(seen + 1);
           m.unlock();
         }
         wg.done();
