@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "goro/goro.hpp"
+#include "goro/verify/json.hpp"
 #include "goro/verify/lincheck.hpp"
 
 namespace goro::verify {
@@ -524,21 +525,6 @@ void check_sequential_model(const std::vector<std::size_t>& capacities, const st
 
 namespace property_detail {
 
-inline std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(ch) >= 0x20) {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
-
 // PropertyRun is what one property did: cases run, and the failure RapidCheck shrank to.
 struct PropertyRun {
   std::string name, what;
@@ -683,18 +669,18 @@ int property_main(const char* name, std::vector<std::size_t> capacities, int arg
       return 2;
     }
     std::fprintf(f, "{\"kind\": \"property-runs\", \"algorithm\": %s, \"complete\": true, \"exit_status\": %d, \"seed\": %llu, \"runs\": [",
-                 property_detail::json_string(name).c_str(), ok ? 0 : 1, static_cast<unsigned long long>(seed));
+                 json_string(name).c_str(), ok ? 0 : 1, static_cast<unsigned long long>(seed));
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto& r = runs[i];
       std::fprintf(f,
                    "%s\n {\"scenario\": %s, \"what\": %s, \"variant\": %s, \"failed\": %s, \"kind\": %s, \"expected\": %s, "
                    "\"result\": %s, \"iterations\": %d, \"seconds\": %.2f, \"ok\": %s, \"counterexample\": %s}",
-                   i ? "," : "", property_detail::json_string(r.name).c_str(), property_detail::json_string(r.what).c_str(),
-                   property_detail::json_string(expect.empty() ? "" : "planted").c_str(), r.failed ? "true" : "false",
-                   property_detail::json_string(r.kind).c_str(), property_detail::json_string(expect.empty() ? "none" : expect).c_str(),
-                   property_detail::json_string(r.result).c_str(), r.failed ? r.cases + 1 : r.cases, r.seconds,
+                   i ? "," : "", json_string(r.name).c_str(), json_string(r.what).c_str(),
+                   json_string(expect.empty() ? "" : "planted").c_str(), r.failed ? "true" : "false",
+                   json_string(r.kind).c_str(), json_string(expect.empty() ? "none" : expect).c_str(),
+                   json_string(r.result).c_str(), r.failed ? r.cases + 1 : r.cases, r.seconds,
                    (expect.empty() ? !r.failed : r.failed && r.kind == expect) ? "true" : "false",
-                   property_detail::json_string(r.counterexample).c_str());
+                   json_string(r.counterexample).c_str());
     }
     std::fprintf(f, "\n]}\n");
     std::fclose(f);

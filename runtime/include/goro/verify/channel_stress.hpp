@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "goro/goro.hpp"
+#include "goro/verify/json.hpp"
 
 // Declared weak: present when the program is linked with a sanitizer runtime (goro::tsan), null
 // otherwise, so the same header builds the chaos program and the TSan one.
@@ -165,21 +166,6 @@ struct Report {
   std::chrono::steady_clock::time_point started;
 };
 inline Report* active_report = nullptr;
-
-inline std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(ch) >= 0x20) {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 // finish() writes the record (when --json was given) and returns the exit status: 0 when the run
 // was clean (no --expect) or failed as expected, else 1.
