@@ -153,6 +153,17 @@ class Scheduler {
   // Ten times a worker's futex sleep + wake pair (benches/README, "Machine costs"): each poll
   // costs a timed-out wait and one look at the queues, a few per cent of an idle core.
   static constexpr std::chrono::microseconds kIdlePollTime{500};
+  // idle_tuning() — the idle protocol's settings. In the deterministic world no sleeper polls:
+  // on the virtual clock time stands still while any goroutine runs, so a poll could fire only
+  // when every goroutine is blocked — where it would only stand in for a missing wake-up, the
+  // kind of bug that world is there to find (the models turn it off for the same reason).
+  static constexpr algo::IdleTuning idle_tuning(unsigned workers) {
+    algo::IdleTuning tuning = algo::IdleTuning::for_workers(workers);
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+    tuning.poll_while_others_run = false;
+#endif
+    return tuning;
+  }
 
   const Options options_;
   std::unique_ptr<SchedulerPolicy> policy_;
@@ -184,7 +195,7 @@ class Scheduler {
   algo::ParkProtocol<RuntimeSync, Scheduler> parking_{*this, run_end_.winding_down_flag()};
 
   // --- the idle protocol: spinning and sleeping workers, wake-ups, the deadlock decision ---
-  algo::IdleProtocol<RuntimeSync, Scheduler> idle_{*this, algo::IdleTuning::for_workers(options_.workers)};
+  algo::IdleProtocol<RuntimeSync, Scheduler> idle_{*this, idle_tuning(options_.workers)};
 };
 
 // The worker this thread is, or nullptr. Not inlined: a goroutine may resume on another thread,

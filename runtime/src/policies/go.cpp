@@ -35,6 +35,15 @@
 #include "goro/policy.hpp"
 
 namespace goro::detail {
+
+// kVirtualTime: the deterministic world (goro/sync/deterministic.hpp), whose clock stands still
+// while goroutines run. There the policy wakes for every push and steals without the time-based
+// rules below, so the seeded scheduler can spread goroutines over the workers and interleave them.
+#if defined(GORO_DETERMINISTIC) && GORO_DETERMINISTIC
+constexpr bool kVirtualTime = true;
+#else
+constexpr bool kVirtualTime = false;
+#endif
 namespace {
 
 // Written against the public policy API (<goro/policy.hpp>) only, under the short names Go's
@@ -65,7 +74,7 @@ class GoPolicy final : public SchedulerPolicy {
     if (!spilled.empty()) global_.push_batch(spilled);
   }
 
-  bool runs_next(unsigned worker) const override { return locals_[worker].runs_next; }
+  bool runs_next(unsigned worker) const override { return !kVirtualTime && locals_[worker].runs_next; }
 
   G* pop(unsigned worker, PolicyCounters& counters) override {
     Local& local = locals_[worker];
@@ -135,6 +144,11 @@ class GoPolicy final : public SchedulerPolicy {
   G* steal_from(Local& self, unsigned victim) {
     Local& v = locals_[victim];
     if (v.runq.empty()) return nullptr;
+    if constexpr (kVirtualTime) {
+      // On the virtual clock neither a pace nor a stall can be measured (time stands still while
+      // goroutines run): steal what the owner holds, runnext from an owner that schedules nothing.
+      return self.runq.steal_into(v.runq, RunQueue::owner_stalled(v.runq, v.tick, [] { spin_for(kOwnerWait); }));
+    }
     const std::uint32_t queued = v.runq.size_estimate() + (v.runq.runnext_occupied() ? 1u : 0u);
     const std::uint32_t seen = v.tick.load(std::memory_order_relaxed);
     spin_for(kOwnerWait);
