@@ -14,8 +14,9 @@ installs goro from the release build into a fresh prefix (building release first
      --model EXE`, suite/run/ordermutants.py), with the equivalent_mutants.json beside the header
      when there is one; the header of each model is the file goro_add_algorithm_checks writes
      (<build>/goro-kit/<name>.header);
-  3. with --bench: a short benchmark round of the project's <name>_bench binary
-     (goro_add_algorithm_bench) next to goro's own (`bench --extra-binary`).
+  3. with --bench: goro's channel workloads on the project's <name>_bench binary
+     (goro_add_algorithm_bench) next to goro's channel, Boost.Fiber and Go at 1 and 2 workers
+     (`bench --extra-binary`), stored as a benchmark record that `report` and `designs` show.
 
 It ends with one table: each check, faithful or the planted bug, its verdict (the kind found, or
 clean), where it was found and its seconds; then the mutants killed and survived. Results are in
@@ -44,7 +45,10 @@ from .run import ordermutants, packages
 from .run.build import build_kit_example, build_release, run_algorithm_checks
 
 KIT_WORK = Path("build") / "kit"  # build/kit/<project>/{prefix,build,*.json}
-BENCH_FILTER = "chan_pingpong|producer_consumer"  # the short round of --bench
+# --bench: goro's channel workloads that a channel of your own runs, on goro's go policy, your
+# channel (goro/chan:<name>), Boost.Fiber and the Go twin, at 1 and 2 workers.
+BENCH_FILTER = (r"^(chan_pingpong|chan_prodcons/cap:(0|1|128)|chan_mpmc/cap:128|fanout_fanin|worker_pool)/"
+                r"(goro/(go|chan:[^/]+)|fiber/round_robin|go)/workers:(1|2)$")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -60,9 +64,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="do not build goro's release preset first (it must exist: build/release)")
     parser.add_argument("--no-mutants", action="store_true", help="skip the memory-order mutants")
     parser.add_argument("--bench", action="store_true",
-                        help="also run a short benchmark round of the project's <name>_bench binary "
-                        "(goro_add_algorithm_bench) next to goro's: the pingpong and producer-consumer "
-                        "workloads once each, as `bench --smoke --extra-binary` (nothing stored; minutes)")
+                        help="also measure the project's <name>_bench binary (goro_add_algorithm_bench) "
+                        "on goro's channel workloads next to goro's channel, Boost.Fiber and Go, as "
+                        "`bench --extra-binary` does: stored as a record, so `scripts/suite report` and "
+                        "`designs` show it (minutes)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every result to FILE (kind kit-run)")
     parser.set_defaults(handler=main, required_packages=required_packages)
 
@@ -136,13 +141,12 @@ def run_mutants(pairs: list[tuple[Path, Path]], output: Path) -> tuple[int, dict
 
 
 def run_bench(build: Path, names: list[str]) -> int | None:
-    """run_bench() runs a short round of the project's <name>_bench binaries next to goro's, or
-    None when the project builds none."""
+    """run_bench() measures the project's <name>_bench binaries next to goro's channel, Boost.Fiber
+    and Go (a stored record), or None when the project builds none."""
     binaries = [path for name in names for path in build.rglob(f"{name}_bench") if path.is_file()]
     if not binaries:
         return None
-    argv = [str(REPO_ROOT / "scripts" / "suite"), "bench", "--filter", BENCH_FILTER, "--repetitions", "1",
-            "--no-go", "--smoke"]
+    argv = [str(REPO_ROOT / "scripts" / "suite"), "bench", "--no-build", "--filter", BENCH_FILTER]
     for binary in binaries:
         argv += ["--extra-binary", str(binary)]
     return run(argv, cwd=REPO_ROOT)
