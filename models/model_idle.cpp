@@ -70,6 +70,7 @@ class IdleHost {
     if (timers.maybe_due(t)) timers.run_due(t, [] {});
   }
   bool has_work() const { return queued.load(std::memory_order_acquire) > 0; }
+  bool has_work_for(int) const { return has_work(); }
   time_point now() { return at_tick(++ticks_); }
   static constexpr ModelClock::duration spin_time() { return ModelClock::duration(2); }
   static constexpr ModelClock::duration idle_poll_time() { return ModelClock::duration(2); }

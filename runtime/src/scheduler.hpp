@@ -109,6 +109,7 @@ class Scheduler {
     run_due_timers(w, all_heaps);
   }
   bool has_work() const { return policy_->has_work(); }
+  bool has_work_for(Worker* w) const { return policy_->has_work_for(w->index); }
   static Clock::time_point now() noexcept { return Clock::now(); }
   static constexpr Clock::duration spin_time() noexcept { return kSpinTime; }
   static constexpr Clock::duration idle_poll_time() noexcept { return kIdlePollTime; }

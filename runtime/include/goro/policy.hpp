@@ -123,10 +123,18 @@ class SchedulerPolicy {
   // has_work() is a cheap, possibly stale "is anything queued anywhere?", used to decide whether
   // an idle worker may sleep (it re-checks after announcing itself, so staleness is safe).
   virtual bool has_work() const = 0;
-  // runs_next(worker) — did `worker`'s last push() only fill a slot `worker` itself runs next
-  // (nothing new another worker could take)? Then the scheduler wakes no idle worker for it.
-  // Called by that worker right after its push. Default false: every push may wake one.
+  // runs_next(worker) — did `worker`'s last push() leave nothing another worker should take
+  // now: it only filled a slot `worker` itself runs next, or queued no more than `worker` soon
+  // gets through itself? Then the scheduler wakes no idle worker for it (a sleeper's poll still
+  // looks while some worker is awake). Called by that worker right after its push. Default
+  // false: every push may wake one.
   virtual bool runs_next(unsigned worker) const { (void)worker; return false; }
+  // has_work_for(worker) — is anything queued that `worker`, idle, may take now? What an idle
+  // worker's last look before it sleeps asks while another worker is awake (it polls then, so
+  // what a busy owner keeps for itself is still looked at). Never a false negative for a
+  // goroutine pushed with runs_next() false, nor for one `worker` itself holds; may say true
+  // for more. Default: has_work().
+  virtual bool has_work_for(unsigned worker) const { (void)worker; return has_work(); }
 };
 
 // PolicyFactory builds a policy for `workers` workers; `seed` differs per Runtime (victim choice).

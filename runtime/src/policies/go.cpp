@@ -18,9 +18,11 @@
 //         owner would not soon run itself (steal_from below; unlike Go, which steals any ring
 //         and a running P's runnext after usleep(3)): a backlog longer than kStealBacklog at the
 //         owner's pace, or anything behind an owner that stalled for kStallTime.
-//   runs_next: a push that only filled an empty runnext left nothing for another worker, so the
-//         scheduler wakes nobody for it (goro/algo/idle.hpp); should the owner compute instead
-//         of running it, a sleeper's poll finds it stalled and steals it.
+//   runs_next: a push that only filled an empty runnext left nothing for another worker, and a
+//         push that left a ring the owner gets through sooner than kStealBacklog at its own pace
+//         left nothing a thief would take (the same backlog rule, asked by the owner), so the
+//         scheduler wakes nobody for either (goro/algo/idle.hpp); should the owner compute
+//         instead of running them, a sleeper's poll finds it stalled and steals.
 //   The spinning-worker accounting (never wake a sleeper while a worker is already spinning
 //   for work) is shared by all policies in idle.cpp.
 #include <algorithm>
@@ -68,15 +70,53 @@ class GoPolicy final : public SchedulerPolicy {
     }
     Local& local = locals_[worker];
     const bool next = reason != Reason::yielded;
-    local.runs_next = next && !local.runq.runnext_occupied();
+    const bool filled_empty_runnext = next && !local.runq.runnext_occupied();
     std::array<G*, RunQueue::kOverflowBatch> overflow;
     auto spilled = local.runq.push(g, next, overflow);
     if (!spilled.empty()) global_.push_batch(spilled);
+    // On the virtual clock there is no pace: every push may wake (runs_next() is false there),
+    // and the ring is not read again — each read would be one more scheduling decision.
+    if constexpr (kVirtualTime) return;
+    const bool worth_moving = !spilled.empty() || backlog_worth_moving(local);
+    local.runs_next = spilled.empty() && (filled_empty_runnext || !worth_moving);
+    if (local.worth_stealing.load(std::memory_order_relaxed) != worth_moving) {
+      local.worth_stealing.store(worth_moving, std::memory_order_relaxed);
+    }
   }
 
   bool runs_next(unsigned worker) const override { return !kVirtualTime && locals_[worker].runs_next; }
 
   G* pop(unsigned worker, PolicyCounters& counters) override {
+    G* g = find_runnable(worker, counters);
+    if (g != nullptr) count_run(locals_[worker]);
+    return g;
+  }
+
+  bool has_work() const override {
+    if (!global_.empty()) return true;
+    for (const Local& local : locals_) {
+      if (!local.runq.empty()) return true;
+    }
+    return false;
+  }
+
+  // has_work_for(): the global queue, this worker's own queue, and another's only when its last
+  // push left a backlog worth moving — what steal_from() would take from a busy owner.
+  bool has_work_for(unsigned worker) const override {
+    if constexpr (kVirtualTime) return has_work();
+    if (!global_.empty()) return true;
+    for (unsigned i = 0; i < locals_.size(); ++i) {
+      const Local& local = locals_[i];
+      if (local.runq.empty()) continue;
+      if (i == worker || local.worth_stealing.load(std::memory_order_relaxed)) return true;
+    }
+    return false;
+  }
+
+ private:
+  struct Local;
+
+  G* find_runnable(unsigned worker, PolicyCounters& counters) {
     Local& local = locals_[worker];
     const std::uint32_t tick = local.tick.load(std::memory_order_relaxed) + 1;
     local.tick.store(tick, std::memory_order_relaxed);  // only this worker writes it
@@ -102,16 +142,6 @@ class GoPolicy final : public SchedulerPolicy {
     return nullptr;
   }
 
-  bool has_work() const override {
-    if (!global_.empty()) return true;
-    for (const Local& local : locals_) {
-      if (!local.runq.empty()) return true;
-    }
-    return false;
-  }
-
- private:
-  struct Local;
   static constexpr int kStealRounds = 4;                      // as in Go's stealWork()
   // kRunnextStreak: a runnext chain of 61 turns is a few µs of ping-pong — short enough that a
   // goroutine waiting in the ring is not noticeably delayed, long enough to keep the chain's
@@ -131,6 +161,13 @@ class GoPolicy final : public SchedulerPolicy {
   // what it queued. Longer than a buffered channel's drain or a loop of spawns (a few
   // microseconds to tens of them), far shorter than any goroutine that computes for real.
   static constexpr std::chrono::microseconds kStallTime{50};
+  // kPaceRuns: how many runs one pace sample spans — enough that a clock read costs nothing
+  // measurable per run, few enough that the pace follows a change of phase within
+  // microseconds to a few hundred of them.
+  static constexpr std::uint32_t kPaceRuns = 64;
+  // kPaceUnknown: the run time assumed before the first sample — above kStealBacklog, so any
+  // backlog is worth a wake-up until the pace is known.
+  static constexpr std::uint64_t kPaceUnknown = 1'000'000'000;
 
   // steal_from() — the steal rule: take from a victim only what its owner would not soon run
   // itself. Watch the victim's tick (its count of pops) across one kOwnerWait:
@@ -166,6 +203,29 @@ class GoPolicy final : public SchedulerPolicy {
     return self.runq.steal_into(v.runq, false);
   }
 
+  // backlog_worth_moving() — the thief's backlog rule (steal_from), asked by the owner after a
+  // push: would what its ring holds keep it busy longer than kStealBacklog at its own recent
+  // pace? Only then is an idle worker worth waking (runs_next() false): a thief woken for less
+  // would find the owner getting through its queue, take nothing, and spin. While the pace is
+  // not yet known, every backlog is worth it.
+  static bool backlog_worth_moving(const Local& local) {
+    const std::uint64_t queued = local.runq.size_estimate();
+    return queued * local.run_ns > std::uint64_t(std::chrono::nanoseconds(kStealBacklog).count());
+  }
+
+  // count_run() — the owner's pace: every kPaceRuns goroutines it runs, the wall time per run
+  // since the last sample (idle time between runs included, so a worker that waited looks
+  // slow and wakes more, never less). One clock read per kPaceRuns runs.
+  static void count_run(Local& local) {
+    if constexpr (kVirtualTime) return;  // no pace on the virtual clock (and no clock reads)
+    if (++local.runs % kPaceRuns != 0) return;
+    const auto now = goro::Clock::now();
+    if (local.paced_at != goro::Clock::time_point{}) {
+      local.run_ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(now - local.paced_at).count()) / kPaceRuns;
+    }
+    local.paced_at = now;
+  }
+
   static void spin_for(std::chrono::microseconds wait) {
     const auto until = goro::Clock::now() + wait;
     while (goro::Clock::now() < until) PolicySync::relax();
@@ -197,7 +257,13 @@ class GoPolicy final : public SchedulerPolicy {
     Rng rng;
     std::atomic<std::uint32_t> tick{0};  // pop() calls; read by thieves (owner_stalled)
     std::uint32_t runnext_streak = 0;  // consecutive pops served from runnext
-    bool runs_next = false;  // the last push only filled an empty runnext (owner only)
+    bool runs_next = false;  // the last push left nothing worth another worker (owner only)
+    // the last push left a backlog worth moving (written by the owner; read by idle workers,
+    // has_work_for; its store precedes the pusher's notify, whose handshake publishes it)
+    std::atomic<bool> worth_stealing{false};
+    std::uint32_t runs = 0;  // goroutines this worker ran (owner only): the pace's count
+    std::uint64_t run_ns = kPaceUnknown;  // wall time per run at the last pace sample (owner only)
+    goro::Clock::time_point paced_at{};  // when that sample was taken (owner only)
     std::vector<StillSince> still;  // per victim: since when its tick stood still (this thief only)
   };
 

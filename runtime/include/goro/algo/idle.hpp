@@ -16,16 +16,23 @@
 // So (as Go does) a push wakes a sleeper only when no worker is spinning: a spinning worker is
 // guaranteed to find the work, and a spinner that finds work wakes one more to take over the
 // spinning (notify() after stop_spinning()).
-// Unlike Go, a push that only filled the pusher's empty runnext wakes nobody (`runs_next`): the
-// pusher runs it next, and a woken worker could take nothing but would spin, find the next
-// displaced goroutine and split a pipeline across cores (benches/README, "Two workers: what
-// decides the mode"). The case it leaves — a pusher that computes instead of running its runnext
-// — is the sleepers' poll: while some worker is awake a sleeper sleeps at most idle_poll_time(),
-// then looks once (the policy steals the runnext of an owner that stalled) and sleeps again.
+// Unlike Go, a push the policy says leaves nothing for another worker wakes nobody (`runs_next`:
+// it only filled the pusher's empty runnext, or — the go policy — queued less than the pusher
+// gets through soon at its own pace): the pusher runs it, and a woken worker could take nothing
+// but would spin, find the next displaced goroutine and split a pipeline across cores, or take
+// nothing and cost the pusher a futex wake. For the same reason a sleeper's last look asks only
+// for work it may take (has_work_for), not for anything queued: otherwise a busy owner's queue,
+// which the policy keeps from thieves, keeps the idle worker spinning for as long as the owner
+// is busy (benches/README, "Two workers: what decides the mode" and "Two workers: wake, and stay
+// awake, only for a backlog worth moving"). The case it leaves — a pusher that computes instead
+// of running what it queued — is the sleepers' poll: while some worker is awake a sleeper sleeps
+// at most idle_poll_time(), then looks once (the policy steals from an owner that stalled) and
+// sleeps again.
 //
 // Invariants:
 //   - no lost wake-up: work pushed while a worker decides to sleep is always run (a runs_next
-//     push: by its pusher, or after a sleeper's poll — at most idle_poll_time() later). The sleeper
+//     push, and what has_work_for() leaves with a busy owner: by its pusher, or after a sleeper's
+//     poll — at most idle_poll_time() later). The sleeper
 //     announces itself (a read-modify-write of nsleepers_) before its last look at the queues;
 //     a pusher pushes, then reads nsleepers_ with a read-modify-write too. Both are seq_cst RMWs
 //     of the same word, so they are ordered: if the pusher's comes first, the sleeper's
@@ -57,6 +64,8 @@
 //   pop(w)                                 a goroutine for w, or a null goroutine
 //   run_timers(w, all_heaps)               fire due timers (w's own heap, or every heap)
 //   has_work()                             anything queued anywhere (acquire loads; may be stale)
+//   has_work_for(w)                        anything queued that w may take now (the policy's
+//                                          has_work_for: never false for a push that notified)
 //   now(), spin_time(), idle_poll_time(), earliest_deadline()
 //                                          the clock, in the Host's time_point type
 //   timers_armed(), live_goroutines(), winding_down()
@@ -224,7 +233,12 @@ class IdleProtocol {
     // The sleeper's half of the handshake: a seq_cst read-modify-write before the last look.
     const unsigned sleeping = nsleepers_.fetch_add(1, std::memory_order_seq_cst) + 1;
     auto deadline = host_.earliest_deadline();
-    if (host_.has_work() || shutdown_.load(std::memory_order_seq_cst) || deadline <= host_.now()) {
+    // While some worker is awake this sleeper polls, so its last look asks only for work it may
+    // take now (has_work_for): what the policy leaves with a busy owner (runs_next) would
+    // otherwise keep it spinning — reading that owner's queue — for as long as the owner is busy.
+    const bool polls = tuning_.poll_while_others_run && sleeping < tuning_.workers;
+    const bool work = polls ? host_.has_work_for(w) : host_.has_work();
+    if (work || shutdown_.load(std::memory_order_seq_cst) || deadline <= host_.now()) {
       unlink_sleeper_locked(self);
       lock_.unlock();
       return false;
@@ -232,7 +246,7 @@ class IdleProtocol {
     // While some worker is awake, sleep at most idle_poll_time(): a goroutine it readied into
     // its runnext woke nobody, and is ours to take if that worker computes instead of running it.
     bool poll = false;
-    if (tuning_.poll_while_others_run && sleeping < tuning_.workers) {
+    if (polls) {
       const auto poll_at = host_.now() + host_.idle_poll_time();
       if (poll_at < deadline) {
         deadline = poll_at;
