@@ -130,6 +130,7 @@ def measure(args: argparse.Namespace, root: Path = REPO_ROOT) -> tuple[Record | 
     min_time = args.min_time if args.min_time is not None else runner.QUICK_MIN_TIME
     runs = processruns.runs_for(args)
     plan, listing_problems = runner.list_set(bins, regex)
+    plan = runner.by_workload(plan)
     extra_policies: dict[str, str] = {}
     if extras:
         builtin = cpp_bench_binary(root)

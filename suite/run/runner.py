@@ -157,6 +157,23 @@ def list_set(bins: Sequence[Binary], regex: str) -> tuple[list[tuple[Binary, str
     return plan, problems
 
 
+def by_workload(plan: Sequence[tuple[Binary, str]]) -> list[tuple[Binary, str]]:
+    """by_workload() orders a plan workload by workload: every backend's benchmark of one
+    workload and worker count back to back (goro's policies, std::thread, Boost.Fiber, then the
+    Go twin), in the order each workload first appears, the binaries' own order kept within one.
+    A binary lists backend by backend, so without it the Go twin would run minutes after goro's
+    run of the same workload, and a drift of the machine's speed in between (a build starting
+    beside the run) would read as a difference between them."""
+    first: dict[tuple[str, int | None], int] = {}
+    for _, name in plan:
+        parsed = gbjson.parse_name(name)
+        first.setdefault((parsed.workload, parsed.workers), len(first))
+    def key(entry: tuple[Binary, str]) -> int:
+        parsed = gbjson.parse_name(entry[1])
+        return first[(parsed.workload, parsed.workers)]
+    return sorted(plan, key=key)  # stable: each binary's order within a workload is kept
+
+
 def run_plan(plan: Sequence[tuple[Binary, str]], repetitions: int, min_time: float,
              interleave: bool = True, problems: Sequence[str] = ()) -> RunResult:
     """run_plan() runs a plan in its order, one process per benchmark, printing

@@ -108,3 +108,17 @@ def test_a_failed_build_is_exit_4(checkout, tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 4, result.stdout + result.stderr
     assert "release build failed" in result.stderr
+
+
+def test_the_plan_runs_every_backend_of_a_workload_back_to_back():
+    """A binary lists backend by backend; the plan groups each workload and worker count, so the
+    Go twin's run of a workload follows goro's run of it instead of coming minutes later."""
+    from suite.run import runner
+    cpp, go = runner.Binary(Path("goro_bench"), "cpp"), runner.Binary(Path("goro_go_bench"), "go")
+    plan = [(cpp, "a/goro/go/workers:1"), (cpp, "a/goro/go/workers:2"), (cpp, "b/goro/go/workers:2"),
+            (cpp, "a/fiber/shared_work/workers:2"), (go, "b/go/workers:2"), (go, "a/go/workers:1"),
+            (go, "a/go/workers:2")]
+    assert [n for _, n in runner.by_workload(plan)] == [
+        "a/goro/go/workers:1", "a/go/workers:1",
+        "a/goro/go/workers:2", "a/fiber/shared_work/workers:2", "a/go/workers:2",
+        "b/goro/go/workers:2", "b/go/workers:2"]
