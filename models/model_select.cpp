@@ -1,14 +1,15 @@
-// model_select.cpp — goro::algo::select (Go's 3-pass select, goro/algo/select.hpp) over the
+// model_select.cpp — goro::algo::select (Go's select with a one-lock fast pass, goro/algo/select.hpp) over the
 // shipped channels, under Relacy.
 //
 // Properties: exactly one case completes, and its status/value agree with what its partner did;
 // when two senders race to wake one selecting receiver, one wins and the loser's value stays in
 // its channel (the receiver gets it afterwards with a plain receive); select racing close
 // reports the closed case or the other one, never both; a select that names the same channel
-// twice (locked once, by the dedup in pass 0) pairs correctly with another such select; a
+// twice (locked once, by the dedup in pass 1b) pairs correctly with another such select; a
 // selecting sender and a selecting receiver (select_any's shape: a run-time span with its
-// default kept as a nil case) pair on one channel; the channels' Invariants hold at every unlock
-// and whenever their locks are free.
+// default kept as a nil case) pair on one channel; a select with a default never takes it while
+// a value is always in one of its channels (the atomic "nothing ready" of pass 1b); the
+// channels' Invariants hold at every unlock and whenever their locks are free.
 #include <span>
 
 #include "goro/algo/select.hpp"
@@ -145,7 +146,7 @@ struct SelectRacesClose : ModelTest<SelectRacesClose<Sync>, 3> {
 };
 
 // SameChannelTwice: two selects, each both sending and receiving on one unbuffered channel c
-// (the channel is named twice, so pass 0 must lock it once). They must pair up: one sends, the
+// (the channel is named twice, so pass 1b must lock it once). They must pair up: one sends, the
 // other receives that value. While both wait, c's sendq and recvq hold waiters of the same
 // select — the one exception the Invariants block allows.
 template <class Sync>
@@ -234,6 +235,48 @@ struct SendSelectMeetsRecvSelect : ModelTest<SendSelectMeetsRecvSelect<Sync>, 2>
   }
 };
 
+// DefaultSelectSeesAValueInFlight: a value is in a or b (capacity 1 each) at every instant: it
+// starts in a, and a mover sends a copy on b before it takes the original from a. A select
+// {recv a, recv b, default} must never take the default, as "nothing ready" needs one instant at
+// which both were empty. Pass 1a alone could answer it (b found empty before the move, a after
+// it): only pass 1b, with both channels locked, may (select.hpp, "Why pass 1a").
+template <class Sync>
+struct DefaultSelectSeesAValueInFlight : ModelTest<DefaultSelectSeesAValueInFlight<Sync>, 2> {
+  Chan<Sync> a{1}, b{1};
+  algo::SelectOutcome outcome;
+
+  void before() {
+    a.lock_.check_on_unlock(&chan_invariants<Sync>, &a);
+    b.lock_.check_on_unlock(&chan_invariants<Sync>, &b);
+    Slot<Sync> value;
+    value.store(1);
+    GORO_MODEL_CHECK(a.send(value, false) == OpStatus::ok, "a starts with the value");
+  }
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      Slot<Sync> from_a, from_b;
+      algo::SelectCase<Sync> cases[2] = {{&a, false, &from_a}, {&b, false, &from_b}};
+      algo::Waiter<Sync> waiters[2];
+      std::uint32_t poll_order[2];
+      std::uint32_t lock_order[2];
+      outcome = algo::select<Sync>(std::span<algo::SelectCase<Sync>>(cases),
+                                   {std::span(waiters), std::span(poll_order), std::span(lock_order)}, false);
+      GORO_MODEL_CHECK(outcome.status == OpStatus::ok, "a default select never misses the value that is always in a or b");
+    } else {
+      Slot<Sync> copy, original;
+      copy.store(2);
+      GORO_MODEL_CHECK(b.send(copy, false) == OpStatus::ok, "b has room for the copy");
+      a.recv(original, false);  // would_block if the select took it first
+    }
+  }
+
+  void invariant() {
+    RL_ASSERT(a.lock_.held() || a.invariants_hold());
+    RL_ASSERT(b.lock_.held() || b.invariants_hold());
+  }
+};
+
 // CancelRacesSelect: a select blocked on a and b, one sender on a, and the wind-down: the
 // wind-down's claim of the selecting goroutine races the sender's claim of the same WaitContext.
 // One claim decides: the select receives the value (and the send completes) or it is cancelled
@@ -306,6 +349,9 @@ int main(int argc, char** argv) {
   driver.planted<SendSelectMeetsRecvSelect<BasicRelacySync<DropFirstWakeup>>>(
       "drop_wakeup_two_selects", "ready() loses the first wake-up: the parked select of the pair sleeps forever",
       Kind::deadlock, {rl::random_scheduler_type, 20000});
+  driver.scenario<DefaultSelectSeesAValueInFlight<RelacySync>>(
+      "default_select_sees_value_in_flight", "a value always in a or b: {recv a, recv b, default} never takes the default",
+      {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
   driver.scenario<CancelRacesSelect<RelacySync>>(
       "cancel_races_select", "wind-down vs a sender waking a select: one claim decides; value moved once or kept",
       {rl::random_scheduler_type, 100000}, {rl::fair_context_bound_scheduler_type, 0, 2});
@@ -320,6 +366,6 @@ int main(int argc, char** argv) {
       {rl::random_scheduler_type, 20000});
   driver.planted<SameChannelTwice<BasicRelacySync<UnlockBeforeCommit>>>(
       "unlock_before_park", "park() drops the select's locks before the goroutine is off its stack", Kind::assertion,
-      {rl::random_scheduler_type, 20000});
+      {rl::fair_context_bound_scheduler_type, 0, 2});
   return driver.run();
 }

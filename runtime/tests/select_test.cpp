@@ -233,6 +233,29 @@ TEST_P(Select, BlockedSelectWithASendCaseThrowsWhenThatChannelCloses) {
   });
 }
 
+// A select that takes a value from a full buffer, behind which a sender is parked, moves the
+// sender's value into the freed slot and must wake the sender (the ready of pass 1a, the one
+// channel lock path). Without the wake the sender stays parked with its send complete and the
+// wait below never returns.
+TEST_P(Select, ReceivingFromAFullBufferWakesTheParkedSender) {
+  run([] {
+    auto ch = make_chan<int>(1);
+    auto other = make_chan<int>();
+    WaitGroup sent;
+    sent.add(1);
+    go([&, ch] {
+      ch.send(1);
+      ch.send(2);  // parks: the buffer is full
+      sent.done();
+    });
+    let_others_park();
+    std::vector<int> got;
+    for (int i = 0; i < 2; ++i) select(case_recv(ch, [&](std::optional<int> v) { got.push_back(*v); }), case_recv(other));
+    sent.wait();
+    EXPECT_EQ(got, (std::vector<int>{1, 2}));
+  });
+}
+
 // ---------------------------------------------------------------- blocking
 
 TEST_P(Select, BlockedSelectCompletesExactlyOneCase) {

@@ -60,6 +60,21 @@ class ChannelBase {
   // closed) into *slot. Returns ok, closed or would_block. lock_ must be held.
   virtual OpStatus try_recv_locked(void* slot, ReadyList<Sync>& to_ready) = 0;
 
+  // The lock-free checks of the fast paths (and of select's pass 1a): stale answers are fine,
+  // because whoever acts on "would not block" re-checks under lock_.
+  // send_would_block_unlocked() — Go's full(): no receiver to hand to and no room.
+  bool send_would_block_unlocked() const {
+    if (this->closed_.load(std::memory_order_relaxed)) return false;  // the slow path reports closed
+    if (this->capacity_ == 0) return this->recvq_.empty_unlocked();
+    return this->count_.load(std::memory_order_relaxed) == this->capacity_;
+  }
+  // recv_would_block_unlocked() — Go's empty(): no sender to take from and nothing buffered
+  // (closed or not: a receive on a closed channel completes, so callers check closed_ too).
+  bool recv_would_block_unlocked() const {
+    if (this->capacity_ == 0) return this->sendq_.empty_unlocked();
+    return this->count_.load(std::memory_order_acquire) == 0;
+  }
+
   std::size_t capacity() const { return capacity_; }
   std::size_t length() const { return count_.load(std::memory_order_relaxed); }
   bool closed_unlocked() const { return closed_.load(std::memory_order_acquire); }
@@ -126,6 +141,8 @@ template <class T, class Sync>
 class Channel final : public ChannelBase<Sync> {
  public:
   using slot_type = typename Sync::template var<std::optional<T>>;
+  using ChannelBase<Sync>::recv_would_block_unlocked;
+  using ChannelBase<Sync>::send_would_block_unlocked;
 
   explicit Channel(std::size_t capacity) : ChannelBase<Sync>(capacity), ring_(capacity) {}
 
@@ -199,18 +216,6 @@ class Channel final : public ChannelBase<Sync> {
   }
 
  private:
-  // send_would_block_unlocked() — Go's full(): no receiver to hand to and no room.
-  bool send_would_block_unlocked() const {
-    if (this->closed_.load(std::memory_order_relaxed)) return false;  // the slow path reports closed
-    if (this->capacity_ == 0) return this->recvq_.empty_unlocked();
-    return this->count_.load(std::memory_order_relaxed) == this->capacity_;
-  }
-  // recv_would_block_unlocked() — Go's empty(): no sender to take from and nothing buffered.
-  bool recv_would_block_unlocked() const {
-    if (this->capacity_ == 0) return this->sendq_.empty_unlocked();
-    return this->count_.load(std::memory_order_acquire) == 0;
-  }
-
   // complete() records the outcome of a claimed waiter and schedules its wake-up.
   static void complete(Waiter<Sync>* w, bool success, ReadyList<Sync>& to_ready) {
     w->success.store(success);
