@@ -24,7 +24,9 @@ void require_goroutine(const char* what) {
   if (current_g() == nullptr) throw std::logic_error(std::string("goro: ") + what + " called outside a goroutine");
 }
 
-void require_goroutine_for_select() { require_goroutine("select"); }
+void require_goroutine_for_select() {
+  if (current_g() == nullptr) require_goroutine("select");
+}
 
 [[noreturn]] void throw_cancelled() { throw cancelled(); }
 
@@ -95,8 +97,9 @@ void Built::park(algo::WaitContext<Built>& ctx, void (*unlock)(void*), void* arg
 void Built::ready(goroutine t) noexcept { t->scheduler->ready(t); }
 
 std::uint64_t Built::random(std::uint64_t bound) noexcept {
-  detail::G* g = detail::current_g();
-  if (g != nullptr) return g->scheduler->random_below(bound);
+  // Inside a goroutine: its worker's generator (one thread-local read; select's poll order).
+  detail::Worker* w = detail::this_worker();
+  if (w != nullptr && w->current != nullptr) return w->rng.below(bound);
   thread_local detail::Rng outside(0xA0761D6478BD642Full ^ reinterpret_cast<std::uintptr_t>(&outside));
   return outside.below(bound);
 }

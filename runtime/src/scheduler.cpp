@@ -148,11 +148,4 @@ Stats Scheduler::stats() const {
 
 void Scheduler::release_memory() { stacks_.release_memory(); }
 
-std::uint64_t Scheduler::random_below(std::uint64_t bound) {
-  Worker* w = this_worker();
-  if (w != nullptr) return w->rng.below(bound);
-  thread_local Rng outside(0xD1B54A32D192ED03ull ^ reinterpret_cast<std::uintptr_t>(&outside));
-  return outside.below(bound);
-}
-
 }  // namespace goro::detail

@@ -64,7 +64,6 @@ class Scheduler {
   void arm_timer(TimerNode* node, Clock::time_point when, Clock::duration period = Clock::duration::zero());
   bool reset_timer(TimerNode* node, Clock::time_point when, Clock::duration period = Clock::duration::zero());
   bool winding_down() const { return parking_.winding_down(); }
-  std::uint64_t random_below(std::uint64_t bound);
   // another_worker_running() — is a worker other than the caller's running goroutines (neither
   // asleep nor spinning for work)? A racy snapshot: the Mutex's spin heuristic (Go's canSpin).
   bool another_worker_running() const noexcept {

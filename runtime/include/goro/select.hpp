@@ -39,18 +39,34 @@ struct NoHandler {
   template <class... Args>
   void operator()(Args&&...) const {}
 };
+
+// CaseChan is the channel of a select case. Built from a named handle it refers to that handle
+// (no reference-count traffic per select: a case lives only inside its select call); built from
+// a temporary handle it keeps its own copy, so a case never outlives the channel it names.
+template <class T>
+class CaseChan {
+ public:
+  CaseChan() = default;  // the nil channel
+  explicit CaseChan(const Chan<T>& borrowed) : borrowed_(&borrowed) {}
+  explicit CaseChan(Chan<T>&& owned) : owned_(std::move(owned)) {}
+  auto* core() const { return borrowed_ != nullptr ? borrowed_->core() : owned_.core(); }
+
+ private:
+  const Chan<T>* borrowed_ = nullptr;
+  Chan<T> owned_;
+};
 }  // namespace detail
 
 template <class T, class F>
 struct RecvCase {
-  Chan<T> chan;
+  detail::CaseChan<T> chan;
   F handler;
   typename Chan<T>::slot_type slot{};
 };
 
 template <class T, class F>
 struct SendCase {
-  Chan<T> chan;
+  detail::CaseChan<T> chan;
   F handler;
   typename Chan<T>::slot_type slot{};
 };
@@ -61,27 +77,47 @@ struct DefaultCase {
 };
 
 // case_recv() — receive from ch; handler(std::optional<T>) gets nullopt when ch is closed.
+// A case built from a named channel refers to it: build cases inside the select call, as above.
 template <class T, class F = detail::NoHandler>
 RecvCase<T, F> case_recv(const Chan<T>& ch, F handler = {}) {
-  return RecvCase<T, F>{ch, std::move(handler)};
+  return RecvCase<T, F>{detail::CaseChan<T>(ch), std::move(handler)};
+}
+template <class T, class F = detail::NoHandler>
+RecvCase<T, F> case_recv(Chan<T>&& ch, F handler = {}) {
+  return RecvCase<T, F>{detail::CaseChan<T>(std::move(ch)), std::move(handler)};
 }
 
 // case_send() — send value on ch; handler() runs if this case is the one chosen.
 template <class T, class V, class F = detail::NoHandler>
 SendCase<T, F> case_send(const Chan<T>& ch, V&& value, F handler = {}) {
-  SendCase<T, F> c{ch, std::move(handler)};
+  SendCase<T, F> c{detail::CaseChan<T>(ch), std::move(handler)};
+  c.slot.store(std::optional<T>(std::forward<V>(value)));
+  return c;
+}
+template <class T, class V, class F = detail::NoHandler>
+SendCase<T, F> case_send(Chan<T>&& ch, V&& value, F handler = {}) {
+  SendCase<T, F> c{detail::CaseChan<T>(std::move(ch)), std::move(handler)};
   c.slot.store(std::optional<T>(std::forward<V>(value)));
   return c;
 }
 
-// The directional views (direction.hpp) take part as their direction allows.
+// The directional views (direction.hpp) take part as their direction allows (a temporary view
+// is copied into its case, as a temporary Chan is).
 template <class T, class F = detail::NoHandler>
 RecvCase<T, F> case_recv(const RecvChan<T>& ch, F handler = {}) {
   return case_recv(detail::ChanAccess::chan(ch), std::move(handler));
 }
+template <class T, class F = detail::NoHandler>
+RecvCase<T, F> case_recv(RecvChan<T>&& ch, F handler = {}) {
+  return case_recv(Chan<T>(detail::ChanAccess::chan(ch)), std::move(handler));
+}
 template <class T, class V, class F = detail::NoHandler>
 SendCase<T, F> case_send(const SendChan<T>& ch, V&& value, F handler = {}) {
   return case_send(detail::ChanAccess::chan(ch), std::forward<V>(value), std::move(handler));
+}
+template <class T, class V, class F = detail::NoHandler>
+SendCase<T, F> case_send(SendChan<T>&& ch, V&& value, F handler = {}) {
+  return case_send(Chan<T>(detail::ChanAccess::chan(ch)), std::forward<V>(value), std::move(handler));
 }
 template <class T, class F = detail::NoHandler>
 RecvCase<T, F> case_recv(const SendChan<T>&, F = {}) {
