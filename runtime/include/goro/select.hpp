@@ -47,8 +47,8 @@ template <class T>
 class CaseChan {
  public:
   CaseChan() = default;  // the nil channel
-  explicit CaseChan(const Chan<T>& borrowed) : borrowed_(&borrowed) {}
-  explicit CaseChan(Chan<T>&& owned) : owned_(std::move(owned)) {}
+  CaseChan(const Chan<T>& borrowed) : borrowed_(&borrowed) {}  // implicit: RecvCase{ch, f} still reads as before
+  CaseChan(Chan<T>&& owned) : owned_(std::move(owned)) {}
   auto* core() const { return borrowed_ != nullptr ? borrowed_->core() : owned_.core(); }
 
  private:
