@@ -308,10 +308,10 @@ class GoPolicy final : public SchedulerPolicy {
     std::uint32_t runs = 0;  // goroutines this worker ran (owner only): the pace's count
     std::uint64_t run_ns = kPaceUnknown;  // wall time per run at the last pace sample (owner only)
     goro::Clock::time_point paced_at{};  // when that sample was taken (owner only)
-    std::vector<StillSince> still;
+    std::vector<StillSince> still;  // per victim: since when its tick stood still (this thief only)
     std::vector<FilledSince> filled;  // per victim: since when its ring held this filling (this thief only)
     // times the ring went from empty to non-empty (written by the owner; read by thieves)
-    std::atomic<std::uint32_t> ring_fills{0};  // per victim: since when its tick stood still (this thief only)
+    std::atomic<std::uint32_t> ring_fills{0};
   };
 
   std::vector<Local> locals_;
