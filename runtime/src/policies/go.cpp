@@ -17,8 +17,7 @@
 //         rounds of stealing half of a random victim's ring, or its runnext — but only work its
 //         owner would not soon run itself (steal_from below; unlike Go, which steals any ring
 //         and a running P's runnext after usleep(3)): a backlog longer than kStealBacklog at the
-//         owner's pace, a ring an owner running long goroutines left unemptied for kBacklogAge,
-//         or anything behind an owner that stalled for kStallTime.
+//         owner's pace, or anything behind an owner that stalled for kStallTime.
 //   runs_next: a push that only filled an empty runnext left nothing for another worker, and a
 //         push that left a ring the owner gets through sooner than kStealBacklog at its own pace
 //         left nothing a thief would take (the same backlog rule, asked by the owner), so the
@@ -61,7 +60,6 @@ class GoPolicy final : public SchedulerPolicy {
     for (unsigned i = 0; i < workers; ++i) {
       locals_[i].rng = Rng(seed + 0xC0FFEEull * (i + 1));
       locals_[i].still.resize(workers);
-      locals_[i].filled.resize(workers);
     }
   }
 
@@ -73,14 +71,12 @@ class GoPolicy final : public SchedulerPolicy {
     Local& local = locals_[worker];
     const bool next = reason != Reason::yielded;
     const bool filled_empty_runnext = next && !local.runq.runnext_occupied();
-    const bool ring_was_empty = !kVirtualTime && local.runq.size_estimate() == 0;
     std::array<G*, RunQueue::kOverflowBatch> overflow;
     auto spilled = local.runq.push(g, next, overflow);
     if (!spilled.empty()) global_.push_batch(spilled);
     // On the virtual clock there is no pace: every push may wake (runs_next() is false there),
     // and the ring is not read again — each read would be one more scheduling decision.
     if constexpr (kVirtualTime) return;
-    if (ring_was_empty) note_ring_filled(local);
     const bool worth_moving = !spilled.empty() || backlog_worth_moving(local);
     local.runs_next = spilled.empty() && (filled_empty_runnext || !worth_moving);
     if (local.worth_stealing.load(std::memory_order_relaxed) != worth_moving) {
@@ -141,10 +137,7 @@ class GoPolicy final : public SchedulerPolicy {
     const auto n = static_cast<unsigned>(locals_.size());
     for (int round = 0; round < kStealRounds && n > 1; ++round) {
       G* g = steal_from_victims(worker, n, local.rng, counters, [&](unsigned victim) { return steal_from(local, victim); });
-      if (g != nullptr) {
-        if (!kVirtualTime && local.runq.size_estimate() != 0) note_ring_filled(local);  // the stolen half
-        return g;
-      }
+      if (g != nullptr) return g;
     }
     return nullptr;
   }
@@ -168,10 +161,6 @@ class GoPolicy final : public SchedulerPolicy {
   // what it queued. Longer than a buffered channel's drain or a loop of spawns (a few
   // microseconds to tens of them), far shorter than any goroutine that computes for real.
   static constexpr std::chrono::microseconds kStallTime{50};
-  // kBacklogAge: how long a ring behind an owner that runs long goroutines may hold the same
-  // filling before half of it moves — the backlog bound itself: the pace rule predicted the
-  // owner would get through it sooner, and it did not.
-  static constexpr std::chrono::microseconds kBacklogAge = kStealBacklog;
   // kPaceRuns: how many runs one pace sample spans — enough that a clock read costs nothing
   // measurable per run, few enough that the pace follows a change of phase within
   // microseconds to a few hundred of them.
@@ -188,9 +177,7 @@ class GoPolicy final : public SchedulerPolicy {
   //   - it did not move: the owner computes. Take half its ring, or its runnext, once this thief
   //     has seen the tick stand still for kStallTime (the thief remembers, per victim, since
   //     when): a spawning loop or a goroutine draining a full buffer schedules nothing for a few
-  //     microseconds and then runs what it queued itself. Or take half its ring (never runnext)
-  //     once this thief has seen the ring in the same filling for kBacklogAge (backlog_aged):
-  //     goroutines that each compute for microseconds queue behind one another.
+  //     microseconds and then runs what it queued itself.
   G* steal_from(Local& self, unsigned victim) {
     Local& v = locals_[victim];
     if (v.runq.empty()) return nullptr;
@@ -204,8 +191,6 @@ class GoPolicy final : public SchedulerPolicy {
     spin_for(kOwnerWait);
     const std::uint32_t ran = v.tick.load(std::memory_order_relaxed) - seen;
     if (ran == 0) {
-      // The owner computes: a ring it has not emptied for kBacklogAge goes (never runnext).
-      if (backlog_aged(self, victim)) return self.runq.steal_into(v.runq, false);
       const auto now = goro::Clock::now();
       StillSince& still = self.still[victim];
       if (!still.known || still.tick != seen) still = StillSince{true, seen, now - kOwnerWait};
@@ -226,28 +211,6 @@ class GoPolicy final : public SchedulerPolicy {
   static bool backlog_worth_moving(const Local& local) {
     const std::uint64_t queued = local.runq.size_estimate();
     return queued * local.run_ns > std::uint64_t(std::chrono::nanoseconds(kStealBacklog).count());
-  }
-
-  // backlog_aged() — the age rule, asked only of an owner whose tick stood still across one
-  // kOwnerWait (it runs goroutines that compute for longer than that): a ring this thief has seen
-  // in the same filling (not emptied in between) for longer than kBacklogAge holds goroutines
-  // that have waited that long, however short the backlog looks at the owner's pace — so half of
-  // it is worth moving. The owner only counts fillings (note_ring_filled, no clock read); the
-  // thief times them, as it times a still tick.
-  static void note_ring_filled(Local& local) {
-    local.ring_fills.store(local.ring_fills.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  }
-  bool backlog_aged(Local& self, unsigned victim) {
-    const Local& v = locals_[victim];
-    if (v.runq.size_estimate() == 0) return false;
-    const std::uint32_t fills = v.ring_fills.load(std::memory_order_relaxed);
-    const auto now = goro::Clock::now();
-    FilledSince& seen = self.filled[victim];
-    if (!seen.known || seen.fills != fills) {
-      seen = FilledSince{true, fills, now};
-      return false;
-    }
-    return now - seen.since > kBacklogAge;
   }
 
   // count_run() — the owner's pace: every kPaceRuns goroutines it runs, the wall time per run
@@ -275,7 +238,6 @@ class GoPolicy final : public SchedulerPolicy {
     const std::size_t n = global_.pop_batch(std::span(batch.data(), std::min(share, batch.size())));
     if (n == 0) return nullptr;
     counters.add(counters.global_queue_pops, n);
-    if (!kVirtualTime && n > 1) note_ring_filled(locals_[worker]);
     std::array<G*, RunQueue::kOverflowBatch> overflow;
     for (std::size_t i = 1; i < n; ++i) {
       auto spilled = locals_[worker].runq.push(batch[i], false, overflow);
@@ -288,12 +250,6 @@ class GoPolicy final : public SchedulerPolicy {
   struct StillSince {
     bool known = false;
     std::uint32_t tick = 0;
-    goro::Clock::time_point since{};
-  };
-  // FilledSince: a victim's ring filling as this thief last saw it, and since when.
-  struct FilledSince {
-    bool known = false;
-    std::uint32_t fills = 0;
     goro::Clock::time_point since{};
   };
   struct alignas(64) Local {
@@ -309,9 +265,6 @@ class GoPolicy final : public SchedulerPolicy {
     std::uint64_t run_ns = kPaceUnknown;  // wall time per run at the last pace sample (owner only)
     goro::Clock::time_point paced_at{};  // when that sample was taken (owner only)
     std::vector<StillSince> still;  // per victim: since when its tick stood still (this thief only)
-    std::vector<FilledSince> filled;  // per victim: since when its ring held this filling (this thief only)
-    // times the ring went from empty to non-empty (written by the owner; read by thieves)
-    std::atomic<std::uint32_t> ring_fills{0};
   };
 
   std::vector<Local> locals_;
