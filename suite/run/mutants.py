@@ -79,13 +79,20 @@ def run_unit_test(build: Path, name: str, log_dir: Path, timeout: float, tag: st
     """run_unit_test() runs one unit-test binary (every configuration); (killed, why)."""
     log = log_dir / f"{tag}.{name}.log"
     status = command([str(build / "runtime" / "tests" / name)], log, timeout)
+    why = _failure(name, status, log, timeout)
+    return (True, why) if why else (False, f"{name} passed")
+
+
+def _failure(label: str, status: int, log: Path, timeout: float) -> str | None:
+    """_failure() says why a test binary's run killed the mutant (a hang, or the tests its log
+    names as failed, at most three), or None when it passed."""
     if status == 124:
-        return True, f"{name}: hung (timed out after {timeout:.0f} s)"
-    if status != 0:
-        failed = failed_tests(log)
-        shown = ", ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
-        return True, f"{name}: " + (shown if failed else f"exit status {status}")
-    return False, f"{name} passed"
+        return f"{label}: hung (timed out after {timeout:.0f} s)"
+    if status == 0:
+        return None
+    failed = failed_tests(log)
+    shown = ", ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
+    return f"{label}: " + (shown if failed else f"exit status {status}")
 
 
 def run_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> tuple[bool, str]:
@@ -95,11 +102,9 @@ def run_property_tests(build: Path, log_dir: Path, timeout: float, tag: str) -> 
         log = log_dir / f"{tag}.seed{seed}.log"
         status = command([str(binary)], log, timeout,
                          env={"RC_PARAMS": f"seed={seed} max_success={CASES}"})
-        if status == 124:
-            return True, f"property seed {seed}: hung (timed out after {timeout:.0f} s)"
-        if status != 0:
-            failed = failed_tests(log)
-            return True, f"property seed {seed}: " + (", ".join(failed) if failed else f"exit status {status}")
+        why = _failure(f"property seed {seed}", status, log, timeout)
+        if why:
+            return True, why
     return False, f"property seeds {', '.join(map(str, SEEDS))} passed"
 
 
@@ -109,12 +114,8 @@ def run_deterministic_property_tests(build: Path, log_dir: Path, timeout: float,
     binary = build / "runtime" / "tests" / "property" / DETERMINISTIC_TARGET
     log = log_dir / f"{tag}.deterministic.log"
     status = command([str(binary)], log, timeout, env=DETERMINISTIC_ENV)
-    if status == 124:
-        return True, f"{DETERMINISTIC_TARGET}: hung (timed out after {timeout:.0f} s)"
-    if status != 0:
-        failed = failed_tests(log)
-        return True, f"{DETERMINISTIC_TARGET}: " + (", ".join(failed) if failed else f"exit status {status}")
-    return False, f"{DETERMINISTIC_TARGET} passed"
+    why = _failure(DETERMINISTIC_TARGET, status, log, timeout)
+    return (True, why) if why else (False, f"{DETERMINISTIC_TARGET} passed")
 
 
 def test_order(tiers: tuple[str, ...], first: str = "") -> list[str]:
